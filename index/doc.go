@@ -1,0 +1,33 @@
+// Package index holds the secondary indexes of the audit logger: ordered
+// maps from a key to the sequence numbers that carry it, built on
+// github.com/tidwall/btree.
+//
+// The package knows nothing of events. A caller hands it keys (a user id,
+// an operation name, an entry id) and the sequence number of the record
+// that carries them; it answers with posting lists, sorted ascending.
+//
+// # Append and evict in order
+//
+// Sequence numbers only grow, and records leave in the order they came (a
+// ring). So a posting list is appended at its end and trimmed at its front:
+// both O(1), no search, no rebalancing. [Keyed.Add] and [Keyed.Remove]
+// rely on this and say what happens when it does not hold.
+//
+// # Interning
+//
+// [Keyed.Add] returns the index's own copy of the key. A caller that keeps
+// that copy in its records, rather than the string it was given, holds each
+// distinct value once, however many records carry it.
+//
+// # Intersection
+//
+// [Between] narrows a posting list to a range of sequence numbers, [Seek]
+// gallops forward through a list, and [Union] merges lists. Together they
+// intersect lists in time proportional to the shortest one.
+//
+// # Concurrency
+//
+// Nothing here locks. The logger's writer goroutine is the only one that
+// changes an index, under the logger's write lock; readers hold its read
+// lock.
+package index

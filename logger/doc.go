@@ -1,0 +1,42 @@
+// Package logger is an in-process, asynchronous audit logger: who did
+// what, to which record, when, and whether it worked.
+//
+// A call to [Logger.Log] checks the event, stamps its time and hands it to
+// a bounded queue; it does no I/O and allocates nothing. One writer
+// goroutine owns everything else: it assigns each event a sequence number
+// and a UUIDv7, encodes the fields that are not indexed to JSON once, and
+// applies whole batches to a ring of the last [Options.MaxEvents] events,
+// its B-tree indexes and the running statistics, under one write lock per
+// batch.
+//
+// # Reading
+//
+// [Logger.Query] and [Logger.Count] select events with a [Filter];
+// [Logger.Statistics] and [Logger.UserStatistics] read counters kept as
+// events arrive. All of them see every event whose Log returned before
+// they were called (read-your-writes): when the writer is behind, they
+// wait for it through the queue, never by sleeping.
+//
+// # Back-pressure and loss
+//
+// By default Log waits while the queue is full, for as long as its
+// context allows. [Options.DropWhenFull] makes it return [ErrDropped] at
+// once instead; [Options.NoRotation] makes it return [ErrFull] once the
+// ring is full, instead of evicting the oldest event. Every event Log
+// refuses is counted ([Stats.Dropped], [Stats.Rejected]); every event it
+// accepts is applied, and [Stats.TotalEvents] counts it.
+//
+// # Failure isolation
+//
+// No panic reaches the caller. A value in an event that cannot be encoded
+// (NaN, a channel, a cycle, a MarshalJSON that fails or panics) is
+// replaced by a string saying so; the event is kept and notes the problem
+// in Metadata under "auditlog_encode_errors"; [Options.ErrorHandler]
+// hears of it.
+//
+// # Shutdown
+//
+// [Logger.Close] stops accepting events, applies every queued one and
+// stops the writer goroutine; calling it twice is fine. [Logger.Flush]
+// waits until every event accepted before it has been applied.
+package logger

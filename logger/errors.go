@@ -1,0 +1,35 @@
+package logger
+
+import "errors"
+
+var (
+	// ErrClosed is returned by Log and LogBatch after Close.
+	ErrClosed = errors.New("auditlog: logger closed")
+
+	// ErrDropped is returned by Log and LogBatch in drop mode
+	// (Options.DropWhenFull) when the queue has no room. The event is
+	// counted in Stats.Dropped.
+	ErrDropped = errors.New("auditlog: queue full, event dropped")
+
+	// ErrFull is returned by Log and LogBatch in no-rotation mode
+	// (Options.NoRotation) when the ring has no room left. It is decided
+	// when Log is called, never after the fact; the event is counted in
+	// Stats.Rejected.
+	ErrFull = errors.New("auditlog: ring full and rotation disabled")
+
+	// ErrInvalidEvent is returned, wrapped with the reason, by Log and
+	// LogBatch for an event the logger cannot accept: an empty or
+	// malformed operation, an unknown status, a negative duration, a time
+	// outside the years 1678 to 2262.
+	ErrInvalidEvent = errors.New("auditlog: invalid event")
+
+	// ErrInvalidOptions is returned, wrapped with the reason, by New for
+	// options it cannot honour.
+	ErrInvalidOptions = errors.New("auditlog: invalid options")
+
+	// ErrInvalidOperation is returned, wrapped, by ParseOperation.
+	ErrInvalidOperation = errors.New("auditlog: invalid operation")
+
+	// ErrInvalidStatus is returned, wrapped, by ParseStatus.
+	ErrInvalidStatus = errors.New("auditlog: invalid status")
+)

@@ -1,0 +1,248 @@
+package logger
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"time"
+	"unicode/utf8"
+)
+
+// valueEncoder appends JSON for the free-form values of an event
+// (Metadata, the states, Changes). Common types are written directly;
+// others go through encoding/json. A value that cannot be encoded (NaN,
+// ±Inf, a channel, a function, a cycle, a MarshalJSON that fails or
+// panics) is replaced by a string that says so, and the problem is noted.
+type valueEncoder struct {
+	buf      []byte
+	problems []string
+}
+
+// maxDepth bounds nesting, which also ends cycles of maps and slices.
+const maxDepth = 32
+
+func (e *valueEncoder) bad(path string, v any, why string) {
+	e.problems = append(e.problems, fmt.Sprintf("%s: %s", path, why))
+	e.buf = appendString(e.buf, fmt.Sprintf("!BADVALUE(%T): %s", v, why))
+}
+
+func (e *valueEncoder) value(path string, v any, depth int) {
+	if depth > maxDepth {
+		e.bad(path, v, "nested too deep (a cycle?)")
+		return
+	}
+	switch x := v.(type) {
+	case nil:
+		e.buf = append(e.buf, "null"...)
+	case string:
+		e.buf = appendString(e.buf, x)
+	case bool:
+		e.buf = strconv.AppendBool(e.buf, x)
+	case int:
+		e.buf = strconv.AppendInt(e.buf, int64(x), 10)
+	case int8:
+		e.buf = strconv.AppendInt(e.buf, int64(x), 10)
+	case int16:
+		e.buf = strconv.AppendInt(e.buf, int64(x), 10)
+	case int32:
+		e.buf = strconv.AppendInt(e.buf, int64(x), 10)
+	case int64:
+		e.buf = strconv.AppendInt(e.buf, x, 10)
+	case uint:
+		e.buf = strconv.AppendUint(e.buf, uint64(x), 10)
+	case uint8:
+		e.buf = strconv.AppendUint(e.buf, uint64(x), 10)
+	case uint16:
+		e.buf = strconv.AppendUint(e.buf, uint64(x), 10)
+	case uint32:
+		e.buf = strconv.AppendUint(e.buf, uint64(x), 10)
+	case uint64:
+		e.buf = strconv.AppendUint(e.buf, x, 10)
+	case float64:
+		e.float(path, x, 64)
+	case float32:
+		e.float(path, float64(x), 32)
+	case json.Number:
+		if _, err := strconv.ParseFloat(string(x), 64); err != nil || x == "" {
+			e.bad(path, v, "not a number")
+			return
+		}
+		e.buf = append(e.buf, x...)
+	case time.Time:
+		e.buf = append(e.buf, '"')
+		e.buf = x.UTC().AppendFormat(e.buf, time.RFC3339Nano)
+		e.buf = append(e.buf, '"')
+	case time.Duration:
+		e.buf = appendString(e.buf, x.String())
+	case []string:
+		e.strings(x)
+	case []any:
+		e.buf = append(e.buf, '[')
+		for i, el := range x {
+			if i > 0 {
+				e.buf = append(e.buf, ',')
+			}
+			e.value(path+"["+strconv.Itoa(i)+"]", el, depth+1)
+		}
+		e.buf = append(e.buf, ']')
+	case map[string]any:
+		e.object(path, x, depth)
+	case map[string]string:
+		keys := sortedKeys(x)
+		e.buf = append(e.buf, '{')
+		for i, k := range keys {
+			if i > 0 {
+				e.buf = append(e.buf, ',')
+			}
+			e.buf = appendString(e.buf, k)
+			e.buf = append(e.buf, ':')
+			e.buf = appendString(e.buf, x[k])
+		}
+		e.buf = append(e.buf, '}')
+	case error:
+		e.buf = appendString(e.buf, x.Error())
+	default:
+		e.reflect(path, v)
+	}
+}
+
+func (e *valueEncoder) float(path string, f float64, bits int) {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		e.bad(path, f, "not a finite number")
+		return
+	}
+	// The format encoding/json uses: ES6 number syntax.
+	abs := math.Abs(f)
+	format := byte('f')
+	if abs != 0 && (bits == 64 && (abs < 1e-6 || abs >= 1e21) || bits == 32 && (float32(abs) < 1e-6 || float32(abs) >= 1e21)) {
+		format = 'e'
+	}
+	e.buf = strconv.AppendFloat(e.buf, f, format, -1, bits)
+	if format == 'e' {
+		// clean up e-09 to e-9
+		n := len(e.buf)
+		if n >= 4 && e.buf[n-4] == 'e' && e.buf[n-3] == '-' && e.buf[n-2] == '0' {
+			e.buf[n-2] = e.buf[n-1]
+			e.buf = e.buf[:n-1]
+		}
+	}
+}
+
+func (e *valueEncoder) strings(x []string) {
+	e.buf = append(e.buf, '[')
+	for i, s := range x {
+		if i > 0 {
+			e.buf = append(e.buf, ',')
+		}
+		e.buf = appendString(e.buf, s)
+	}
+	e.buf = append(e.buf, ']')
+}
+
+func (e *valueEncoder) object(path string, m map[string]any, depth int) {
+	e.buf = append(e.buf, '{')
+	for i, k := range sortedKeys(m) {
+		if i > 0 {
+			e.buf = append(e.buf, ',')
+		}
+		e.buf = appendString(e.buf, k)
+		e.buf = append(e.buf, ':')
+		e.value(joinPath(path, k), m[k], depth+1)
+	}
+	e.buf = append(e.buf, '}')
+}
+
+// reflect encodes a value of a type the fast path does not know with
+// encoding/json, containing any panic of a user's MarshalJSON.
+func (e *valueEncoder) reflect(path string, v any) {
+	var (
+		b   []byte
+		err error
+	)
+	func() {
+		defer func() {
+			if r := recover(); r != nil {
+				err = fmt.Errorf("panic while encoding: %v", r)
+			}
+		}()
+		b, err = json.Marshal(v)
+	}()
+	if err != nil {
+		e.bad(path, v, err.Error())
+		return
+	}
+	e.buf = append(e.buf, b...)
+}
+
+func joinPath(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	// Small maps are the rule: a stack array avoids the allocation.
+	var arr [8]string
+	keys := arr[:0]
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendString appends s as a JSON string. Invalid UTF-8 becomes U+FFFD,
+// as encoding/json does; U+2028 and U+2029 are escaped so a line can be
+// embedded in JavaScript.
+func appendString(buf []byte, s string) []byte {
+	buf = append(buf, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			buf = append(buf, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				buf = append(buf, '\\', c)
+			case '\n':
+				buf = append(buf, '\\', 'n')
+			case '\r':
+				buf = append(buf, '\\', 'r')
+			case '\t':
+				buf = append(buf, '\\', 't')
+			default:
+				buf = append(buf, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			buf = append(buf, s[start:i]...)
+			buf = append(buf, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			buf = append(buf, s[start:i]...)
+			buf = append(buf, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	buf = append(buf, s[start:]...)
+	return append(buf, '"')
+}

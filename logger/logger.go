@@ -1,0 +1,229 @@
+package logger
+
+import (
+	"bufio"
+	"context"
+	crand "crypto/rand"
+	"fmt"
+	"math"
+	"sync"
+	"sync/atomic"
+
+	"github.com/auditlog/auditlog/index"
+	"github.com/auditlog/auditlog/stats"
+)
+
+// Logger is an asynchronous audit logger. Log hands an event to a bounded
+// queue and returns; one writer goroutine, started by New, assigns its
+// sequence number and ID, encodes it once, and applies it to the ring,
+// the indexes and the statistics.
+//
+// Every method may be called from many goroutines at once. Close stops the
+// writer; after it, Log returns ErrClosed and the read methods keep
+// answering from the events in memory.
+type Logger struct {
+	opts Options
+	ch   chan item
+	done chan struct{} // closed when the writer has stopped
+
+	closeMu sync.RWMutex // held shared while sending on ch, exclusively to close it
+	closed  bool
+
+	sent     atomic.Int64 // events accepted by Log and LogBatch, or being accepted
+	applied  atomic.Int64 // events the writer has applied
+	dropped  atomic.Int64
+	rejected atomic.Int64
+
+	mu       sync.RWMutex // guards the state below; held by the writer once per batch
+	ring     ring
+	ix       indexes
+	late     *index.Ordered // (time, seq) of records that arrived after a later-dated one
+	maxT     int64          // the largest event time applied
+	counters *stats.Counters[Operation, Status]
+	evicted  int64
+	failed   int64
+
+	w writerState // owned by the writer goroutine
+}
+
+// indexes are the secondary indexes, one per field Filter can select on.
+type indexes struct {
+	user, session, op, status, category, resType, resID, run, entry index.Keyed
+}
+
+// item is one element of the queue: an event, a batch, or a flush marker.
+type item struct {
+	ev    Event
+	batch []Event
+	flush chan struct{}
+}
+
+// New starts a Logger with opts. It returns an error wrapping
+// ErrInvalidOptions when opts cannot be honoured.
+func New(opts Options) (*Logger, error) {
+	opts, err := opts.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	l := &Logger{
+		opts:     opts,
+		ch:       make(chan item, opts.QueueSize),
+		done:     make(chan struct{}),
+		late:     index.NewOrdered(),
+		maxT:     math.MinInt64,
+		counters: stats.NewCounters[Operation, Status](),
+	}
+	l.ring.max = opts.MaxEvents
+	l.w = writerState{rand: bufio.NewReaderSize(crand.Reader, 4096), nextSeq: 1}
+	go l.run()
+	return l, nil
+}
+
+// Log queues ev and returns nil, or tells why it did not:
+//   - ErrInvalidEvent (wrapped with the reason) for an event it cannot
+//     accept: see Operation and Status for the names it takes;
+//   - ErrClosed after Close;
+//   - ErrDropped in drop mode when the queue is full;
+//   - ErrFull in no-rotation mode when the ring has no room left;
+//   - the context's error when ctx ends while Log waits for room.
+//
+// Log stamps a zero Time with the clock; everything else (sequence
+// number, ID, encoding, indexing) happens in the writer goroutine. An
+// event whose Log returned nil is visible to every read method called
+// after. See Event for what Log keeps of ev.
+func (l *Logger) Log(ctx context.Context, ev Event) error {
+	if ev.Time.IsZero() {
+		ev.Time = l.opts.Now()
+	}
+	if err := ev.check(); err != nil {
+		l.rejected.Add(1)
+		return err
+	}
+	it := item{ev: ev}
+	return l.enqueue(ctx, &it, 1)
+}
+
+// LogBatch queues events as one unit: either every event is accepted,
+// and they are applied in order with nothing in between, or none is and
+// the error says why (as for Log; an invalid event is named by its
+// index). The slice is copied; its events' maps and slices are kept.
+func (l *Logger) LogBatch(ctx context.Context, events []Event) error {
+	if len(events) == 0 {
+		return nil
+	}
+	batch := make([]Event, len(events))
+	copy(batch, events)
+	now := l.opts.Now()
+	for i := range batch {
+		if batch[i].Time.IsZero() {
+			batch[i].Time = now
+		}
+		if err := batch[i].check(); err != nil {
+			l.rejected.Add(int64(len(batch)))
+			return fmt.Errorf("event %d: %w", i, err)
+		}
+	}
+	it := item{batch: batch}
+	return l.enqueue(ctx, &it, int64(len(batch)))
+}
+
+// enqueue sends it, which carries n events, to the writer.
+func (l *Logger) enqueue(ctx context.Context, it *item, n int64) error {
+	l.closeMu.RLock()
+	defer l.closeMu.RUnlock()
+	if l.closed {
+		l.rejected.Add(n)
+		return ErrClosed
+	}
+	if l.opts.NoRotation {
+		// Reserve room in the ring now: the decision belongs to Log.
+		for {
+			cur := l.sent.Load()
+			if cur+n > int64(l.opts.MaxEvents) {
+				l.rejected.Add(n)
+				return ErrFull
+			}
+			if l.sent.CompareAndSwap(cur, cur+n) {
+				break
+			}
+		}
+	} else {
+		l.sent.Add(n)
+	}
+	select {
+	case l.ch <- *it:
+		return nil
+	default:
+	}
+	if l.opts.DropWhenFull {
+		l.sent.Add(-n)
+		l.dropped.Add(n)
+		return ErrDropped
+	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	select {
+	case l.ch <- *it:
+		return nil
+	case <-ctx.Done():
+		l.sent.Add(-n)
+		l.rejected.Add(n)
+		return ctx.Err()
+	}
+}
+
+// Flush waits until every event accepted before it has been applied, or
+// until ctx ends. After Close it returns nil at once: Close applied
+// everything.
+func (l *Logger) Flush(ctx context.Context) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	l.closeMu.RLock()
+	if l.closed {
+		l.closeMu.RUnlock()
+		return nil
+	}
+	done := make(chan struct{})
+	select {
+	case l.ch <- item{flush: done}:
+	case <-ctx.Done():
+		l.closeMu.RUnlock()
+		return ctx.Err()
+	}
+	l.closeMu.RUnlock()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// barrier makes every event accepted so far visible to the caller. When
+// the writer has caught up, as it usually has, it costs two atomic loads.
+func (l *Logger) barrier() {
+	s := l.sent.Load()
+	if l.applied.Load() >= s {
+		return
+	}
+	_ = l.Flush(context.Background()) // cannot fail with a background context
+}
+
+// Close stops accepting events, applies every queued one, and stops the
+// writer goroutine. It is safe to call more than once; calls after the
+// first wait for the first to finish and return nil.
+func (l *Logger) Close() error {
+	l.closeMu.Lock()
+	if l.closed {
+		l.closeMu.Unlock()
+		<-l.done
+		return nil
+	}
+	l.closed = true
+	close(l.ch)
+	l.closeMu.Unlock()
+	<-l.done
+	return nil
+}

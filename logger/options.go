@@ -1,0 +1,81 @@
+package logger
+
+import (
+	"fmt"
+	"time"
+)
+
+// Defaults for the zero fields of Options.
+const (
+	// DefaultMaxEvents is how many events the ring keeps when
+	// Options.MaxEvents is 0.
+	DefaultMaxEvents = 10_000
+	// DefaultQueueSize is the queue's capacity when Options.QueueSize is
+	// 0: enough for a burst of a few milliseconds of the writer's work,
+	// about 2 MB of memory.
+	DefaultQueueSize = 4096
+)
+
+// Options configure a Logger. The zero value is the safe default: keep
+// the last 10,000 events, block the caller while the queue is full, evict
+// the oldest event when the ring is full. Options are read once, by New.
+type Options struct {
+	// MaxEvents is how many events the ring keeps in memory, indexed for
+	// Query. Default DefaultMaxEvents. Memory grows with it: see
+	// BENCHMARKS.md for the bytes held per event.
+	MaxEvents int
+
+	// QueueSize is how many events (or batches) may wait between Log and
+	// the writer goroutine. Default DefaultQueueSize. Each slot costs
+	// about 500 bytes, allocated by New.
+	QueueSize int
+
+	// DropWhenFull makes Log return ErrDropped at once when the queue is
+	// full, instead of waiting for room. Every drop is counted in
+	// Stats.Dropped. Off by default: an audit trail should not lose
+	// events to a burst.
+	DropWhenFull bool
+
+	// NoRotation makes Log return ErrFull once MaxEvents events have been
+	// accepted, instead of evicting the oldest event from the ring. The
+	// decision is made in Log, never after the fact.
+	NoRotation bool
+
+	// ErrorHandler, if set, is called from the writer goroutine with every
+	// background failure (an event that could not be encoded as given,
+	// say). It must not block for long: the writer waits for it. A panic
+	// in it is recovered.
+	ErrorHandler func(error)
+
+	// Now is the clock, for tests. Default time.Now.
+	Now func() time.Time
+}
+
+// maxBatch is how many queued items the writer takes at once.
+const maxBatch = 512
+
+func (o Options) withDefaults() (Options, error) {
+	if o.MaxEvents < 0 {
+		return o, fmt.Errorf("%w: MaxEvents %d is negative", ErrInvalidOptions, o.MaxEvents)
+	}
+	if o.QueueSize < 0 {
+		return o, fmt.Errorf("%w: QueueSize %d is negative", ErrInvalidOptions, o.QueueSize)
+	}
+	const limit = 1 << 30
+	if o.MaxEvents > limit {
+		return o, fmt.Errorf("%w: MaxEvents %d is above %d", ErrInvalidOptions, o.MaxEvents, limit)
+	}
+	if o.QueueSize > 1<<24 {
+		return o, fmt.Errorf("%w: QueueSize %d is above %d", ErrInvalidOptions, o.QueueSize, 1<<24)
+	}
+	if o.MaxEvents == 0 {
+		o.MaxEvents = DefaultMaxEvents
+	}
+	if o.QueueSize == 0 {
+		o.QueueSize = DefaultQueueSize
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return o, nil
+}

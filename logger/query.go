@@ -1,0 +1,333 @@
+package logger
+
+import (
+	"math"
+	"slices"
+	"sort"
+	"time"
+
+	"github.com/auditlog/auditlog/index"
+)
+
+// Query returns the events in memory that match f, ordered by time (ties
+// by Seq), newest first unless f.Ascending, after skipping f.Offset and
+// keeping at most f.Limit (0: all). See Filter for the matching rules;
+// a negative Limit or Offset counts as 0.
+//
+// Query sees every event whose Log returned before it was called. It
+// starts from the most selective index that f names and walks the others
+// alongside, so its cost follows the size of the smallest posting list,
+// not the number of events held. The events returned are the caller's
+// own.
+func (l *Logger) Query(f Filter) []Event {
+	l.barrier()
+	l.mu.RLock()
+	sel := l.selectSeqs(&f)
+	first, n, step := window(sel.len(), &f)
+	recs := make([]record, n)
+	seqs := make([]uint64, n)
+	for i := range n {
+		seq := sel.at(first + i*step)
+		seqs[i], recs[i] = seq, *l.ring.at(seq)
+	}
+	l.mu.RUnlock()
+	if n == 0 {
+		return nil
+	}
+	// Decoding happens outside the lock: records are immutable.
+	out := make([]Event, n)
+	for i := range recs {
+		l.materialize(&out[i], seqs[i], &recs[i])
+	}
+	return out
+}
+
+// Count returns how many events in memory match f, ignoring f.Limit and
+// f.Offset. It costs what Query costs without decoding any event.
+func (l *Logger) Count(f Filter) int {
+	l.barrier()
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	sel := l.selectSeqs(&f)
+	return sel.len()
+}
+
+// EntityHistory returns the events in memory about one resource, newest
+// first, at most limit of them (0: all).
+func (l *Logger) EntityHistory(resourceType, resourceID string, limit int) []Event {
+	if resourceType == "" && resourceID == "" {
+		return nil
+	}
+	return l.Query(Filter{ResourceType: resourceType, ResourceID: resourceID, Limit: limit})
+}
+
+// UserActivity returns the events in memory of one user from the last
+// since (0: all of them), newest first, at most limit of them (0: all).
+func (l *Logger) UserActivity(userID string, since time.Duration, limit int) []Event {
+	if userID == "" {
+		return nil
+	}
+	f := Filter{UserID: userID, Limit: limit}
+	if since > 0 {
+		f.Since = l.opts.Now().Add(-since)
+	}
+	return l.Query(f)
+}
+
+// window turns f's order, offset and limit into positions in a selection
+// of total seqs: start at first, take n, moving by step.
+func window(total int, f *Filter) (first, n, step int) {
+	off := max(f.Offset, 0)
+	if off >= total {
+		return 0, 0, 1
+	}
+	n = total - off
+	if f.Limit > 0 && f.Limit < n {
+		n = f.Limit
+	}
+	if f.Ascending {
+		return off, n, 1
+	}
+	return total - 1 - off, n, -1
+}
+
+// selection is a set of seqs in (time, seq) order: either a list, or every
+// seq of a span.
+type selection struct {
+	seqs   []uint64
+	lo, hi uint64
+	span   bool
+}
+
+func (s *selection) len() int {
+	if s.span {
+		if s.hi < s.lo {
+			return 0
+		}
+		return int(s.hi - s.lo + 1)
+	}
+	return len(s.seqs)
+}
+
+func (s *selection) at(i int) uint64 {
+	if s.span {
+		return s.lo + uint64(i)
+	}
+	return s.seqs[i]
+}
+
+// unixNano converts t for comparison with record times, clamping what
+// lies outside the int64 range.
+func unixNano(t time.Time) int64 {
+	switch {
+	case t.Before(minTime):
+		return math.MinInt64
+	case t.After(maxTime):
+		return math.MaxInt64
+	}
+	return t.UnixNano()
+}
+
+// selectSeqs plans and runs f over the ring; l.mu is held.
+//
+// Every field of Filter has an index, so matching is an intersection of
+// posting lists (the shortest one drives, the others are walked with
+// galloping cursors) within a span of seqs. Time needs no list of its
+// own: records are kept with the running maximum of their times, which
+// never decreases along the ring, so a binary search turns [Since, Until]
+// into a span of seqs. Records that arrived after a later-dated one
+// ("late" records, rare) are also kept in a B-tree by time and merged in.
+func (l *Logger) selectSeqs(f *Filter) selection {
+	r := &l.ring
+	if r.n == 0 {
+		return selection{}
+	}
+	since, until := int64(math.MinInt64), int64(math.MaxInt64)
+	timed := !f.Since.IsZero() || !f.Until.IsZero()
+	if !f.Since.IsZero() {
+		since = unixNano(f.Since)
+	}
+	if !f.Until.IsZero() {
+		until = unixNano(f.Until)
+	}
+	if since > until {
+		return selection{}
+	}
+
+	var arr [10][]uint64
+	lists := arr[:0]
+	ok := true
+	add := func(ix *index.Keyed, key string) {
+		if key == "" || !ok {
+			return
+		}
+		p := ix.Get(key)
+		if p == nil {
+			ok = false
+			return
+		}
+		lists = append(lists, p.Seqs())
+	}
+	ix := &l.ix
+	add(&ix.user, f.UserID)
+	add(&ix.session, f.SessionID)
+	add(&ix.op, string(f.Operation))
+	add(&ix.status, string(f.Status))
+	add(&ix.category, f.Category)
+	add(&ix.resType, f.ResourceType)
+	add(&ix.resID, f.ResourceID)
+	add(&ix.run, f.RunID)
+	if ok && len(f.EntryIDs) > 0 {
+		var parts [][]uint64
+		for _, id := range f.EntryIDs {
+			if p := ix.entry.Get(id); p != nil {
+				parts = append(parts, p.Seqs())
+			}
+		}
+		if len(parts) == 0 {
+			ok = false
+		}
+		lists = append(lists, index.Union(parts...))
+	}
+	if !ok {
+		return selection{}
+	}
+
+	lo, hi := r.first, r.last()
+	if timed {
+		lo, hi = l.span(since, until)
+	}
+	sel := intersect(lists, lo, hi)
+	if l.late.Len() == 0 {
+		return sel // in seq order, which is time order
+	}
+
+	// Some records are late: their time is not their place in the ring.
+	seqs := make([]uint64, 0, sel.len())
+	for i := range sel.len() {
+		seq := sel.at(i)
+		if rec := r.at(seq); !rec.late() || rec.t >= since && rec.t <= until {
+			seqs = append(seqs, seq)
+		}
+	}
+	if timed {
+		// Late records dated in range but placed outside the span.
+		l.late.Range(since, until, func(it index.Item) bool {
+			if (it.Seq < lo || it.Seq > hi) && inAll(lists, it.Seq) {
+				seqs = append(seqs, it.Seq)
+			}
+			return true
+		})
+	}
+	slices.SortFunc(seqs, func(a, b uint64) int {
+		ta, tb := r.at(a).t, r.at(b).t
+		switch {
+		case ta < tb:
+			return -1
+		case ta > tb:
+			return 1
+		case a < b:
+			return -1
+		case a > b:
+			return 1
+		}
+		return 0
+	})
+	return selection{seqs: seqs}
+}
+
+// span returns the seqs [lo, hi] of the records whose running maximum of
+// time lies in [since, until]: every record dated in range that is not
+// late lies there. lo > hi when there is none.
+func (l *Logger) span(since, until int64) (lo, hi uint64) {
+	r := &l.ring
+	i := sort.Search(r.n, func(i int) bool { return r.recs[r.pos(i)].key >= since })
+	j := sort.Search(r.n, func(j int) bool { return r.recs[r.pos(j)].key > until })
+	if j <= i {
+		return 1, 0
+	}
+	return r.first + uint64(i), r.first + uint64(j-1)
+}
+
+// intersect returns the seqs in [lo, hi] present in every list.
+func intersect(lists [][]uint64, lo, hi uint64) selection {
+	if lo > hi {
+		return selection{}
+	}
+	if len(lists) == 0 {
+		return selection{lo: lo, hi: hi, span: true}
+	}
+	var arr [10][]uint64
+	parts := arr[:0]
+	driver := -1
+	for _, list := range lists {
+		part := index.Between(list, lo, hi)
+		if len(part) == 0 {
+			return selection{}
+		}
+		if driver < 0 || len(part) < len(parts[driver]) {
+			driver = len(parts)
+		}
+		parts = append(parts, part)
+	}
+	if len(parts) == 1 {
+		return selection{seqs: parts[0]}
+	}
+	drive := parts[driver]
+	parts = slices.Delete(parts, driver, driver+1)
+	var cur [10]int
+	out := make([]uint64, 0, min(len(drive), 64))
+next:
+	for _, seq := range drive {
+		for k, part := range parts {
+			i, found := index.Seek(part, cur[k], seq)
+			cur[k] = i
+			if i == len(part) {
+				break next // this list has nothing at or after seq
+			}
+			if !found {
+				continue next
+			}
+		}
+		out = append(out, seq)
+	}
+	return selection{seqs: out}
+}
+
+// inAll reports whether seq is in every list.
+func inAll(lists [][]uint64, seq uint64) bool {
+	for _, list := range lists {
+		if _, ok := index.Seek(list, 0, seq); !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// materialize fills ev from the record of seq.
+func (l *Logger) materialize(ev *Event, seq uint64, r *record) {
+	if len(r.cold) > 0 {
+		if err := ev.UnmarshalJSON(r.cold); err != nil {
+			// The writer encoded these bytes; failing to read them back
+			// is a bug. Keep what the record holds and say so.
+			l.report(err)
+			*ev = Event{Metadata: map[string]any{"auditlog_decode_error": err.Error()}}
+		}
+	}
+	if r.hasID {
+		ev.ID = r.id.String()
+	}
+	ev.Seq = seq
+	ev.Time = time.Unix(0, r.t).UTC()
+	ev.Operation = Operation(r.op)
+	ev.Status = statusCodes[r.status]
+	ev.UserID = r.user
+	if e := r.ext; e != nil {
+		ev.SessionID, ev.Category = e.session, e.category
+		ev.ResourceType, ev.ResourceID, ev.RunID = e.resType, e.resID, e.runID
+	}
+	if len(r.entries) > 0 {
+		ev.EntryIDs = slices.Clone(r.entries)
+	}
+	ev.Duration = time.Duration(r.dur)
+}
