@@ -1,0 +1,5 @@
+package index_test
+
+import "unsafe"
+
+func unsafeData(s string) *byte { return unsafe.StringData(s) }
