@@ -1,6 +1,7 @@
-// Package index holds the secondary indexes of the audit logger: ordered
-// maps from a key to the sequence numbers that carry it, built on
-// github.com/tidwall/btree.
+// Package index holds the secondary indexes of the audit logger: B-trees
+// (github.com/tidwall/btree) from a key to the sequence numbers that carry
+// it. [Keyed] indexes string keys (a user id, an operation); [Ordered]
+// indexes int64 keys (times) in order, for ranges.
 //
 // The package knows nothing of events. A caller hands it keys (a user id,
 // an operation name, an entry id) and the sequence number of the record

@@ -7,6 +7,10 @@ import (
 )
 
 // Keyed maps string keys to their [Postings], ordered by key in a B-tree.
+// It suits fields with few distinct values and many records each (users,
+// operations, statuses): one tree lookup, then an O(1) append or trim.
+// For fields where most keys are carried by one record, [Pairs] costs
+// less.
 //
 // The zero value is an empty index ready to use. A Keyed is not safe for
 // concurrent use: see the package documentation.
@@ -15,52 +19,62 @@ type Keyed struct {
 	refs int
 }
 
-// Add records that the record seq carries key, and returns the index's own
-// copy of key (see Interning in the package documentation). seq must be
-// greater than every seq already added under key. An empty key is not
-// indexed: Add returns "" and changes nothing.
-func (k *Keyed) Add(key string, seq uint64) string {
+// Add records that the record seq carries key, and returns the postings of
+// key, whose Key is the index's own copy of key (see Interning in the
+// package documentation). A caller that keeps the postings can later
+// remove seq with [Keyed.RemoveFrom], without a lookup. seq should be
+// greater than every seq already added under key; an older seq is put in
+// its place all the same, at a cost. Adding a pair twice indexes it once.
+// An empty key is not indexed: Add returns nil and changes nothing.
+func (k *Keyed) Add(key string, seq uint64) *Postings {
 	if key == "" {
-		return ""
+		return nil
 	}
-	if p, ok := k.tree.GetMut(key); ok {
-		n := len(p.seqs)
-		if n > 0 && p.seqs[n-1] == seq {
-			return p.key // the record carries key twice: index it once
-		}
-		if n > 0 && p.seqs[n-1] > seq {
-			// Out of order: keep the list sorted all the same.
+	if p, ok := k.tree.Get(key); ok {
+		seqs := p.Seqs()
+		n := len(seqs)
+		switch {
+		case n > 0 && seqs[n-1] == seq:
+			// The record carries key twice: index it once.
+		case n > 0 && seqs[n-1] > seq:
 			if p.insert(seq) {
 				k.refs++
 			}
-		} else {
+		default:
 			p.push(seq)
 			k.refs++
 		}
-		return p.key
+		return p
 	}
-	k.refs++
-	own := strings.Clone(key)
-	p := &Postings{key: own}
+	p := &Postings{key: strings.Clone(key)}
 	p.push(seq)
-	k.tree.Set(own, p)
-	return own
+	k.tree.Set(p.key, p)
+	k.refs++
+	return p
 }
 
 // Remove deletes seq from the postings of key, and the key itself when no
-// record carries it any more. It is O(1) when seq is the oldest record
-// carrying key. It reports whether the pair was present.
+// record carries it any more. It is O(1) after the tree lookup when seq
+// is the oldest record carrying key. It reports whether the pair was
+// present.
 func (k *Keyed) Remove(key string, seq uint64) bool {
 	if key == "" {
 		return false
 	}
-	p, ok := k.tree.GetMut(key)
-	if !ok || !p.remove(seq) {
+	p, ok := k.tree.Get(key)
+	return ok && k.RemoveFrom(p, seq)
+}
+
+// RemoveFrom is Remove for a caller that holds the postings Add returned:
+// when seq is the oldest record carrying the key, it costs no lookup. p
+// may be nil (an empty key), and then RemoveFrom does nothing.
+func (k *Keyed) RemoveFrom(p *Postings, seq uint64) bool {
+	if p == nil || !p.remove(seq) {
 		return false
 	}
 	k.refs--
-	if len(p.seqs) == 0 {
-		k.tree.Delete(key)
+	if p.Len() == 0 {
+		k.tree.Delete(p.key)
 	}
 	return true
 }

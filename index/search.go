@@ -1,6 +1,9 @@
 package index
 
-import "sort"
+import (
+	"slices"
+	"sort"
+)
 
 // Seek returns the first position i ≥ from with seqs[i] ≥ seq, and whether
 // seqs[i] == seq. It gallops: the cost grows with the log of the distance
@@ -58,13 +61,12 @@ func Union(lists ...[]uint64) []uint64 {
 	for _, l := range lists {
 		out = append(out, l...)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
-	w := 0
-	for i, s := range out {
-		if i == 0 || s != out[w-1] {
-			out[w] = s
-			w++
-		}
-	}
-	return out[:w]
+	return SortUnique(out)
+}
+
+// SortUnique sorts seqs in place, drops duplicates, and returns the
+// shortened slice.
+func SortUnique(seqs []uint64) []uint64 {
+	slices.Sort(seqs)
+	return slices.Compact(seqs)
 }

@@ -79,24 +79,27 @@ func (e *valueEncoder) event(ev *Event) {
 			if i > 0 {
 				e.buf = append(e.buf, ',')
 			}
-			path := "changes." + c.Field
 			e.buf = append(e.buf, `{"field":`...)
 			e.buf = appendString(e.buf, c.Field)
 			e.buf = append(e.buf, `,"old":`...)
-			e.value(path+".old", c.Old, 1)
+			e.path = append(e.path[:0], "changes", c.Field, "old")
+			e.value(c.Old, 1)
 			e.buf = append(e.buf, `,"new":`...)
-			e.value(path+".new", c.New, 1)
+			e.path[2] = "new"
+			e.value(c.New, 1)
 			e.buf = append(e.buf, '}')
 		}
 		e.buf = append(e.buf, ']')
 	}
 	if len(ev.PreviousState) > 0 {
 		key("previous_state")
-		e.object("previous_state", ev.PreviousState, 0)
+		e.path = append(e.path[:0], "previous_state")
+		e.object(ev.PreviousState, 0)
 	}
 	if len(ev.NewState) > 0 {
 		key("new_state")
-		e.object("new_state", ev.NewState, 0)
+		e.path = append(e.path[:0], "new_state")
+		e.object(ev.NewState, 0)
 	}
 	if r := ev.Request; r != nil && *r != (Request{}) {
 		key("request")
@@ -133,7 +136,8 @@ func (e *valueEncoder) event(ev *Event) {
 	}
 	if len(ev.Metadata) > 0 {
 		key("metadata")
-		e.object("metadata", ev.Metadata, 0)
+		e.path = append(e.path[:0], "metadata")
+		e.object(ev.Metadata, 0)
 	}
 	if ev.Duration != 0 {
 		key("duration_ms")

@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -18,19 +19,26 @@ import (
 type valueEncoder struct {
 	buf      []byte
 	problems []string
+	path     []string // where the encoder is, for naming a bad value
+	kvs      []kv     // map entries being sorted, a stack shared by nesting levels
+}
+
+type kv struct {
+	k string
+	v any
 }
 
 // maxDepth bounds nesting, which also ends cycles of maps and slices.
 const maxDepth = 32
 
-func (e *valueEncoder) bad(path string, v any, why string) {
-	e.problems = append(e.problems, fmt.Sprintf("%s: %s", path, why))
+func (e *valueEncoder) bad(v any, why string) {
+	e.problems = append(e.problems, fmt.Sprintf("%s: %s", strings.Join(e.path, "."), why))
 	e.buf = appendString(e.buf, fmt.Sprintf("!BADVALUE(%T): %s", v, why))
 }
 
-func (e *valueEncoder) value(path string, v any, depth int) {
+func (e *valueEncoder) value(v any, depth int) {
 	if depth > maxDepth {
-		e.bad(path, v, "nested too deep (a cycle?)")
+		e.bad(v, "nested too deep (a cycle?)")
 		return
 	}
 	switch x := v.(type) {
@@ -61,12 +69,12 @@ func (e *valueEncoder) value(path string, v any, depth int) {
 	case uint64:
 		e.buf = strconv.AppendUint(e.buf, x, 10)
 	case float64:
-		e.float(path, x, 64)
+		e.float(x, 64)
 	case float32:
-		e.float(path, float64(x), 32)
+		e.float(float64(x), 32)
 	case json.Number:
 		if _, err := strconv.ParseFloat(string(x), 64); err != nil || x == "" {
-			e.bad(path, v, "not a number")
+			e.bad(v, "not a number")
 			return
 		}
 		e.buf = append(e.buf, x...)
@@ -84,33 +92,40 @@ func (e *valueEncoder) value(path string, v any, depth int) {
 			if i > 0 {
 				e.buf = append(e.buf, ',')
 			}
-			e.value(path+"["+strconv.Itoa(i)+"]", el, depth+1)
+			e.path = append(e.path, strconv.Itoa(i))
+			e.value(el, depth+1)
+			e.path = e.path[:len(e.path)-1]
 		}
 		e.buf = append(e.buf, ']')
 	case map[string]any:
-		e.object(path, x, depth)
+		e.object(x, depth)
 	case map[string]string:
-		keys := sortedKeys(x)
+		start := len(e.kvs)
+		for k := range x {
+			e.kvs = append(e.kvs, kv{k: k})
+		}
+		sortKVs(e.kvs[start:])
 		e.buf = append(e.buf, '{')
-		for i, k := range keys {
-			if i > 0 {
+		for i := start; i < len(e.kvs); i++ {
+			if i > start {
 				e.buf = append(e.buf, ',')
 			}
-			e.buf = appendString(e.buf, k)
+			e.buf = appendString(e.buf, e.kvs[i].k)
 			e.buf = append(e.buf, ':')
-			e.buf = appendString(e.buf, x[k])
+			e.buf = appendString(e.buf, x[e.kvs[i].k])
 		}
 		e.buf = append(e.buf, '}')
+		e.kvs = e.kvs[:start]
 	case error:
 		e.buf = appendString(e.buf, x.Error())
 	default:
-		e.reflect(path, v)
+		e.reflect(v)
 	}
 }
 
-func (e *valueEncoder) float(path string, f float64, bits int) {
+func (e *valueEncoder) float(f float64, bits int) {
 	if math.IsNaN(f) || math.IsInf(f, 0) {
-		e.bad(path, f, "not a finite number")
+		e.bad(f, "not a finite number")
 		return
 	}
 	// The format encoding/json uses: ES6 number syntax.
@@ -141,22 +156,45 @@ func (e *valueEncoder) strings(x []string) {
 	e.buf = append(e.buf, ']')
 }
 
-func (e *valueEncoder) object(path string, m map[string]any, depth int) {
+func (e *valueEncoder) object(m map[string]any, depth int) {
+	start := len(e.kvs)
+	for k, v := range m {
+		e.kvs = append(e.kvs, kv{k, v})
+	}
+	sortKVs(e.kvs[start:])
 	e.buf = append(e.buf, '{')
-	for i, k := range sortedKeys(m) {
-		if i > 0 {
+	for i := start; i < len(e.kvs); i++ {
+		k := e.kvs[i].k
+		if i > start {
 			e.buf = append(e.buf, ',')
 		}
 		e.buf = appendString(e.buf, k)
 		e.buf = append(e.buf, ':')
-		e.value(joinPath(path, k), m[k], depth+1)
+		e.path = append(e.path, k)
+		e.value(e.kvs[i].v, depth+1)
+		e.path = e.path[:len(e.path)-1]
 	}
+	clear(e.kvs[start:]) // let the caller's values go
+	e.kvs = e.kvs[:start]
 	e.buf = append(e.buf, '}')
+}
+
+// sortKVs sorts by key; maps are small, so insertion sort wins.
+func sortKVs(s []kv) {
+	if len(s) > 12 {
+		slices.SortFunc(s, func(a, b kv) int { return strings.Compare(a.k, b.k) })
+		return
+	}
+	for i := 1; i < len(s); i++ {
+		for j := i; j > 0 && s[j].k < s[j-1].k; j-- {
+			s[j], s[j-1] = s[j-1], s[j]
+		}
+	}
 }
 
 // reflect encodes a value of a type the fast path does not know with
 // encoding/json, containing any panic of a user's MarshalJSON.
-func (e *valueEncoder) reflect(path string, v any) {
+func (e *valueEncoder) reflect(v any) {
 	var (
 		b   []byte
 		err error
@@ -170,28 +208,10 @@ func (e *valueEncoder) reflect(path string, v any) {
 		b, err = json.Marshal(v)
 	}()
 	if err != nil {
-		e.bad(path, v, err.Error())
+		e.bad(v, err.Error())
 		return
 	}
 	e.buf = append(e.buf, b...)
-}
-
-func joinPath(path, key string) string {
-	if path == "" {
-		return key
-	}
-	return path + "." + key
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	// Small maps are the rule: a stack array avoids the allocation.
-	var arr [8]string
-	keys := arr[:0]
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 const hexDigits = "0123456789abcdef"

@@ -47,8 +47,17 @@ type Logger struct {
 }
 
 // indexes are the secondary indexes, one per field Filter can select on.
+//
+// Fields with few distinct values, each carried by many records, keep a
+// posting list per value (index.Keyed); fields whose values are mostly
+// carried by one record or a few keep (value, seq) pairs (index.Pairs).
 type indexes struct {
-	user, session, op, status, category, resType, resID, run, entry index.Keyed
+	user, op, status, category, resType index.Keyed
+	session, resID, run, entry          *index.Pairs
+}
+
+func newIndexes() indexes {
+	return indexes{session: index.NewPairs(), resID: index.NewPairs(), run: index.NewPairs(), entry: index.NewPairs()}
 }
 
 // item is one element of the queue: an event, a batch, or a flush marker.
@@ -69,6 +78,7 @@ func New(opts Options) (*Logger, error) {
 		opts:     opts,
 		ch:       make(chan item, opts.QueueSize),
 		done:     make(chan struct{}),
+		ix:       newIndexes(),
 		late:     index.NewOrdered(),
 		maxT:     math.MinInt64,
 		counters: stats.NewCounters[Operation, Status](),

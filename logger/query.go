@@ -157,7 +157,7 @@ func (l *Logger) selectSeqs(f *Filter) selection {
 	var arr [10][]uint64
 	lists := arr[:0]
 	ok := true
-	add := func(ix *index.Keyed, key string) {
+	keyed := func(ix *index.Keyed, key string) {
 		if key == "" || !ok {
 			return
 		}
@@ -168,27 +168,33 @@ func (l *Logger) selectSeqs(f *Filter) selection {
 		}
 		lists = append(lists, p.Seqs())
 	}
-	ix := &l.ix
-	add(&ix.user, f.UserID)
-	add(&ix.session, f.SessionID)
-	add(&ix.op, string(f.Operation))
-	add(&ix.status, string(f.Status))
-	add(&ix.category, f.Category)
-	add(&ix.resType, f.ResourceType)
-	add(&ix.resID, f.ResourceID)
-	add(&ix.run, f.RunID)
-	if ok && len(f.EntryIDs) > 0 {
-		var parts [][]uint64
-		for _, id := range f.EntryIDs {
-			if p := ix.entry.Get(id); p != nil {
-				parts = append(parts, p.Seqs())
-			}
+	pairs := func(ix *index.Pairs, keys ...string) {
+		if len(keys) == 0 || keys[0] == "" && len(keys) == 1 || !ok {
+			return
 		}
-		if len(parts) == 0 {
+		var seqs []uint64
+		for _, k := range keys {
+			seqs = ix.AppendSeqs(seqs, k)
+		}
+		if len(seqs) == 0 {
 			ok = false
+			return
 		}
-		lists = append(lists, index.Union(parts...))
+		if len(keys) > 1 {
+			seqs = index.SortUnique(seqs) // several keys
+		}
+		lists = append(lists, seqs)
 	}
+	ix := &l.ix
+	keyed(&ix.user, f.UserID)
+	keyed(&ix.op, string(f.Operation))
+	keyed(&ix.status, string(f.Status))
+	keyed(&ix.category, f.Category)
+	keyed(&ix.resType, f.ResourceType)
+	pairs(ix.session, f.SessionID)
+	pairs(ix.resID, f.ResourceID)
+	pairs(ix.run, f.RunID)
+	pairs(ix.entry, f.EntryIDs...)
 	if !ok {
 		return selection{}
 	}
@@ -319,12 +325,12 @@ func (l *Logger) materialize(ev *Event, seq uint64, r *record) {
 	}
 	ev.Seq = seq
 	ev.Time = time.Unix(0, r.t).UTC()
-	ev.Operation = Operation(r.op)
+	ev.Operation = Operation(r.op.Key())
 	ev.Status = statusCodes[r.status]
-	ev.UserID = r.user
+	ev.UserID = keyOf(r.user)
 	if e := r.ext; e != nil {
-		ev.SessionID, ev.Category = e.session, e.category
-		ev.ResourceType, ev.ResourceID, ev.RunID = e.resType, e.resID, e.runID
+		ev.SessionID, ev.Category = e.session, keyOf(e.category)
+		ev.ResourceType, ev.ResourceID, ev.RunID = keyOf(e.resType), e.resID, e.runID
 	}
 	if len(r.entries) > 0 {
 		ev.EntryIDs = slices.Clone(r.entries)

@@ -1,13 +1,15 @@
 package logger
 
 import (
+	"github.com/auditlog/auditlog/index"
 	"github.com/google/uuid"
 )
 
 // record is the in-memory form of an event: the fields that Filter uses
-// are kept as strings shared with the indexes (one copy per distinct
-// value); everything else is kept as the JSON the journal would hold
-// (cold), decoded only when a query returns the event.
+// are kept as pointers to their posting lists, or as strings shared with
+// the indexes (one copy per distinct value); everything else is kept as
+// the JSON the journal would hold (cold), decoded only when a query
+// returns the event.
 type record struct {
 	t       int64 // event time, Unix nanoseconds
 	key     int64 // the largest t seen up to this record: never decreases along the ring
@@ -15,16 +17,25 @@ type record struct {
 	id      uuid.UUID
 	hasID   bool // id holds the event id; otherwise cold holds it
 	status  uint8
-	op      string
-	user    string
-	ext     *recordExt // nil when every field of it is empty
+	op      *index.Postings // its Key is the operation
+	user    *index.Postings // nil for no user
+	ext     *recordExt      // nil when every field of it is empty
 	entries []string
 	cold    []byte
 }
 
 // recordExt holds the indexed fields that many events leave empty.
 type recordExt struct {
-	session, category, resType, resID, runID string
+	category, resType     *index.Postings
+	session, resID, runID string
+}
+
+// keyOf returns the key of p, "" for nil.
+func keyOf(p *index.Postings) string {
+	if p == nil {
+		return ""
+	}
+	return p.Key()
 }
 
 // late reports whether the record came after a record with a later time.

@@ -89,7 +89,7 @@ func (l *Logger) StatisticsFor(f Filter) Stats {
 	for i := range sel.len() {
 		r := l.ring.at(sel.at(i))
 		c.Add(stats.Sample[Operation, Status]{
-			Operation: Operation(r.op),
+			Operation: Operation(r.op.Key()),
 			Status:    statusCodes[r.status],
 			Duration:  r.dur,
 			Success:   r.status == 0,

@@ -125,15 +125,15 @@ func (l *Logger) prepare(ev *Event) {
 // in Metadata under "auditlog_encode_errors", and ErrorHandler hears of
 // it; the event is kept either way.
 func (l *Logger) encodeCold(seq uint64, ev *Event, customID string) (out []byte) {
+	if customID == "" && !hasCold(ev) {
+		return nil
+	}
 	cold := Event{
 		ID: customID, UserName: ev.UserName, UserEmail: ev.UserEmail,
 		IPAddress: ev.IPAddress, UserAgent: ev.UserAgent, ResourceName: ev.ResourceName,
 		Changes: ev.Changes, PreviousState: ev.PreviousState, NewState: ev.NewState,
 		Request: ev.Request, ParentRunID: ev.ParentRunID, Description: ev.Description,
 		Tags: ev.Tags, Metadata: ev.Metadata, ErrorMessage: ev.ErrorMessage, ErrorStack: ev.ErrorStack,
-	}
-	if isEmptyCold(&cold) {
-		return nil
 	}
 	e := &l.w.enc
 	defer func() {
@@ -163,13 +163,13 @@ func (l *Logger) encodeCold(seq uint64, ev *Event, customID string) (out []byte)
 	return l.w.arena.copyBytes(e.buf)
 }
 
-func isEmptyCold(c *Event) bool {
-	return c.ID == "" && c.UserName == "" && c.UserEmail == "" && c.IPAddress == "" &&
-		c.UserAgent == "" && c.ResourceName == "" && len(c.Changes) == 0 &&
-		len(c.PreviousState) == 0 && len(c.NewState) == 0 &&
-		(c.Request == nil || *c.Request == Request{}) && c.ParentRunID == "" &&
-		c.Description == "" && len(c.Tags) == 0 && len(c.Metadata) == 0 &&
-		c.ErrorMessage == "" && c.ErrorStack == ""
+// hasCold reports whether ev has a field that the record keeps encoded.
+func hasCold(ev *Event) bool {
+	return len(ev.Metadata) > 0 || ev.UserName != "" || ev.UserEmail != "" || ev.IPAddress != "" ||
+		ev.UserAgent != "" || ev.ResourceName != "" || len(ev.Changes) > 0 ||
+		len(ev.PreviousState) > 0 || len(ev.NewState) > 0 ||
+		ev.Request != nil && *ev.Request != (Request{}) || ev.ParentRunID != "" ||
+		ev.Description != "" || len(ev.Tags) > 0 || ev.ErrorMessage != "" || ev.ErrorStack != ""
 }
 
 // isCanonicalUUID reports whether s is a UUID in the lower-case 8-4-4-4-12
@@ -228,9 +228,9 @@ func (l *Logger) insert(p *pendingRecord) {
 	}
 	l.ring.push(seq, *r)
 	l.counters.Add(stats.Sample[Operation, Status]{
-		Operation: Operation(r.op),
+		Operation: Operation(r.op.Key()),
 		Status:    statusCodes[r.status],
-		User:      r.user,
+		User:      keyOf(r.user),
 		UnixNano:  r.t,
 		Duration:  r.dur,
 		Success:   r.status == 0,
@@ -243,13 +243,13 @@ func (l *Logger) evict() {
 	seq := l.ring.first
 	r := l.ring.pop()
 	ix := &l.ix
-	ix.op.Remove(r.op, seq)
+	ix.op.RemoveFrom(r.op, seq)
 	ix.status.Remove(string(statusCodes[r.status]), seq)
-	ix.user.Remove(r.user, seq)
+	ix.user.RemoveFrom(r.user, seq)
 	if e := r.ext; e != nil {
 		ix.session.Remove(e.session, seq)
-		ix.category.Remove(e.category, seq)
-		ix.resType.Remove(e.resType, seq)
+		ix.category.RemoveFrom(e.category, seq)
+		ix.resType.RemoveFrom(e.resType, seq)
 		ix.resID.Remove(e.resID, seq)
 		ix.run.Remove(e.runID, seq)
 	}

@@ -1,0 +1,54 @@
+package index_test
+
+import (
+	"strconv"
+	"testing"
+
+	"github.com/auditlog/auditlog/index"
+)
+
+// BenchmarkKeyedAdd measures the append path: every Add puts a new, larger
+// seq under one of a fixed set of existing keys.
+func BenchmarkKeyedAdd(b *testing.B) {
+	keys := make([]string, 64)
+	for i := range keys {
+		keys[i] = "user-" + strconv.Itoa(i)
+	}
+	const reset = 1 << 16 // bound memory whatever b.N is
+	k := new(index.Keyed)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if i%reset == 0 && i > 0 {
+			b.StopTimer()
+			k = new(index.Keyed)
+			b.StartTimer()
+		}
+		k.Add(keys[i%len(keys)], uint64(i))
+	}
+}
+
+var seekSink int
+
+// BenchmarkSeek walks a list forward, each Seek skipping gap elements.
+func BenchmarkSeek(b *testing.B) {
+	seqs := make([]uint64, 1<<16)
+	for i := range seqs {
+		seqs[i] = uint64(2 * i)
+	}
+	for _, gap := range []int{1, 16, 1024} {
+		b.Run("gap="+strconv.Itoa(gap), func(b *testing.B) {
+			b.ReportAllocs()
+			pos := 0
+			for b.Loop() {
+				target := pos + gap
+				if target >= len(seqs) {
+					pos, target = 0, gap
+				}
+				i, _ := index.Seek(seqs, pos, seqs[target]-1) // between elements
+				pos = i
+			}
+			seekSink = pos
+		})
+	}
+}
