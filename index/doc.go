@@ -16,9 +16,12 @@
 //
 // # Interning
 //
-// [Keyed.Add] returns the index's own copy of the key. A caller that keeps
-// that copy in its records, rather than the string it was given, holds each
-// distinct value once, however many records carry it.
+// [Keyed.Add] returns the key's [Postings], whose [Postings.Key] is the
+// index's own copy of the key. A caller that keeps the postings in its
+// records, rather than the string it was given, holds each distinct value
+// once, however many records carry it, and can remove a record later with
+// [Keyed.RemoveFrom] without a lookup. [Pairs.Add] returns its own copy
+// too, but one per pair: keys of a Pairs index are rarely shared.
 //
 // # Intersection
 //

@@ -12,7 +12,6 @@ type Postings struct {
 	buf  []uint64 // the live list is buf[head:]
 	head int
 	one  [1]uint64
-	next *Postings // another key with the same hash
 }
 
 // Key returns the key the list belongs to.

@@ -2,9 +2,11 @@ package logger
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -204,7 +206,7 @@ type eventJSON struct {
 	Description   string         `json:"description"`
 	Tags          []string       `json:"tags"`
 	Metadata      map[string]any `json:"metadata"`
-	DurationMs    *float64       `json:"duration_ms"`
+	DurationMs    jsonNumber     `json:"duration_ms"`
 	ErrorMessage  string         `json:"error_message"`
 	ErrorStack    string         `json:"error_stack"`
 }
@@ -227,14 +229,79 @@ func (ev *Event) UnmarshalJSON(data []byte) error {
 		Tags: j.Tags, Metadata: j.Metadata, ErrorMessage: j.ErrorMessage, ErrorStack: j.ErrorStack,
 	}
 	if j.Timestamp != nil {
-		ev.Time = j.Timestamp.UTC()
-	}
-	if j.DurationMs != nil {
-		ms := *j.DurationMs
-		if ms < 0 || ms*1e6 > math.MaxInt64 {
-			return fmt.Errorf("auditlog: decoding event: duration_ms %v out of range", ms)
+		t := j.Timestamp.UTC()
+		if t.Before(minTime) || t.After(maxTime) {
+			return fmt.Errorf("auditlog: decoding event: timestamp %s outside the years 1678 to 2262", t.Format(time.RFC3339Nano))
 		}
-		ev.Duration = time.Duration(math.Round(ms * 1e6))
+		ev.Time = t
+	}
+	if j.DurationMs != "" {
+		d, err := parseMillis(string(j.DurationMs))
+		if err != nil {
+			return fmt.Errorf("auditlog: decoding event: duration_ms %s: %w", j.DurationMs, err)
+		}
+		ev.Duration = d
 	}
 	return nil
+}
+
+// jsonNumber keeps a JSON number literal as written; unlike json.Number
+// it refuses a quoted string.
+type jsonNumber string
+
+func (n *jsonNumber) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil
+	}
+	if len(b) == 0 || b[0] != '-' && (b[0] < '0' || b[0] > '9') {
+		return fmt.Errorf("%s is not a number", b)
+	}
+	*n = jsonNumber(b)
+	return nil
+}
+
+var errDurationRange = errors.New("out of range (0 to 9223372036854.775807 ms)")
+
+// parseMillis reads a JSON number of milliseconds as a Duration. A plain
+// decimal, as appendMillis writes, is read exactly (digits beyond the
+// nanosecond are rounded half away from zero); other forms, such as
+// exponents, go through float64.
+func parseMillis(s string) (time.Duration, error) {
+	intPart, frac, hasFrac := strings.Cut(s, ".")
+	if intPart == "" || strings.ContainsAny(s, "eE+") || hasFrac && frac == "" {
+		f, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			return 0, err
+		}
+		ns := math.Round(f * 1e6)
+		if ns < 0 || ns >= 1<<63 {
+			return 0, errDurationRange
+		}
+		return time.Duration(ns), nil
+	}
+	if intPart[0] == '-' {
+		if strings.Trim(intPart[1:]+frac, "0") != "" {
+			return 0, errDurationRange
+		}
+		return 0, nil
+	}
+	ms, err := strconv.ParseInt(intPart, 10, 64)
+	if err != nil || ms > math.MaxInt64/int64(time.Millisecond) {
+		return 0, errDurationRange
+	}
+	ns := ms * int64(time.Millisecond)
+	var sub int64
+	for i := 0; i < 6; i++ {
+		sub *= 10
+		if i < len(frac) {
+			sub += int64(frac[i] - '0')
+		}
+	}
+	if len(frac) > 6 && frac[6] >= '5' {
+		sub++
+	}
+	if ns > math.MaxInt64-sub {
+		return 0, errDurationRange
+	}
+	return time.Duration(ns + sub), nil
 }

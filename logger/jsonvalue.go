@@ -117,7 +117,7 @@ func (e *valueEncoder) value(v any, depth int) {
 		e.buf = append(e.buf, '}')
 		e.kvs = e.kvs[:start]
 	case error:
-		e.buf = appendString(e.buf, x.Error())
+		e.errorText(x)
 	default:
 		e.reflect(v)
 	}
@@ -190,6 +190,31 @@ func sortKVs(s []kv) {
 			s[j], s[j-1] = s[j-1], s[j]
 		}
 	}
+}
+
+// errorText encodes err as its message, containing a panic of its Error
+// method (a nil pointer receiver is the usual cause).
+func (e *valueEncoder) errorText(err error) {
+	var (
+		msg      string
+		panicked any
+	)
+	func() {
+		defer func() { panicked = recover() }()
+		msg = err.Error()
+	}()
+	if panicked != nil {
+		e.bad(err, fmt.Sprintf("panic in Error method: %v", panicked))
+		return
+	}
+	e.buf = appendString(e.buf, msg)
+}
+
+// reset empties the encoder, keeping its buffers.
+func (e *valueEncoder) reset() {
+	e.buf, e.problems, e.path = e.buf[:0], e.problems[:0], e.path[:0]
+	clear(e.kvs)
+	e.kvs = e.kvs[:0]
 }
 
 // reflect encodes a value of a type the fast path does not know with

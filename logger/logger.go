@@ -184,8 +184,8 @@ func (l *Logger) enqueue(ctx context.Context, it *item, n int64) error {
 }
 
 // Flush waits until every event accepted before it has been applied, or
-// until ctx ends. After Close it returns nil at once: Close applied
-// everything.
+// until ctx ends. Once Close has begun, Flush waits for the writer to
+// finish applying the queue, which Close guarantees.
 func (l *Logger) Flush(ctx context.Context) error {
 	if ctx == nil {
 		ctx = context.Background()
@@ -193,7 +193,17 @@ func (l *Logger) Flush(ctx context.Context) error {
 	l.closeMu.RLock()
 	if l.closed {
 		l.closeMu.RUnlock()
-		return nil
+		select {
+		case <-l.done:
+			return nil
+		default:
+		}
+		select {
+		case <-l.done:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 	}
 	done := make(chan struct{})
 	select {

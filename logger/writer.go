@@ -141,12 +141,12 @@ func (l *Logger) encodeCold(seq uint64, ev *Event, customID string) (out []byte)
 		if r := recover(); r != nil {
 			problem := fmt.Sprintf("panic while encoding: %v", r)
 			l.report(fmt.Errorf("auditlog: event %d: %s", seq, problem))
-			e.buf, e.problems = e.buf[:0], e.problems[:0]
+			e.reset()
 			e.event(&Event{ID: customID, Metadata: map[string]any{"auditlog_encode_errors": problem}})
 			out = l.w.arena.copyBytes(e.buf)
 		}
 	}()
-	e.buf, e.problems = e.buf[:0], e.problems[:0]
+	e.reset()
 	e.event(&cold)
 	if len(e.problems) > 0 {
 		problems := strings.Join(e.problems, "; ")
@@ -157,7 +157,7 @@ func (l *Logger) encodeCold(seq uint64, ev *Event, customID string) (out []byte)
 		}
 		md["auditlog_encode_errors"] = problems
 		cold.Metadata = md
-		e.buf, e.problems = e.buf[:0], e.problems[:0]
+		e.reset()
 		e.event(&cold)
 	}
 	return l.w.arena.copyBytes(e.buf)
