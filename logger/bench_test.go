@@ -256,7 +256,6 @@ func BenchmarkStatistics(b *testing.B) {
 func BenchmarkMemory(b *testing.B) {
 	const n = 1_000_000
 	for range b.N {
-		b.StopTimer()
 		runtime.GC()
 		var before, after runtime.MemStats
 		runtime.ReadMemStats(&before)
@@ -266,7 +265,6 @@ func BenchmarkMemory(b *testing.B) {
 		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/n, "bytes/event")
 		runtime.KeepAlive(l)
 		_ = l.Close()
-		b.StartTimer()
 	}
 }
 

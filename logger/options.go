@@ -41,9 +41,11 @@ type Options struct {
 	// decision is made in Log, never after the fact.
 	NoRotation bool
 
-	// ErrorHandler, if set, is called from the writer goroutine with every
-	// background failure (an event that could not be encoded as given,
-	// say). It must not block for long: the writer waits for it. A panic
+	// ErrorHandler, if set, is called with every background failure (an
+	// event that could not be encoded as given, say), usually from the
+	// writer goroutine, and from a reader's goroutine if a stored event
+	// cannot be read back. It may be called from several goroutines at
+	// once. It must not block for long: the writer waits for it. A panic
 	// in it is recovered.
 	ErrorHandler func(error)
 

@@ -313,7 +313,7 @@ func inAll(lists [][]uint64, seq uint64) bool {
 // materialize fills ev from the record of seq.
 func (l *Logger) materialize(ev *Event, seq uint64, r *record) {
 	if len(r.cold) > 0 {
-		if err := ev.UnmarshalJSON(r.cold); err != nil {
+		if err := decodeCold(r.cold, ev); err != nil {
 			// The writer encoded these bytes; failing to read them back
 			// is a bug. Keep what the record holds and say so.
 			l.report(err)

@@ -1,0 +1,318 @@
+package logger
+
+import (
+	"encoding/json"
+	"slices"
+	"strconv"
+	"unicode/utf8"
+)
+
+// decodeCold reads back the cold part of a record, the JSON object that
+// encodeCold wrote, into ev, which must be zero.
+//
+// Query decodes one cold part per event it returns, so this is the cost of
+// a query once the indexes have done their work. encoding/json spends
+// about 2 µs and twenty allocations on a three-key metadata map; the
+// reader here handles what encodeCold writes for the common fields —
+// strings without escapes, numbers, booleans, null, objects and arrays of
+// those — and hands everything else to Event.UnmarshalJSON, which stays
+// the one definition of the format: on anything the reader does not
+// expect, decodeCold starts again with it.
+func decodeCold(b []byte, ev *Event) error {
+	r := coldReader{b: b}
+	if r.event(ev) {
+		return nil
+	}
+	*ev = Event{}
+	return ev.UnmarshalJSON(b)
+}
+
+// coldReader is a reader of the subset of JSON described at decodeCold. Its
+// methods report false for input outside that subset.
+type coldReader struct {
+	b    []byte
+	i    int
+	seen [16]string // the cold keys read so far: there are sixteen
+	n    int
+}
+
+func (r *coldReader) event(ev *Event) bool {
+	if !r.consume('{') {
+		return false
+	}
+	if r.consume('}') {
+		return r.end()
+	}
+	for {
+		key, ok := r.str()
+		if !ok || !r.consume(':') {
+			return false
+		}
+		if !r.field(ev, key) {
+			return false
+		}
+		if r.consume('}') {
+			return r.end()
+		}
+		if !r.consume(',') {
+			return false
+		}
+	}
+}
+
+// field reads the value of key into ev. A key seen twice is left to
+// encoding/json, which merges repeated objects rather than replacing them.
+func (r *coldReader) field(ev *Event, key string) bool {
+	if r.n == len(r.seen) || slices.Contains(r.seen[:r.n], key) {
+		return false
+	}
+	r.seen[r.n] = key
+	r.n++
+	var s *string
+	switch key {
+	case "event_id":
+		s = &ev.ID
+	case "user_name":
+		s = &ev.UserName
+	case "user_email":
+		s = &ev.UserEmail
+	case "ip_address":
+		s = &ev.IPAddress
+	case "user_agent":
+		s = &ev.UserAgent
+	case "resource_name":
+		s = &ev.ResourceName
+	case "parent_run_id":
+		s = &ev.ParentRunID
+	case "description":
+		s = &ev.Description
+	case "error_message":
+		s = &ev.ErrorMessage
+	case "error_stack":
+		s = &ev.ErrorStack
+	case "metadata":
+		return r.objectInto(&ev.Metadata)
+	case "previous_state":
+		return r.objectInto(&ev.PreviousState)
+	case "new_state":
+		return r.objectInto(&ev.NewState)
+	case "tags":
+		return r.strings(&ev.Tags)
+	case "changes":
+		return r.raw(&ev.Changes)
+	case "request":
+		return r.raw(&ev.Request)
+	default:
+		return false // not a cold key: let UnmarshalJSON judge
+	}
+	v, ok := r.str()
+	*s = v
+	return ok
+}
+
+func (r *coldReader) objectInto(m *map[string]any) bool {
+	if r.peek() != '{' {
+		return false
+	}
+	v, ok := r.value(0)
+	if !ok {
+		return false
+	}
+	*m = v.(map[string]any)
+	return true
+}
+
+func (r *coldReader) strings(dst *[]string) bool {
+	if !r.consume('[') {
+		return false
+	}
+	out := []string{}
+	if !r.consume(']') {
+		for {
+			s, ok := r.str()
+			if !ok {
+				return false
+			}
+			out = append(out, s)
+			if r.consume(']') {
+				break
+			}
+			if !r.consume(',') {
+				return false
+			}
+		}
+	}
+	*dst = out
+	return true
+}
+
+// raw decodes the next value into dst with encoding/json: fields that are
+// rare and typed (Changes, Request) are not worth a reader of their own.
+func (r *coldReader) raw(dst any) bool {
+	start := r.i
+	if _, ok := r.value(0); !ok {
+		return false
+	}
+	return json.Unmarshal(r.b[start:r.i], dst) == nil
+}
+
+// value reads any JSON value as encoding/json would decode it into an
+// interface: map[string]any, []any, string, float64, bool or nil.
+func (r *coldReader) value(depth int) (any, bool) {
+	if depth > maxDepth+1 {
+		return nil, false
+	}
+	switch c := r.peek(); {
+	case c == '"':
+		return r.str()
+	case c == '{':
+		r.i++
+		m := make(map[string]any)
+		if r.consume('}') {
+			return m, true
+		}
+		for {
+			k, ok := r.str()
+			if !ok || !r.consume(':') {
+				return nil, false
+			}
+			v, ok := r.value(depth + 1)
+			if !ok {
+				return nil, false
+			}
+			m[k] = v
+			if r.consume('}') {
+				return m, true
+			}
+			if !r.consume(',') {
+				return nil, false
+			}
+		}
+	case c == '[':
+		r.i++
+		s := []any{}
+		if r.consume(']') {
+			return s, true
+		}
+		for {
+			v, ok := r.value(depth + 1)
+			if !ok {
+				return nil, false
+			}
+			s = append(s, v)
+			if r.consume(']') {
+				return s, true
+			}
+			if !r.consume(',') {
+				return nil, false
+			}
+		}
+	case c == 't':
+		return true, r.literal("true")
+	case c == 'f':
+		return false, r.literal("false")
+	case c == 'n':
+		return nil, r.literal("null")
+	case c == '-' || '0' <= c && c <= '9':
+		return r.number()
+	}
+	return nil, false
+}
+
+// str reads a string without escapes or control characters, in valid
+// UTF-8: what the encoder writes for ordinary text.
+func (r *coldReader) str() (string, bool) {
+	if !r.consume('"') {
+		return "", false
+	}
+	start := r.i
+	ascii := true
+	for ; r.i < len(r.b); r.i++ {
+		switch c := r.b[r.i]; {
+		case c == '"':
+			s := r.b[start:r.i]
+			r.i++
+			if !ascii && !utf8.Valid(s) {
+				return "", false
+			}
+			return string(s), true
+		case c == '\\' || c < 0x20:
+			return "", false
+		case c >= utf8.RuneSelf:
+			ascii = false
+		}
+	}
+	return "", false
+}
+
+// number reads a JSON number as float64, checking its syntax as JSON
+// defines it (strconv accepts more: hex, underscores, "Inf").
+func (r *coldReader) number() (any, bool) {
+	start := r.i
+	r.consume('-')
+	if r.i < len(r.b) && r.b[r.i] == '0' {
+		r.i++
+	} else if !r.digits() {
+		return nil, false
+	}
+	if r.i < len(r.b) && r.b[r.i] == '.' {
+		r.i++
+		if !r.digits() {
+			return nil, false
+		}
+	}
+	if r.i < len(r.b) && (r.b[r.i] == 'e' || r.b[r.i] == 'E') {
+		r.i++
+		if r.i < len(r.b) && (r.b[r.i] == '+' || r.b[r.i] == '-') {
+			r.i++
+		}
+		if !r.digits() {
+			return nil, false
+		}
+	}
+	f, err := strconv.ParseFloat(string(r.b[start:r.i]), 64)
+	if err != nil {
+		return nil, false // out of range: encoding/json says so precisely
+	}
+	return f, true
+}
+
+func (r *coldReader) digits() bool {
+	start := r.i
+	for r.i < len(r.b) && '0' <= r.b[r.i] && r.b[r.i] <= '9' {
+		r.i++
+	}
+	return r.i > start
+}
+
+func (r *coldReader) literal(s string) bool {
+	if len(r.b)-r.i < len(s) || string(r.b[r.i:r.i+len(s)]) != s {
+		return false
+	}
+	r.i += len(s)
+	return true
+}
+
+// peek returns the next byte after white space, 0 at the end.
+func (r *coldReader) peek() byte {
+	for r.i < len(r.b) {
+		switch c := r.b[r.i]; c {
+		case ' ', '\t', '\n', '\r':
+			r.i++
+		default:
+			return c
+		}
+	}
+	return 0
+}
+
+func (r *coldReader) consume(c byte) bool {
+	if r.peek() == c {
+		r.i++
+		return true
+	}
+	return false
+}
+
+// end reports whether only white space is left.
+func (r *coldReader) end() bool { return r.peek() == 0 && r.i == len(r.b) }
