@@ -1,5 +1,7 @@
 package stats
 
+import "maps"
+
 // Sample describes one event to the counters. O and S are the types of
 // operation and status names.
 type Sample[O, S ~string] struct {
@@ -115,10 +117,11 @@ func (c *Counters[O, S]) User(id string) (UserSummary[O], bool) {
 // Users reports how many distinct users the counters hold.
 func (c *Counters[O, S]) Users() int { return len(c.users) }
 
+// clone copies m; maps.Clone copies a small map's table in one piece,
+// several times faster than inserting key by key.
 func clone[K comparable](m map[K]int64) map[K]int64 {
-	out := make(map[K]int64, len(m))
-	for k, v := range m {
-		out[k] = v
+	if len(m) == 0 {
+		return make(map[K]int64)
 	}
-	return out
+	return maps.Clone(m)
 }
