@@ -18,8 +18,11 @@ import (
 // those — and hands everything else to Event.UnmarshalJSON, which stays
 // the one definition of the format: on anything the reader does not
 // expect, decodeCold starts again with it.
-func decodeCold(b []byte, ev *Event) error {
-	r := coldReader{b: b}
+//
+// keys, when not nil, shares the strings of map keys between the events
+// of one query, which mostly carry the same few keys.
+func decodeCold(b []byte, ev *Event, keys keyCache) error {
+	r := coldReader{b: b, keys: keys}
 	if r.event(ev) {
 		return nil
 	}
@@ -34,7 +37,13 @@ type coldReader struct {
 	i    int
 	seen [16]string // the cold keys read so far: there are sixteen
 	n    int
+	keys keyCache
 }
+
+// keyCache holds one copy of each map key read, up to maxCachedKeys.
+type keyCache map[string]string
+
+const maxCachedKeys = 256
 
 func (r *coldReader) event(ev *Event) bool {
 	if !r.consume('{') {
@@ -172,7 +181,7 @@ func (r *coldReader) value(depth int) (any, bool) {
 			return m, true
 		}
 		for {
-			k, ok := r.str()
+			k, ok := r.key()
 			if !ok || !r.consume(':') {
 				return nil, false
 			}
@@ -219,11 +228,36 @@ func (r *coldReader) value(depth int) (any, bool) {
 	return nil, false
 }
 
+// key reads a map key as str does, through the key cache.
+func (r *coldReader) key() (string, bool) {
+	if r.keys == nil {
+		return r.str()
+	}
+	raw, ok := r.rawStr()
+	if !ok {
+		return "", false
+	}
+	if k, ok := r.keys[string(raw)]; ok { // no allocation for the lookup
+		return k, true
+	}
+	k := string(raw)
+	if len(r.keys) < maxCachedKeys {
+		r.keys[k] = k
+	}
+	return k, true
+}
+
 // str reads a string without escapes or control characters, in valid
 // UTF-8: what the encoder writes for ordinary text.
 func (r *coldReader) str() (string, bool) {
+	s, ok := r.rawStr()
+	return string(s), ok
+}
+
+// rawStr is str without the copy: the bytes between the quotes.
+func (r *coldReader) rawStr() ([]byte, bool) {
 	if !r.consume('"') {
-		return "", false
+		return nil, false
 	}
 	start := r.i
 	ascii := true
@@ -233,16 +267,16 @@ func (r *coldReader) str() (string, bool) {
 			s := r.b[start:r.i]
 			r.i++
 			if !ascii && !utf8.Valid(s) {
-				return "", false
+				return nil, false
 			}
-			return string(s), true
+			return s, true
 		case c == '\\' || c < 0x20:
-			return "", false
+			return nil, false
 		case c >= utf8.RuneSelf:
 			ascii = false
 		}
 	}
-	return "", false
+	return nil, false
 }
 
 // number reads a JSON number as float64, checking its syntax as JSON

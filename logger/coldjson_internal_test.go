@@ -25,11 +25,12 @@ func coldOf(ev Event) Event {
 
 // checkCold asserts that decodeCold reads b exactly as UnmarshalJSON does,
 // error for error, and returns whether the fast reader took it alone.
-func checkCold(t *testing.T, b []byte, msg ...any) bool {
+// keys, shared between calls, exercises the key cache of a query.
+func checkCold(t *testing.T, b []byte, keys keyCache, msg ...any) bool {
 	t.Helper()
 	var want, got Event
 	wantErr := want.UnmarshalJSON(b)
-	gotErr := decodeCold(b, &got)
+	gotErr := decodeCold(b, &got, keys)
 	require.Equal(t, wantErr, gotErr, msg...)
 	require.Equal(t, want, got, msg...)
 	var fast Event
@@ -53,7 +54,7 @@ func TestDecodeColdTakesTheFastPath(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			b, err := json.Marshal(ev)
 			require.NoError(t, err)
-			require.True(t, checkCold(t, b), "the fast reader gave up on %s", b)
+			require.True(t, checkCold(t, b, nil), "the fast reader gave up on %s", b)
 		})
 	}
 }
@@ -82,7 +83,7 @@ func TestDecodeColdFallsBack(t *testing.T) {
 		``,
 		`[]`,
 	} {
-		checkCold(t, []byte(in), "input %q", in)
+		checkCold(t, []byte(in), nil, "input %q", in)
 	}
 }
 
@@ -96,6 +97,7 @@ func TestDecodeColdRandom(t *testing.T) {
 	t.Logf("seed %d (rerun with AUDITLOG_SEED=%d)", seed, seed)
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	fast := 0
+	keys := make(keyCache)
 	for i := range 2000 {
 		ev := Event{Metadata: randomMap(rng, 0), Tags: randomStrings(rng)}
 		if rng.IntN(2) == 0 {
@@ -106,7 +108,7 @@ func TestDecodeColdRandom(t *testing.T) {
 		}
 		b, err := json.Marshal(coldOf(ev))
 		require.NoError(t, err)
-		if checkCold(t, b, "seed %d, event %d: %s", seed, i, b) {
+		if checkCold(t, b, keys, "seed %d, event %d: %s", seed, i, b) {
 			fast++
 		}
 	}
@@ -188,6 +190,6 @@ func FuzzDecodeCold(f *testing.F) {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		checkCold(t, b, "input %q", b)
+		checkCold(t, b, make(keyCache), "input %q", b)
 	})
 }

@@ -36,8 +36,9 @@ func (l *Logger) Query(f Filter) []Event {
 	}
 	// Decoding happens outside the lock: records are immutable.
 	out := make([]Event, n)
+	keys := make(keyCache)
 	for i := range recs {
-		l.materialize(&out[i], seqs[i], &recs[i])
+		l.materialize(&out[i], seqs[i], &recs[i], keys)
 	}
 	return out
 }
@@ -311,9 +312,9 @@ func inAll(lists [][]uint64, seq uint64) bool {
 }
 
 // materialize fills ev from the record of seq.
-func (l *Logger) materialize(ev *Event, seq uint64, r *record) {
+func (l *Logger) materialize(ev *Event, seq uint64, r *record, keys keyCache) {
 	if len(r.cold) > 0 {
-		if err := decodeCold(r.cold, ev); err != nil {
+		if err := decodeCold(r.cold, ev, keys); err != nil {
 			// The writer encoded these bytes; failing to read them back
 			// is a bug. Keep what the record holds and say so.
 			l.report(err)
