@@ -274,7 +274,7 @@ func parseMillis(s string) (time.Duration, error) {
 			return 0, err
 		}
 		ns := math.Round(f * 1e6)
-		if ns < 0 || ns >= 1<<63 {
+		if f < 0 || ns >= 1<<63 {
 			return 0, errDurationRange
 		}
 		return time.Duration(ns), nil

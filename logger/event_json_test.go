@@ -487,3 +487,15 @@ func FuzzEventUnmarshal(f *testing.F) {
 		require.Equal(t, ev.Duration, ev2.Duration)
 	})
 }
+
+func TestEventJSONNegativeDurationRefused(t *testing.T) {
+	for _, in := range []string{"-1", "-0.0000004", "-4e-7", "-1e-10", "-0.5"} {
+		var ev logger.Event
+		require.Error(t, json.Unmarshal([]byte(`{"duration_ms":`+in+`}`), &ev), "duration_ms %s", in)
+	}
+	for _, in := range []string{"0", "-0", "0.0", "-0.0", "0e0"} {
+		var ev logger.Event
+		require.NoError(t, json.Unmarshal([]byte(`{"duration_ms":`+in+`}`), &ev), "duration_ms %s", in)
+		require.Zero(t, ev.Duration)
+	}
+}

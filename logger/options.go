@@ -45,8 +45,9 @@ type Options struct {
 	// event that could not be encoded as given, say), usually from the
 	// writer goroutine, and from a reader's goroutine if a stored event
 	// cannot be read back. It may be called from several goroutines at
-	// once. It must not block for long: the writer waits for it. A panic
-	// in it is recovered.
+	// once. It must not block for long: the writer waits for it. It must
+	// not call the Logger's methods, which may wait for the writer it is
+	// holding up. A panic in it is recovered.
 	ErrorHandler func(error)
 
 	// Now is the clock, for tests. Default time.Now.
