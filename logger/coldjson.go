@@ -46,22 +46,33 @@ type keyCache map[string]string
 const maxCachedKeys = 256
 
 func (r *coldReader) event(ev *Event) bool {
+	return r.peek() == '{' && r.members(func(key string) bool { return r.field(ev, key) }) && r.end()
+}
+
+// members reads an object, calling each for every key with the reader at
+// its value; each reads the value.
+func (r *coldReader) members(each func(key string) bool) bool {
 	if !r.consume('{') {
 		return false
 	}
-	if r.consume('}') {
-		return r.end()
+	return r.elements('}', func() bool {
+		key, ok := r.key()
+		return ok && r.consume(':') && each(key)
+	})
+}
+
+// elements reads the comma-separated elements of an object or array whose
+// opening bracket has been read, up to and including its closing one.
+func (r *coldReader) elements(closing byte, each func() bool) bool {
+	if r.consume(closing) {
+		return true
 	}
 	for {
-		key, ok := r.str()
-		if !ok || !r.consume(':') {
+		if !each() {
 			return false
 		}
-		if !r.field(ev, key) {
-			return false
-		}
-		if r.consume('}') {
-			return r.end()
+		if r.consume(closing) {
+			return true
 		}
 		if !r.consume(',') {
 			return false
@@ -136,23 +147,13 @@ func (r *coldReader) strings(dst *[]string) bool {
 		return false
 	}
 	out := []string{}
-	if !r.consume(']') {
-		for {
-			s, ok := r.str()
-			if !ok {
-				return false
-			}
-			out = append(out, s)
-			if r.consume(']') {
-				break
-			}
-			if !r.consume(',') {
-				return false
-			}
-		}
-	}
+	ok := r.elements(']', func() bool {
+		s, ok := r.str()
+		out = append(out, s)
+		return ok
+	})
 	*dst = out
-	return true
+	return ok
 }
 
 // raw decodes the next value into dst with encoding/json: fields that are
@@ -175,47 +176,21 @@ func (r *coldReader) value(depth int) (any, bool) {
 	case c == '"':
 		return r.str()
 	case c == '{':
-		r.i++
 		m := make(map[string]any)
-		if r.consume('}') {
-			return m, true
-		}
-		for {
-			k, ok := r.key()
-			if !ok || !r.consume(':') {
-				return nil, false
-			}
+		return m, r.members(func(k string) bool {
 			v, ok := r.value(depth + 1)
-			if !ok {
-				return nil, false
-			}
 			m[k] = v
-			if r.consume('}') {
-				return m, true
-			}
-			if !r.consume(',') {
-				return nil, false
-			}
-		}
+			return ok
+		})
 	case c == '[':
 		r.i++
 		s := []any{}
-		if r.consume(']') {
-			return s, true
-		}
-		for {
+		ok := r.elements(']', func() bool {
 			v, ok := r.value(depth + 1)
-			if !ok {
-				return nil, false
-			}
 			s = append(s, v)
-			if r.consume(']') {
-				return s, true
-			}
-			if !r.consume(',') {
-				return nil, false
-			}
-		}
+			return ok
+		})
+		return s, ok
 	case c == 't':
 		return true, r.literal("true")
 	case c == 'f':
