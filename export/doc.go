@@ -1,0 +1,32 @@
+// Package export is the byte level of the audit trail: the JSON Lines
+// journal written through lumberjack, the hash chain over its lines, the
+// readers that walk its current and rotated (gzipped too) files in order,
+// the verifier, and the export and import file formats.
+//
+// It knows nothing of package logger's Event: an event here is one JSON
+// object, as bytes. The only keys it reads are seq (in Verify) and the
+// chain's own prev_hash and hash.
+//
+// # Journal
+//
+// [OpenJournal] opens audit.jsonl in a folder; [Journal.Write] appends
+// whole lines, rotating by size and by age (RotateEvery) under
+// lumberjack's names, audit-<UTC time>.jsonl, gzipped after rotation when
+// asked. [Journal.Sync] fsyncs. See [Journal] for the traps of lumberjack
+// it works around.
+//
+// # Hash chain
+//
+// [Chain] adds prev_hash and hash to each line: SHA-256, or HMAC-SHA256
+// with a key, over the previous hash and the line's canonical bytes (the
+// object as written, without those two keys). [Verify] walks the files in
+// order and reports the first line modified, removed, inserted or
+// reordered, a missing file, where verification began, and a torn last
+// line.
+//
+// # Fault injection
+//
+// The journal's write, rotate and sync go through named failpoints
+// ([FailWrite], [FailRotate], [FailSync]) that the library's tests enable
+// to simulate a full or failing disk.
+package export

@@ -1,0 +1,209 @@
+package export
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Names of the journal's files in its folder: the current file, and the
+// rotated ones, which keep lumberjack's names, audit-<time>.jsonl with the
+// UTC time of the rotation to the millisecond, and .gz added once
+// compressed.
+const (
+	JournalName      = "audit.jsonl"
+	journalPrefix    = "audit-"
+	journalExt       = ".jsonl"
+	gzipExt          = ".gz"
+	backupTimeFormat = "2006-01-02T15-04-05.000"
+)
+
+// MaxLineBytes bounds one line read from a journal file: a longer line
+// is reported as corrupt rather than read into memory.
+const MaxLineBytes = 64 << 20
+
+// JournalFile is one file of a journal.
+type JournalFile struct {
+	// Path is the file's path.
+	Path string
+	// Rotated is when the file was rotated, from its name; zero for the
+	// current file.
+	Rotated time.Time
+	// Gzip reports whether the file is compressed.
+	Gzip bool
+}
+
+// JournalFiles lists the files of the journal in dir, oldest first: the
+// rotated files in the order of the times in their names, then the
+// current file. When a rotated file exists both plain and compressed
+// (compression was interrupted), the plain one is listed, as the
+// compressed one may be incomplete. Files of other names are ignored. It
+// returns an error when dir cannot be read.
+func JournalFiles(dir string) ([]JournalFile, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("auditlog: journal: %w", err)
+	}
+	var files []JournalFile
+	plain := map[time.Time]bool{}
+	var current *JournalFile
+	for _, e := range entries {
+		name := e.Name()
+		if !e.Type().IsRegular() {
+			continue
+		}
+		if name == JournalName {
+			current = &JournalFile{Path: filepath.Join(dir, name)}
+			continue
+		}
+		t, gz, ok := parseBackupName(name)
+		if !ok {
+			continue
+		}
+		if !gz {
+			plain[t] = true
+		}
+		files = append(files, JournalFile{Path: filepath.Join(dir, name), Rotated: t, Gzip: gz})
+	}
+	kept := files[:0]
+	for _, f := range files {
+		if f.Gzip && plain[f.Rotated] {
+			continue
+		}
+		kept = append(kept, f)
+	}
+	files = kept
+	sort.Slice(files, func(i, j int) bool { return files[i].Rotated.Before(files[j].Rotated) })
+	if current != nil {
+		files = append(files, *current)
+	}
+	return files, nil
+}
+
+// parseBackupName reads the rotation time of a rotated file's name.
+func parseBackupName(name string) (t time.Time, gz bool, ok bool) {
+	if strings.HasSuffix(name, gzipExt) {
+		name, gz = strings.TrimSuffix(name, gzipExt), true
+	}
+	if !strings.HasPrefix(name, journalPrefix) || !strings.HasSuffix(name, journalExt) {
+		return time.Time{}, false, false
+	}
+	ts := name[len(journalPrefix) : len(name)-len(journalExt)]
+	t, err := time.Parse(backupTimeFormat, ts)
+	if err != nil {
+		return time.Time{}, false, false
+	}
+	return t, gz, true
+}
+
+// backupName is the name lumberjack gives a file rotated at t.
+func backupName(t time.Time) string {
+	return journalPrefix + t.UTC().Format(backupTimeFormat) + journalExt
+}
+
+// Line is one line of a journal file, as ReadJournal hands it over.
+type Line struct {
+	// File is the path of the file, Num the line's number in it, from 1.
+	File string
+	Num  int
+	// Data is the line without its newline. It is valid only during the
+	// call to the callback.
+	Data []byte
+	// Torn reports that this is the last line of its file and has no
+	// newline: a write cut short by a crash.
+	Torn bool
+}
+
+// ReadJournal calls fn with every line of every file of the journal in
+// dir, oldest first (see JournalFiles), decompressing gzipped files.
+// Blank lines are skipped. It stops at the first error fn returns and
+// returns it. A file that cannot be read, a corrupt gzip stream or a line
+// longer than MaxLineBytes gives an error wrapping ErrCorrupt that names
+// the file (and line).
+func ReadJournal(dir string, fn func(Line) error) error {
+	files, err := JournalFiles(dir)
+	if err != nil {
+		return err
+	}
+	for _, f := range files {
+		if err := ReadJournalFile(f, fn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ReadJournalFile calls fn with every line of one journal file, as
+// ReadJournal does.
+func ReadJournalFile(f JournalFile, fn func(Line) error) error {
+	file, err := os.Open(f.Path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) && !f.Rotated.IsZero() {
+			// Compressed or removed by retention since it was listed: try
+			// the compressed name once.
+			if !f.Gzip {
+				return ReadJournalFile(JournalFile{Path: f.Path + gzipExt, Rotated: f.Rotated, Gzip: true}, fn)
+			}
+		}
+		return fmt.Errorf("auditlog: journal: %w", err)
+	}
+	defer file.Close()
+	var r io.Reader = file
+	if f.Gzip {
+		zr, err := gzip.NewReader(bufio.NewReader(file))
+		if err != nil {
+			return fmt.Errorf("%w: %s: %w", ErrCorrupt, f.Path, err)
+		}
+		defer zr.Close()
+		r = zr
+	}
+	return readLines(f.Path, r, fn)
+}
+
+// readLines splits r into lines for fn.
+func readLines(path string, r io.Reader, fn func(Line) error) error {
+	br := bufio.NewReaderSize(r, 256<<10)
+	var long []byte
+	num := 0
+	for {
+		chunk, err := br.ReadSlice('\n')
+		if err == bufio.ErrBufferFull {
+			long = append(long, chunk...)
+			if len(long) > MaxLineBytes {
+				return fmt.Errorf("%w: %s: line %d: longer than %d bytes", ErrCorrupt, path, num+1, MaxLineBytes)
+			}
+			continue
+		}
+		data := chunk
+		if len(long) > 0 {
+			long = append(long, chunk...)
+			data = long
+		}
+		if len(data) > 0 {
+			num++
+			torn := err == io.EOF
+			data = bytes.TrimSuffix(data, []byte{'\n'})
+			data = bytes.TrimSuffix(data, []byte{'\r'})
+			if len(bytes.TrimSpace(data)) > 0 {
+				if ferr := fn(Line{File: path, Num: num, Data: data, Torn: torn}); ferr != nil {
+					return ferr
+				}
+			}
+		}
+		long = long[:0]
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("%w: %s: line %d: %w", ErrCorrupt, path, num+1, err)
+		}
+	}
+}
