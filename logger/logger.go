@@ -23,8 +23,10 @@ import (
 // answering from the events in memory.
 type Logger struct {
 	opts Options
-	ch   chan item
-	done chan struct{} // closed when the writer has stopped
+	ch      chan item
+	closing chan struct{} // closed by Close, for a writer that waits for room
+	done    chan struct{} // closed when the writer has stopped
+	closeErr error        // set by the writer before done closes
 
 	closeMu sync.RWMutex // held shared while sending on ch, exclusively to close it
 	closed  bool
@@ -33,6 +35,10 @@ type Logger struct {
 	applied  atomic.Int64 // events the writer has applied
 	dropped  atomic.Int64
 	rejected atomic.Int64
+
+	health        atomic.Pointer[health] // the journal's state
+	journalErrors atomic.Int64
+	unwritten     atomic.Int64 // applied events not yet in the journal
 
 	mu       sync.RWMutex // guards the state below; held by the writer once per batch
 	ring     ring
@@ -60,15 +66,27 @@ func newIndexes() indexes {
 	return indexes{session: index.NewPairs(), resID: index.NewPairs(), run: index.NewPairs(), entry: index.NewPairs()}
 }
 
-// item is one element of the queue: an event, a batch, or a flush marker.
+// item is one element of the queue: an event, a batch, a barrier
+// (closed once the events before it are applied) or a Flush or Sync call.
 type item struct {
 	ev    Event
 	batch []Event
 	flush chan struct{}
+	wait  *waiter
 }
 
 // New starts a Logger with opts. It returns an error wrapping
-// ErrInvalidOptions when opts cannot be honoured.
+// ErrInvalidOptions when opts cannot be honoured, and the error of the
+// journal when it cannot be opened or read back.
+//
+// With a journal, New continues its seq and its hash chain from the last
+// line on disk, and cuts off a torn last line (reported to ErrorHandler).
+// With Journal.Recover it also reads the journal back: the newest
+// MaxEvents events refill the ring, and the statistics (totals, by
+// operation and status, per user, durations) are rebuilt from every event
+// in the files still on disk. Not restored: events in files that
+// retention removed, and the counters of the process that wrote them
+// (Dropped, Rejected, Evicted, Failed).
 func New(opts Options) (*Logger, error) {
 	opts, err := opts.withDefaults()
 	if err != nil {
@@ -77,14 +95,21 @@ func New(opts Options) (*Logger, error) {
 	l := &Logger{
 		opts:     opts,
 		ch:       make(chan item, opts.QueueSize),
+		closing:  make(chan struct{}),
 		done:     make(chan struct{}),
 		ix:       newIndexes(),
 		late:     index.NewOrdered(),
 		maxT:     math.MinInt64,
 		counters: stats.NewCounters[Operation, Status](),
 	}
+	l.health.Store(&health{failed: make(chan struct{})})
 	l.ring.max = opts.MaxEvents
-	l.w = writerState{rand: bufio.NewReaderSize(crand.Reader, 4096), nextSeq: 1}
+	l.w = writerState{rand: bufio.NewReaderSize(crand.Reader, 4096), nextSeq: 1, maxEventBytes: opts.MaxEventBytes}
+	if opts.Journal != nil {
+		if err := l.openJournal(); err != nil {
+			return nil, err
+		}
+	}
 	go l.run()
 	return l, nil
 }
@@ -183,41 +208,69 @@ func (l *Logger) enqueue(ctx context.Context, it *item, n int64) error {
 	}
 }
 
-// Flush waits until every event accepted before it has been applied, or
-// until ctx ends. Once Close has begun, Flush waits for the writer to
-// finish applying the queue, which Close guarantees.
+// Flush waits until every event accepted before it has been applied and,
+// with a journal, written to it (handed to the operating system, not
+// necessarily fsynced: see Sync), or until ctx ends. While the journal
+// cannot be written, Flush waits for it to heal. Once Close has begun,
+// Flush waits for Close to finish.
 func (l *Logger) Flush(ctx context.Context) error {
+	_, err := l.wait(ctx, false)
+	return err
+}
+
+// Sync returns once every event accepted before it is in the journal and
+// fsynced to disk; one fsync serves every Sync waiting at the time. It
+// returns an error wrapping ErrJournal at once while the journal cannot
+// be written (the events stay queued and are retried), and nil without a
+// journal, once the events are applied. After Close it returns Close's
+// journal error, if any.
+func (l *Logger) Sync() error {
+	err, _ := l.wait(context.Background(), true)
+	return err
+}
+
+// wait sends a Flush or Sync marker through the queue and waits for the
+// writer's answer: the writer's error first, then the context's.
+func (l *Logger) wait(ctx context.Context, sync bool) (werr, cerr error) {
 	if ctx == nil {
 		ctx = context.Background()
+	}
+	h := l.health.Load()
+	if sync && h.err != nil {
+		return h.err, nil
 	}
 	l.closeMu.RLock()
 	if l.closed {
 		l.closeMu.RUnlock()
 		select {
 		case <-l.done:
-			return nil
-		default:
-		}
-		select {
-		case <-l.done:
-			return nil
+			return l.closeErr, nil
 		case <-ctx.Done():
-			return ctx.Err()
+			return nil, ctx.Err()
 		}
 	}
-	done := make(chan struct{})
+	wt := &waiter{sync: sync, done: make(chan error, 1)}
+	failed := h.failed
+	if !sync {
+		failed = nil
+	}
 	select {
-	case l.ch <- item{flush: done}:
+	case l.ch <- item{wait: wt}:
+	case <-failed:
+		l.closeMu.RUnlock()
+		return l.health.Load().err, nil
 	case <-ctx.Done():
 		l.closeMu.RUnlock()
-		return ctx.Err()
+		return nil, ctx.Err()
 	}
 	l.closeMu.RUnlock()
 	select {
-	case <-done:
-		return nil
+	case err := <-wt.done:
+		return err, nil
+	case <-failed:
+		return l.health.Load().err, nil
 	case <-ctx.Done():
-		return ctx.Err()
+		return nil, ctx.Err()
 	}
 }
 
@@ -228,22 +281,33 @@ func (l *Logger) barrier() {
 	if l.applied.Load() >= s {
 		return
 	}
-	_ = l.Flush(context.Background()) // cannot fail with a background context
+	l.closeMu.RLock()
+	if l.closed {
+		l.closeMu.RUnlock()
+		<-l.done
+		return
+	}
+	done := make(chan struct{})
+	l.ch <- item{flush: done}
+	l.closeMu.RUnlock()
+	<-done
 }
 
-// Close stops accepting events, applies every queued one, and stops the
-// writer goroutine. It is safe to call more than once; calls after the
-// first wait for the first to finish and return nil.
+// Close stops accepting events, applies every queued one, writes and
+// fsyncs the journal, and stops the writer goroutine. It is safe to call
+// more than once; calls after the first wait for the first to finish and
+// return the same result. While the journal cannot be written, Close
+// keeps retrying for a few seconds, then gives up: the events it could
+// not write are counted in Stats.Failed and Close returns an error
+// wrapping ErrJournal.
 func (l *Logger) Close() error {
 	l.closeMu.Lock()
-	if l.closed {
-		l.closeMu.Unlock()
-		<-l.done
-		return nil
+	if !l.closed {
+		l.closed = true
+		close(l.closing)
+		close(l.ch)
 	}
-	l.closed = true
-	close(l.ch)
 	l.closeMu.Unlock()
 	<-l.done
-	return nil
+	return l.closeErr
 }

@@ -52,6 +52,18 @@ type Options struct {
 
 	// Now is the clock, for tests. Default time.Now.
 	Now func() time.Time
+
+	// Journal, when set, writes every accepted event to a durable JSON
+	// Lines journal before it enters the ring. Nil keeps events in memory
+	// only. See JournalOptions.
+	Journal *JournalOptions
+
+	// MaxEventBytes caps the encoded size of one event (its journal
+	// line). An event above it is cut down, largest free-form values
+	// first, and marked in Metadata["auditlog_truncated"]; ErrorHandler
+	// hears of it. Default DefaultMaxEventBytes (256 KiB); at least 4 KiB,
+	// and no more than the journal's file size.
+	MaxEventBytes int
 }
 
 // maxBatch is how many queued items the writer takes at once.
@@ -70,6 +82,26 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.QueueSize > 1<<24 {
 		return o, fmt.Errorf("%w: QueueSize %d is above %d", ErrInvalidOptions, o.QueueSize, 1<<24)
+	}
+	if o.MaxEventBytes < 0 || o.MaxEventBytes > 0 && o.MaxEventBytes < minMaxEventBytes {
+		return o, fmt.Errorf("%w: MaxEventBytes %d is below %d", ErrInvalidOptions, o.MaxEventBytes, minMaxEventBytes)
+	}
+	if o.MaxEventBytes == 0 {
+		o.MaxEventBytes = DefaultMaxEventBytes
+	}
+	if o.Journal != nil {
+		jo := *o.Journal // Options are read once: later changes to the caller's struct do nothing
+		jo.HashKey = append([]byte(nil), jo.HashKey...)
+		if o.Journal.HashKey == nil {
+			jo.HashKey = nil
+		}
+		o.Journal = &jo
+		if err := o.Journal.check(o.MaxEventBytes); err != nil {
+			return o, err
+		}
+		if o.Journal.SyncInterval == 0 {
+			o.Journal.SyncInterval = DefaultSyncInterval
+		}
 	}
 	if o.MaxEvents == 0 {
 		o.MaxEvents = DefaultMaxEvents

@@ -35,8 +35,14 @@ type Stats struct {
 	// Evicted counts events the ring let go to make room.
 	Evicted int64
 	// Failed counts events accepted but not applied everywhere (the
-	// ErrorHandler heard why).
+	// ErrorHandler heard why): events Close could not write to a failing
+	// journal, lines recovery could not read.
 	Failed int64
+	// JournalErrors counts failed journal operations (write, rotate,
+	// fsync), each retried; Unwritten is how many applied events wait to
+	// be written to the journal (0 when it is healthy or absent).
+	JournalErrors int64
+	Unwritten     int64
 	// QueueDepth is how many items wait in the queue.
 	QueueDepth int64
 }
@@ -73,6 +79,8 @@ func (l *Logger) Statistics() Stats {
 	s.Dropped = l.dropped.Load()
 	s.Rejected = l.rejected.Load()
 	s.QueueDepth = int64(len(l.ch))
+	s.JournalErrors = l.journalErrors.Load()
+	s.Unwritten = l.unwritten.Load()
 	return s
 }
 

@@ -3,21 +3,51 @@ package logger
 import (
 	"bufio"
 	"fmt"
+	"math"
 	"strings"
+	"time"
 
-	"github.com/auditlog/auditlog/stats"
 	"github.com/google/uuid"
+
+	"github.com/auditlog/auditlog/export"
+	"github.com/auditlog/auditlog/stats"
 )
 
 // writerState is what only the writer goroutine touches.
 type writerState struct {
-	nextSeq uint64
-	rand    *bufio.Reader // buffered crypto/rand for UUIDv7
-	enc     valueEncoder
-	arena   arena
-	items   []item
-	pending []pendingRecord
-	flushes []chan struct{}
+	nextSeq  uint64
+	rand     *bufio.Reader // buffered crypto/rand for UUIDv7
+	enc      valueEncoder
+	arena    arena
+	items    []item
+	pending  []pendingRecord
+	barriers []chan struct{}
+	waiters  []waiter
+	held     *item // taken from the queue, waiting for room in the ring
+
+	maxEventBytes int
+
+	// The journal, when configured.
+	j         *export.Journal
+	chain     *export.Chain // nil with NoChain
+	obj       []byte        // the line being encoded
+	out       []byte        // lines not yet in the journal
+	outEnds   []int         // the end in out of each of those lines
+	written   uint64        // seq of the last event in the journal
+	dirty     bool          // written since the last fsync
+	lastSync  time.Time
+	syncEvery time.Duration // < 0: after every batch
+	tickEvery time.Duration
+	retryIn   time.Duration // the current retry delay, 0 when healthy
+	retryAt   time.Time
+}
+
+// waiter is a Flush or Sync call waiting for the events before it to be
+// written (and fsynced).
+type waiter struct {
+	seq  uint64 // the last event accepted before the call
+	sync bool
+	done chan error
 }
 
 // pendingRecord is an event prepared outside the lock, waiting to be
@@ -28,37 +58,171 @@ type pendingRecord struct {
 	ev  *Event
 }
 
+// events is how many events it carries.
+func (it *item) events() int {
+	switch {
+	case it.batch != nil:
+		return len(it.batch)
+	case it.flush != nil, it.wait != nil:
+		return 0
+	}
+	return 1
+}
+
+// unwritten is how many applied events are not yet in the journal.
+func (w *writerState) unwritten() int { return int(w.nextSeq - 1 - w.written) }
+
+// room is how many events the ring can take without evicting one that is
+// not yet in the journal.
+func (l *Logger) room() int {
+	if l.w.j == nil {
+		return math.MaxInt
+	}
+	return l.opts.MaxEvents - l.w.unwritten()
+}
+
+// fits reports whether it can be applied now: without a journal always;
+// with one, when the ring has room for its events, or when nothing is
+// waiting to be written (an item larger than the ring is then applied
+// whole, as without a journal).
+func (l *Logger) fits(it *item) bool {
+	return l.w.j == nil || it.events() <= l.room() || l.w.unwritten() == 0
+}
+
 // run is the writer goroutine: it takes what is queued, a batch at a
-// time, and applies it.
+// time, and applies it. With a journal it also retries a failed write,
+// fsyncs and rotates on time; and while events not yet written fill the
+// ring, it stops taking from the queue, so that Log waits (or drops).
 func (l *Logger) run() {
 	defer close(l.done)
 	w := &l.w
 	w.items = make([]item, 0, maxBatch)
+	var tick <-chan time.Time
+	if w.j != nil {
+		t := time.NewTicker(w.tickEvery)
+		defer t.Stop()
+		tick = t.C
+	}
 	for {
-		it, ok := <-l.ch
-		if !ok {
+		if w.held != nil && l.fits(w.held) {
+			it := *w.held
+			w.held = nil
+			l.take(it)
+			continue
+		}
+		recv, closing := l.ch, (<-chan struct{})(nil)
+		if w.held != nil || l.room() <= 0 {
+			recv, closing = nil, l.closing
+		}
+		var retry <-chan time.Time
+		if len(w.outEnds) > 0 && w.retryIn > 0 {
+			retry = time.After(time.Until(w.retryAt))
+		}
+		select {
+		case it, ok := <-recv:
+			if !ok {
+				l.shutdown()
+				return
+			}
+			l.take(it)
+		case <-retry:
+			l.writeOut()
+			l.releaseWaiters()
+		case now := <-tick:
+			l.tick(now)
+			l.releaseWaiters()
+		case <-closing:
+			l.shutdown()
 			return
 		}
-		w.items = append(w.items[:0], it)
-	fill:
-		for len(w.items) < maxBatch {
-			select {
-			case it, ok := <-l.ch:
-				if !ok {
-					break fill
-				}
-				w.items = append(w.items, it)
-			default:
-				break fill
-			}
-		}
-		l.apply(w.items)
-		clear(w.items) // let the caller's maps go
 	}
 }
 
-// apply prepares every event of items outside the lock, then inserts them
-// under one write lock, then releases the flush waiters.
+// take applies it and whatever else is queued, up to a batch and to the
+// room in the ring; an item that does not fit is held until it does.
+func (l *Logger) take(it item) {
+	w := &l.w
+	if !l.fits(&it) {
+		w.held = &it
+		return
+	}
+	w.items = append(w.items[:0], it)
+	n := it.events()
+fill:
+	for len(w.items) < maxBatch && n < l.room() {
+		select {
+		case it, ok := <-l.ch:
+			if !ok {
+				break fill // run sees the closed queue next
+			}
+			if w.j != nil && n+it.events() > l.room() {
+				w.held = &it
+				break fill
+			}
+			w.items = append(w.items, it)
+			n += it.events()
+		default:
+			break fill
+		}
+	}
+	l.apply(w.items)
+	clear(w.items) // let the caller's maps go
+}
+
+// shutdown applies everything still queued, gives a failing journal a
+// last few tries, closes it, and answers every waiter.
+func (l *Logger) shutdown() {
+	w := &l.w
+	if w.held != nil {
+		w.items = append(w.items[:0], *w.held)
+		w.held = nil
+		l.apply(w.items)
+	}
+	w.items = w.items[:0]
+	for it := range l.ch {
+		w.items = append(w.items, it)
+		if len(w.items) == maxBatch {
+			l.apply(w.items)
+			w.items = w.items[:0]
+		}
+	}
+	if len(w.items) > 0 {
+		l.apply(w.items)
+	}
+	clear(w.items)
+	if w.j == nil {
+		return
+	}
+	deadline := time.Now().Add(closeRetry)
+	for len(w.outEnds) > 0 && time.Now().Before(deadline) {
+		time.Sleep(min(w.retryIn, time.Until(deadline)))
+		l.writeOut()
+	}
+	var err error
+	if n := len(w.outEnds); n > 0 {
+		err = fmt.Errorf("%w: %d events lost at Close: %w", ErrJournal, n, l.health.Load().err)
+		l.mu.Lock()
+		l.failed += int64(n)
+		l.mu.Unlock()
+		l.report(err)
+	}
+	if cerr := w.j.Close(); cerr != nil && err == nil {
+		err = fmt.Errorf("%w: %w", ErrJournal, cerr)
+		l.report(err)
+	}
+	l.closeErr = err
+	for _, wt := range w.waiters {
+		wt.done <- err
+	}
+	w.waiters = nil
+}
+
+// closeRetry is how long Close keeps retrying a failing journal.
+const closeRetry = 2 * time.Second
+
+// apply prepares every event of items outside the lock, writes them to
+// the journal, inserts them under one write lock, then releases the
+// waiters.
 func (l *Logger) apply(items []item) {
 	w := &l.w
 	w.pending = w.pending[:0]
@@ -66,7 +230,10 @@ func (l *Logger) apply(items []item) {
 		it := &items[i]
 		switch {
 		case it.flush != nil:
-			w.flushes = append(w.flushes, it.flush)
+			w.barriers = append(w.barriers, it.flush)
+		case it.wait != nil:
+			it.wait.seq = w.nextSeq - 1
+			w.waiters = append(w.waiters, *it.wait)
 		case it.batch != nil:
 			for j := range it.batch {
 				l.prepare(&it.batch[j])
@@ -75,6 +242,7 @@ func (l *Logger) apply(items []item) {
 			l.prepare(&it.ev)
 		}
 	}
+	l.writeOut()
 	if n := len(w.pending); n > 0 {
 		l.mu.Lock()
 		for i := range w.pending {
@@ -84,11 +252,48 @@ func (l *Logger) apply(items []item) {
 		clear(w.pending)
 		l.applied.Add(int64(n))
 	}
-	for i, f := range w.flushes {
+	for i, f := range w.barriers {
 		close(f)
-		w.flushes[i] = nil
+		w.barriers[i] = nil
 	}
-	w.flushes = w.flushes[:0]
+	w.barriers = w.barriers[:0]
+	l.releaseWaiters()
+}
+
+// releaseWaiters answers the Flush and Sync calls whose events are all
+// written (and, for Sync, fsynced), and the Sync calls that cannot be
+// while the journal fails.
+func (l *Logger) releaseWaiters() {
+	w := &l.w
+	if len(w.waiters) == 0 {
+		return
+	}
+	failing := l.health.Load().err
+	needSync := false
+	for _, wt := range w.waiters {
+		if wt.sync && wt.seq <= w.written {
+			needSync = true
+		}
+	}
+	var syncErr error
+	if needSync {
+		syncErr = l.syncJournal()
+	}
+	kept := w.waiters[:0]
+	for _, wt := range w.waiters {
+		switch {
+		case wt.seq <= w.written && !wt.sync:
+			wt.done <- nil
+		case wt.seq <= w.written:
+			wt.done <- syncErr
+		case wt.sync && failing != nil:
+			wt.done <- failing
+		default:
+			kept = append(kept, wt)
+		}
+	}
+	clear(w.waiters[len(kept):])
+	w.waiters = kept
 }
 
 // prepare turns ev into a pending record: sequence number, ID, status,
@@ -117,6 +322,25 @@ func (l *Logger) prepare(ev *Event) {
 		customID = ev.ID
 	}
 	r.cold = l.encodeCold(p.seq, ev, customID)
+	if size := l.lineSize(&p, ev, customID); size > w.maxEventBytes {
+		ev = l.truncate(p.seq, ev, size)
+		p.ev = ev
+		if customID != "" {
+			customID = ev.ID
+		}
+		r.cold = l.encodeCold(p.seq, ev, customID)
+		if w.j != nil {
+			l.encodeObj(&p, ev, customID)
+		}
+	}
+	if w.j != nil {
+		if w.chain != nil {
+			w.out = w.chain.Append(w.out, w.obj)
+		} else {
+			w.out = append(append(w.out, w.obj...), '\n')
+		}
+		w.outEnds = append(w.outEnds, len(w.out))
+	}
 	w.pending = append(w.pending, p)
 }
 

@@ -1,0 +1,212 @@
+package logger
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/auditlog/auditlog/export"
+)
+
+// Defaults of JournalOptions and Options.MaxEventBytes.
+const (
+	// DefaultSyncInterval is how often the writer fsyncs the journal when
+	// JournalOptions.SyncInterval is 0.
+	DefaultSyncInterval = time.Second
+	// DefaultMaxEventBytes caps an event's journal line when
+	// Options.MaxEventBytes is 0.
+	DefaultMaxEventBytes = 256 << 10
+	// minMaxEventBytes is the smallest cap New accepts: room for the
+	// indexed fields and the chain's keys.
+	minMaxEventBytes = 4 << 10
+)
+
+// JournalOptions turn on the durable journal: every accepted event is
+// appended, as one line of JSON, to audit.jsonl in Dir through a
+// lumberjack.Logger, before it enters the ring. Rotated files keep
+// lumberjack's names (audit-2026-01-15T10-30-45.000.jsonl, .gz when
+// compressed); each is a complete JSON Lines export of the events in it.
+// See package export for the file format and the hash chain.
+type JournalOptions struct {
+	// Dir is the journal's folder, created 0700 when missing; files are
+	// created 0600. Required.
+	Dir string
+	// MaxSizeMB rotates the current file before it would reach this many
+	// megabytes. Default 100.
+	MaxSizeMB int
+	// MaxBackups is how many rotated files to keep; 0 keeps all (unless
+	// MaxAge removes them).
+	MaxBackups int
+	// MaxAge removes rotated files older than this, rounded up to whole
+	// days (lumberjack's unit). 0 keeps them regardless of age.
+	MaxAge time.Duration
+	// Compress gzips rotated files.
+	Compress bool
+	// RotateEvery also rotates the current file once it is this old and
+	// holds an event. 0 rotates by size only.
+	RotateEvery time.Duration
+	// SyncInterval is how often the writer fsyncs the journal. Default
+	// DefaultSyncInterval (1s). A negative value fsyncs after every batch
+	// the writer takes, which costs about a disk flush per batch.
+	//
+	// What a crash costs: an event is handed to the operating system as
+	// soon as the writer takes it, so a crash of the process loses
+	// nothing that Log accepted and the writer reached. A crash of the
+	// machine (power, kernel) may lose what was written since the last
+	// fsync: at most SyncInterval of events. Logger.Sync fsyncs on demand
+	// and returns once everything accepted before it is on disk.
+	SyncInterval time.Duration
+	// HashKey keys the hash chain: nil chains lines with SHA-256, a key
+	// with HMAC-SHA256. Only a keyed chain, whose key is kept away from
+	// the journal, shows deliberate tampering; see export.Chain.
+	HashKey []byte
+	// NoChain leaves prev_hash and hash out of the lines.
+	NoChain bool
+	// Recover reads the journal back when New starts: the newest
+	// MaxEvents events refill the ring and the statistics are rebuilt
+	// from every event in the files still on disk. See New.
+	Recover bool
+}
+
+func (o *JournalOptions) exportOptions(onError func(error)) export.JournalOptions {
+	return export.JournalOptions{
+		Dir: o.Dir, MaxSizeMB: o.MaxSizeMB, MaxBackups: o.MaxBackups, MaxAge: o.MaxAge,
+		Compress: o.Compress, RotateEvery: o.RotateEvery, OnError: onError,
+	}
+}
+
+func (o *JournalOptions) check(maxEventBytes int) error {
+	switch {
+	case o.Dir == "":
+		return fmt.Errorf("%w: Journal.Dir is empty", ErrInvalidOptions)
+	case o.MaxSizeMB < 0, o.MaxBackups < 0, o.MaxAge < 0, o.RotateEvery < 0:
+		return fmt.Errorf("%w: Journal.MaxSizeMB, MaxBackups, MaxAge and RotateEvery must not be negative", ErrInvalidOptions)
+	case o.MaxSizeMB > 1<<20:
+		return fmt.Errorf("%w: Journal.MaxSizeMB %d is above %d", ErrInvalidOptions, o.MaxSizeMB, 1<<20)
+	}
+	size := o.MaxSizeMB
+	if size == 0 {
+		size = export.DefaultMaxSizeMB
+	}
+	if int64(maxEventBytes) > int64(size)<<20 {
+		return fmt.Errorf("%w: MaxEventBytes %d does not fit in a journal file of Journal.MaxSizeMB %d", ErrInvalidOptions, maxEventBytes, size)
+	}
+	return nil
+}
+
+// health is the journal's state as other goroutines see it: err is the
+// last failure, nil when the journal is being written; failed is closed
+// while err is set.
+type health struct {
+	err    error
+	failed chan struct{}
+}
+
+// journalFailed records err as the journal's state, waking Sync callers.
+func (l *Logger) journalFailed(err error) {
+	l.journalErrors.Add(1)
+	l.report(err)
+	if h := l.health.Load(); h.err == nil {
+		close(h.failed)
+		l.health.Store(&health{err: err, failed: h.failed})
+	}
+}
+
+// journalHealed records that the journal is written again.
+func (l *Logger) journalHealed() {
+	if l.health.Load().err != nil {
+		l.health.Store(&health{failed: make(chan struct{})})
+	}
+}
+
+// ErrJournal is returned, wrapped with the cause, by Sync and Close when
+// the journal cannot be written; the events not yet written stay queued
+// in memory and are retried (until Close gives up on them, counting them
+// in Stats.Failed).
+var ErrJournal = errors.New("auditlog: journal not written")
+
+// writeOut hands the lines not yet in the journal to it. On failure the
+// lines are kept, to be retried; the failure is counted and reported.
+func (l *Logger) writeOut() {
+	w := &l.w
+	if w.j == nil {
+		w.written = w.nextSeq - 1
+		return
+	}
+	if len(w.outEnds) == 0 {
+		return
+	}
+	defer func() { l.unwritten.Store(int64(w.unwritten())) }()
+	n, err := w.j.Write(w.out)
+	lines := 0
+	for lines < len(w.outEnds) && w.outEnds[lines] <= n {
+		lines++
+	}
+	if lines > 0 {
+		w.written += uint64(lines)
+		copy(w.outEnds, w.outEnds[lines:])
+		w.outEnds = w.outEnds[:len(w.outEnds)-lines]
+		for i := range w.outEnds {
+			w.outEnds[i] -= n
+		}
+		w.out = w.out[:copy(w.out, w.out[n:])]
+		w.dirty = true
+	}
+	if err != nil {
+		l.journalFailed(fmt.Errorf("%w: %w", ErrJournal, err))
+		if w.retryIn == 0 {
+			w.retryIn = minRetry
+		} else {
+			w.retryIn = min(2*w.retryIn, maxRetry)
+		}
+		w.retryAt = time.Now().Add(w.retryIn)
+		return
+	}
+	w.retryIn = 0
+	if len(w.out) == 0 && cap(w.out) > 4<<20 {
+		w.out = nil // a long outage grew it: let it go
+	}
+	if l.w.syncEvery < 0 {
+		l.syncJournal()
+	}
+	l.journalHealed()
+}
+
+// Retry delays of a failing journal: from minRetry, doubling to maxRetry.
+const (
+	minRetry = 5 * time.Millisecond
+	maxRetry = time.Second
+)
+
+// syncJournal fsyncs the journal if anything was written since the last
+// fsync, and returns the error (also counted and reported).
+func (l *Logger) syncJournal() error {
+	w := &l.w
+	if w.j == nil {
+		return nil
+	}
+	if err := w.j.Sync(); err != nil {
+		err = fmt.Errorf("%w: %w", ErrJournal, err)
+		l.journalFailed(err)
+		return err
+	}
+	w.dirty = false
+	w.lastSync = time.Now()
+	return nil
+}
+
+// tick runs the journal's timed work: retry, fsync, time-based rotation.
+func (l *Logger) tick(now time.Time) {
+	w := &l.w
+	if len(w.outEnds) > 0 && !now.Before(w.retryAt) {
+		l.writeOut()
+	}
+	if w.dirty && now.Sub(w.lastSync) >= w.syncEvery {
+		_ = l.syncJournal() // counted and reported; retried on the next tick
+	}
+	if w.j.RotateDue(now) {
+		if err := w.j.Rotate(); err != nil {
+			l.journalFailed(fmt.Errorf("%w: %w", ErrJournal, err))
+		}
+	}
+}
