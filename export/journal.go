@@ -215,8 +215,9 @@ func (j *Journal) Dir() string { return j.opts.Dir }
 // Write appends p, which must be whole lines, each ending with '\n', and
 // returns how many bytes of it are in the file: always a whole number of
 // lines. On error the file holds exactly those lines (a line cut short is
-// removed), so the caller may retry p[n:]. A line longer than the file
-// size is refused with an error and nothing after it is written.
+// removed), so the caller may retry p[n:]. A line as long as the file
+// size or longer (newline included) is refused with an error and nothing
+// after it is written.
 func (j *Journal) Write(p []byte) (int, error) {
 	if j.closed {
 		return 0, errJournalClosed
@@ -225,10 +226,13 @@ func (j *Journal) Write(p []byte) (int, error) {
 	for written < len(p) {
 		chunk := p[written:]
 		if int64(len(chunk)) >= j.max {
-			chunk = chunk[:j.max]
+			// At most max-1 bytes: lumberjack, opening the file, rotates it
+			// itself (behind the journal's back, even when empty) for a
+			// write that takes it to max.
+			chunk = chunk[:j.max-1]
 			i := bytes.LastIndexByte(chunk, '\n')
 			if i < 0 {
-				return written, fmt.Errorf("auditlog: journal: a line of more than %d bytes does not fit in a file", j.max)
+				return written, fmt.Errorf("auditlog: journal: a line of %d bytes or more does not fit in a file", j.max)
 			}
 			chunk = chunk[:i+1]
 		}

@@ -22,11 +22,11 @@ import (
 // writer; after it, Log returns ErrClosed and the read methods keep
 // answering from the events in memory.
 type Logger struct {
-	opts Options
-	ch      chan item
-	closing chan struct{} // closed by Close, for a writer that waits for room
-	done    chan struct{} // closed when the writer has stopped
-	closeErr error        // set by the writer before done closes
+	opts     Options
+	ch       chan item
+	closing  chan struct{} // closed by Close, for a writer that waits for room
+	done     chan struct{} // closed when the writer has stopped
+	closeErr error         // set by the writer before done closes
 
 	closeMu sync.RWMutex // held shared while sending on ch, exclusively to close it
 	closed  bool
