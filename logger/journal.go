@@ -95,27 +95,26 @@ func (o *JournalOptions) check(maxEventBytes int) error {
 }
 
 // health is the journal's state as other goroutines see it: err is the
-// last failure, nil when the journal is being written; failed is closed
-// while err is set.
+// last failure, nil while the journal is written; next is closed at the
+// next failure, waking Sync calls that wait for a fresh answer.
 type health struct {
-	err    error
-	failed chan struct{}
+	err  error
+	next chan struct{}
 }
 
 // journalFailed records err as the journal's state, waking Sync callers.
 func (l *Logger) journalFailed(err error) {
 	l.journalErrors.Add(1)
 	l.report(err)
-	if h := l.health.Load(); h.err == nil {
-		close(h.failed)
-		l.health.Store(&health{err: err, failed: h.failed})
-	}
+	h := l.health.Load()
+	l.health.Store(&health{err: err, next: make(chan struct{})})
+	close(h.next)
 }
 
 // journalHealed records that the journal is written again.
 func (l *Logger) journalHealed() {
-	if l.health.Load().err != nil {
-		l.health.Store(&health{failed: make(chan struct{})})
+	if h := l.health.Load(); h.err != nil {
+		l.health.Store(&health{next: h.next})
 	}
 }
 
@@ -192,7 +191,24 @@ func (l *Logger) syncJournal() error {
 	}
 	w.dirty = false
 	w.lastSync = time.Now()
+	if len(w.outEnds) == 0 {
+		l.journalHealed()
+	}
 	return nil
+}
+
+// retryNow retries a failing journal at once, for a Sync that wants a
+// fresh answer.
+func (l *Logger) retryNow() {
+	w := &l.w
+	if w.j == nil || l.health.Load().err == nil {
+		return
+	}
+	l.writeOut()
+	if len(w.outEnds) == 0 {
+		_ = l.syncJournal() // counted and reported; Sync hears through health
+	}
+	l.releaseWaiters()
 }
 
 // tick runs the journal's timed work: retry, fsync, time-based rotation.

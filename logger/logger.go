@@ -25,6 +25,7 @@ type Logger struct {
 	opts     Options
 	ch       chan item
 	closing  chan struct{} // closed by Close, for a writer that waits for room
+	kick     chan struct{} // Sync asks a failing journal to be retried at once
 	done     chan struct{} // closed when the writer has stopped
 	closeErr error         // set by the writer before done closes
 
@@ -96,13 +97,14 @@ func New(opts Options) (*Logger, error) {
 		opts:     opts,
 		ch:       make(chan item, opts.QueueSize),
 		closing:  make(chan struct{}),
+		kick:     make(chan struct{}, 1),
 		done:     make(chan struct{}),
 		ix:       newIndexes(),
 		late:     index.NewOrdered(),
 		maxT:     math.MinInt64,
 		counters: stats.NewCounters[Operation, Status](),
 	}
-	l.health.Store(&health{failed: make(chan struct{})})
+	l.health.Store(&health{next: make(chan struct{})})
 	l.ring.max = opts.MaxEvents
 	l.w = writerState{rand: bufio.NewReaderSize(crand.Reader, 4096), nextSeq: 1, maxEventBytes: opts.MaxEventBytes}
 	if opts.Journal != nil {
@@ -230,14 +232,12 @@ func (l *Logger) Sync() error {
 }
 
 // wait sends a Flush or Sync marker through the queue and waits for the
-// writer's answer: the writer's error first, then the context's.
+// writer's answer: the writer's error first, then the context's. A Sync
+// also returns when the journal fails after it began (or fails again,
+// when it was failing: the writer then retries at once).
 func (l *Logger) wait(ctx context.Context, sync bool) (werr, cerr error) {
 	if ctx == nil {
 		ctx = context.Background()
-	}
-	h := l.health.Load()
-	if sync && h.err != nil {
-		return h.err, nil
 	}
 	l.closeMu.RLock()
 	if l.closed {
@@ -245,15 +245,20 @@ func (l *Logger) wait(ctx context.Context, sync bool) (werr, cerr error) {
 		select {
 		case <-l.done:
 			return l.closeErr, nil
+		default:
+		}
+		select {
+		case <-l.done:
+			return l.closeErr, nil
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		}
 	}
-	wt := &waiter{sync: sync, done: make(chan error, 1)}
-	failed := h.failed
-	if !sync {
-		failed = nil
+	var failed chan struct{}
+	if sync {
+		failed = l.health.Load().next
 	}
+	wt := &waiter{sync: sync, done: make(chan error, 1)}
 	select {
 	case l.ch <- item{wait: wt}:
 	case <-failed:
@@ -264,6 +269,12 @@ func (l *Logger) wait(ctx context.Context, sync bool) (werr, cerr error) {
 		return nil, ctx.Err()
 	}
 	l.closeMu.RUnlock()
+	if sync && l.health.Load().err != nil {
+		select {
+		case l.kick <- struct{}{}:
+		default:
+		}
+	}
 	select {
 	case err := <-wt.done:
 		return err, nil

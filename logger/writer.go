@@ -131,6 +131,8 @@ func (l *Logger) run() {
 		case now := <-tick:
 			l.tick(now)
 			l.releaseWaiters()
+		case <-l.kick:
+			l.retryNow()
 		case <-closing:
 			l.shutdown()
 			return
@@ -242,6 +244,9 @@ func (l *Logger) apply(items []item) {
 			l.prepare(&it.ev)
 		}
 	}
+	if w.j != nil && len(w.pending) == 0 && len(w.waiters) > 0 && len(w.outEnds) > 0 {
+		l.retryNow() // a Sync or Flush on a failing journal: try again now
+	}
 	l.writeOut()
 	if n := len(w.pending); n > 0 {
 		l.mu.Lock()
@@ -287,7 +292,7 @@ func (l *Logger) releaseWaiters() {
 		case wt.seq <= w.written:
 			wt.done <- syncErr
 		case wt.sync && failing != nil:
-			wt.done <- failing
+			wt.done <- failing // retried just before, by retryNow or apply
 		default:
 			kept = append(kept, wt)
 		}
