@@ -448,9 +448,9 @@ func TestMaxEventBytesTruncates(t *testing.T) {
 	big := strings.Repeat("y", 10_000)
 	ev := logger.Event{
 		Operation: logger.OpStore, UserID: "u1",
-		Metadata:  map[string]any{"blob": big, "keep": 1},
-		NewState:  map[string]any{"small": "s"},
-		EntryIDs:  []string{"e1"},
+		Metadata: map[string]any{"blob": big, "keep": 1},
+		NewState: map[string]any{"small": "s"},
+		EntryIDs: []string{"e1"},
 	}
 	require.NoError(t, l.Log(context.Background(), ev))
 	require.NoError(t, l.Log(context.Background(), logger.Event{Operation: logger.OpStore, UserID: strings.Repeat("u", 20_000)}))
