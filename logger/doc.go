@@ -34,9 +34,22 @@
 // in Metadata under "auditlog_encode_errors"; [Options.ErrorHandler]
 // hears of it.
 //
+// # Journal
+//
+// With [Options.Journal] set, the writer also appends every event, as one
+// line of JSON with a hash chain, to a rotating journal on disk (package
+// export) before the event enters the ring; the ring is then a cache of
+// the journal. [Logger.Sync] returns once everything accepted before it
+// is fsynced. While the journal cannot be written the events are kept
+// and retried, an event not yet written is never evicted, and when such
+// events fill the ring Log feels it as a full queue. With
+// [JournalOptions.Recover], New reads the journal back. See
+// [JournalOptions].
+//
 // # Shutdown
 //
-// [Logger.Close] stops accepting events, applies every queued one and
-// stops the writer goroutine; calling it twice is fine. [Logger.Flush]
-// waits until every event accepted before it has been applied.
+// [Logger.Close] stops accepting events, applies every queued one, writes
+// and fsyncs the journal, and stops the writer goroutine; calling it
+// twice is fine. [Logger.Flush] waits until every event accepted before
+// it has been applied and written.
 package logger
