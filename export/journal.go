@@ -269,6 +269,11 @@ func (j *Journal) RotateDue(now time.Time) bool {
 
 // write hands chunk to lumberjack and cuts back what a failure left.
 func (j *Journal) write(chunk []byte) error {
+	if j.f == nil {
+		if err := j.reopen(); err != nil {
+			return err
+		}
+	}
 	err := failpoint.Eval(FailWrite)
 	var n int
 	if err != nil {
@@ -280,6 +285,9 @@ func (j *Journal) write(chunk []byte) error {
 		n, err = j.lj.Write(chunk)
 	}
 	if err == nil && n == len(chunk) {
+		if err := j.checkPresent(); err != nil {
+			return err
+		}
 		j.size += int64(n)
 		j.dirty = true
 		return nil
@@ -299,6 +307,46 @@ func (j *Journal) write(chunk []byte) error {
 	return fmt.Errorf("auditlog: journal: write: %w", err)
 }
 
+// checkPresent makes sure the file just written to is still the journal's
+// current file. When the file or its folder was removed (or replaced),
+// writes through an open descriptor still succeed, into a file no one
+// will read: the journal then starts a new file, and the lines of the
+// last write are reported as not written, to be written again.
+func (j *Journal) checkPresent() error {
+	pfi, perr := os.Stat(j.path)
+	ffi, ferr := j.f.Stat()
+	if perr == nil && ferr == nil && os.SameFile(pfi, ffi) {
+		return nil
+	}
+	_ = j.lj.Close() // the file is gone; nothing of it can be saved
+	_ = j.f.Close()
+	j.f = nil
+	err := errors.New("the journal file was removed or replaced while open")
+	if rerr := j.reopen(); rerr != nil {
+		err = fmt.Errorf("%w; starting a new one: %w", err, rerr)
+	}
+	return fmt.Errorf("auditlog: journal: write: %w", err)
+}
+
+// reopen creates the folder and the current file again after they were
+// removed.
+func (j *Journal) reopen() error {
+	if err := os.MkdirAll(j.opts.Dir, 0o700); err != nil {
+		return fmt.Errorf("auditlog: journal: %w", err)
+	}
+	f, err := os.OpenFile(j.path, os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return fmt.Errorf("auditlog: journal: %w", err)
+	}
+	size, _, err := cutTornTail(f)
+	if err != nil {
+		f.Close()
+		return fmt.Errorf("auditlog: journal: %w", err)
+	}
+	j.f, j.size, j.opened, j.dirDirty = f, size, time.Now(), true
+	return nil
+}
+
 // Rotate fsyncs the current file and moves it aside under lumberjack's
 // name for it, audit-<UTC time>.jsonl, starting a new current file. It
 // never rotates twice in one millisecond, and never onto the name of an
@@ -313,6 +361,11 @@ func (j *Journal) Rotate() error {
 	}
 	if err := failpoint.Eval(FailRotate); err != nil {
 		return fmt.Errorf("auditlog: journal: rotate: %w", err)
+	}
+	if j.f == nil {
+		if err := j.reopen(); err != nil {
+			return err
+		}
 	}
 	if err := j.syncFile(); err != nil {
 		return err
@@ -382,6 +435,11 @@ func (j *Journal) syncFile() error {
 	if !j.dirty {
 		return nil
 	}
+	if j.f == nil {
+		if err := j.reopen(); err != nil {
+			return err
+		}
+	}
 	if err := failpoint.Eval(FailSync); err != nil {
 		return fmt.Errorf("auditlog: journal: sync: %w", err)
 	}
@@ -413,7 +471,9 @@ func (j *Journal) Close() error {
 	if cerr := j.lj.Close(); err == nil && cerr != nil {
 		err = fmt.Errorf("auditlog: journal: close: %w", cerr)
 	}
-	if cerr := j.f.Close(); err == nil && cerr != nil {
+	if j.f == nil {
+		// removed and not yet created again
+	} else if cerr := j.f.Close(); err == nil && cerr != nil {
 		err = fmt.Errorf("auditlog: journal: close: %w", cerr)
 	}
 	if j.compress != nil {

@@ -499,3 +499,33 @@ func TestJournalOptionsRejected(t *testing.T) {
 		require.Nil(t, l)
 	})
 }
+
+// TestJournalFolderRemoved removes the journal's folder while the logger
+// runs: writes through lumberjack's open file would still succeed, into a
+// file no one can read; the journal notices, starts a new file and
+// writes the events again there.
+func TestJournalFolderRemoved(t *testing.T) {
+	root := t.TempDir()
+	dir := filepath.Join(root, "audit")
+	var reports atomic.Int64
+	l, err := logger.New(logger.Options{Journal: &logger.JournalOptions{Dir: dir}, ErrorHandler: func(error) { reports.Add(1) }})
+	require.NoError(t, err)
+	for range 10 {
+		require.NoError(t, l.Log(context.Background(), logger.Event{Operation: logger.OpStore}))
+	}
+	require.NoError(t, l.Sync())
+	require.NoError(t, os.RemoveAll(dir))
+	for range 10 {
+		require.NoError(t, l.Log(context.Background(), logger.Event{Operation: logger.OpRecall}))
+	}
+	require.NoError(t, l.Close())
+	require.Positive(t, reports.Load())
+	require.Positive(t, l.Statistics().JournalErrors)
+
+	fi, err := os.Stat(dir)
+	require.NoError(t, err)
+	require.Equal(t, os.FileMode(0o700), fi.Mode().Perm())
+	requireEverySeqOnce(t, readJournal(t, dir), 11, 20)
+	r := requireVerifies(t, dir, nil)
+	require.False(t, r.FromGenesis, "the chain goes on from the removed lines")
+}
