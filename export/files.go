@@ -182,6 +182,11 @@ func readLines(path string, r io.Reader, fn func(Line) error) error {
 			}
 			continue
 		}
+		if err != nil && err != io.EOF {
+			// What came before the read error is not a line: do not hand
+			// it over.
+			return fmt.Errorf("%w: %s: line %d: %w", ErrCorrupt, path, num+1, err)
+		}
 		data := chunk
 		if len(long) > 0 {
 			long = append(long, chunk...)
@@ -192,6 +197,9 @@ func readLines(path string, r io.Reader, fn func(Line) error) error {
 			torn := err == io.EOF
 			data = bytes.TrimSuffix(data, []byte{'\n'})
 			data = bytes.TrimSuffix(data, []byte{'\r'})
+			if len(data) > MaxLineBytes {
+				return fmt.Errorf("%w: %s: line %d: longer than %d bytes", ErrCorrupt, path, num, MaxLineBytes)
+			}
 			if len(bytes.TrimSpace(data)) > 0 {
 				if ferr := fn(Line{File: path, Num: num, Data: data, Torn: torn}); ferr != nil {
 					return ferr
@@ -201,9 +209,6 @@ func readLines(path string, r io.Reader, fn func(Line) error) error {
 		long = long[:0]
 		if err == io.EOF {
 			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("%w: %s: line %d: %w", ErrCorrupt, path, num+1, err)
 		}
 	}
 }

@@ -216,6 +216,11 @@ func (v *verifier) line(l Line) {
 			d = "prev_hash is not the hash of the line before it"
 		}
 		v.problem(Problem{Kind: kind, File: l.File, Line: l.Num, Seq: cl.seq, Expected: v.prevSeq + 1, Detail: d})
+		if cl.hasSeq && cl.seq <= v.prevSeq {
+			// A line from elsewhere (a copy of an earlier one): the next
+			// line follows the one before it.
+			return
+		}
 		v.resync(&cl)
 	}
 }

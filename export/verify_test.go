@@ -1,0 +1,462 @@
+package export_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/auditlog/auditlog/export"
+)
+
+// chained is a journal written with OpenJournal and a Chain.
+type chained struct {
+	dir   string
+	files []string   // paths, oldest first, the current file last
+	seqs  [][]uint64 // the seq of each line of each file
+	last  string     // the chain's Last after the last line
+}
+
+const (
+	chainedFiles = 6 // five rotated files and the current one
+	chainedLines = 8 // lines per file
+)
+
+// chainedObject is the object of seq n, before the chain adds its keys.
+func chainedObject(n uint64) []byte {
+	return fmt.Appendf(nil, `{"seq":%d,"operation":"STORE","user_id":"u"}`, n)
+}
+
+// makeChained writes a chained journal of seq 1 to chainedFiles *
+// chainedLines, rotating every chainedLines lines.
+func makeChained(t *testing.T, key []byte, compress bool) *chained {
+	t.Helper()
+	dir := t.TempDir()
+	j, _, err := export.OpenJournal(export.JournalOptions{Dir: dir, Compress: compress})
+	require.NoError(t, err)
+	c := export.NewChain(key, "")
+	seq := uint64(1)
+	var seqs [][]uint64
+	for f := range chainedFiles {
+		var p []byte
+		var s []uint64
+		for range chainedLines {
+			p = c.Append(p, chainedObject(seq))
+			s = append(s, seq)
+			seq++
+		}
+		// Two writes per file, to rotate between writes as the logger does.
+		half := bytes.IndexByte(p, '\n') + 1
+		_, err := j.Write(p[:half])
+		require.NoError(t, err)
+		_, err = j.Write(p[half:])
+		require.NoError(t, err)
+		seqs = append(seqs, s)
+		if f < chainedFiles-1 {
+			require.NoError(t, j.Rotate())
+		}
+	}
+	require.NoError(t, j.Close())
+	files := journalFiles(t, dir)
+	require.Len(t, files, chainedFiles)
+	for i, f := range files[:chainedFiles-1] {
+		require.Equal(t, compress, strings.HasSuffix(f, ".gz"), "file %d: %s", i, f)
+	}
+	require.Equal(t, filepath.Join(dir, export.JournalName), files[chainedFiles-1])
+	return &chained{dir: dir, files: files, seqs: seqs, last: c.Last()}
+}
+
+// editLines rewrites the lines of a journal file (gzipped or not).
+func editLines(t *testing.T, path string, edit func([]string) []string) {
+	t.Helper()
+	lines := edit(splitLines(readFile(t, path)))
+	writeFile(t, path, []byte(strings.Join(lines, "\n")+"\n"))
+}
+
+// lineHash returns the hash a line carries.
+func lineHash(t *testing.T, path string, num int) string {
+	t.Helper()
+	var m struct{ Hash string }
+	require.NoError(t, json.Unmarshal([]byte(splitLines(readFile(t, path))[num-1]), &m))
+	return m.Hash
+}
+
+// where is what a test expects of a Problem: everything but the Detail.
+type where struct {
+	Kind          export.ProblemKind
+	File          string
+	Line          int
+	Seq, Expected uint64
+}
+
+func problems(r *export.Report) []where {
+	var w []where
+	for _, p := range r.Problems {
+		w = append(w, where{p.Kind, p.File, p.Line, p.Seq, p.Expected})
+	}
+	return w
+}
+
+func requireClean(t *testing.T, r *export.Report, fromGenesis bool, first, last uint64, lines int64) {
+	t.Helper()
+	require.True(t, r.OK(), "%v", r.Problems)
+	require.NoError(t, r.Err())
+	require.Nil(t, r.First())
+	require.Equal(t, fromGenesis, r.FromGenesis)
+	require.Equal(t, first, r.FirstSeq)
+	require.Equal(t, last, r.LastSeq)
+	require.Equal(t, lines, r.Lines)
+}
+
+func TestVerifyTamper(t *testing.T) {
+	const total = chainedFiles * chainedLines
+	for _, tc := range []struct {
+		name string
+		// tamper changes the journal; check looks at Verify's report.
+		tamper func(t *testing.T, c *chained)
+		check  func(t *testing.T, c *chained, r *export.Report)
+	}{
+		{
+			name:   "clean",
+			tamper: func(*testing.T, *chained) {},
+			check: func(t *testing.T, c *chained, r *export.Report) {
+				requireClean(t, r, true, 1, total, total)
+				require.Equal(t, c.last, r.LastHash)
+				require.Equal(t, c.files, r.Files)
+				require.Nil(t, r.Torn)
+			},
+		},
+		{
+			name: "one byte of a middle line changed",
+			tamper: func(t *testing.T, c *chained) {
+				editLines(t, c.files[2], func(l []string) []string {
+					require.Contains(t, l[3], `"user_id":"u"`)
+					l[3] = strings.Replace(l[3], `"user_id":"u"`, `"user_id":"v"`, 1)
+					return l
+				})
+			},
+			check: func(t *testing.T, c *chained, r *export.Report) {
+				s := c.seqs[2][3]
+				require.Equal(t, []where{{export.Modified, c.files[2], 4, s, s}}, problems(r))
+				require.ErrorIs(t, r.Err(), export.ErrTampered)
+				require.ErrorContains(t, r.Err(), c.files[2]+" line 4")
+				require.Equal(t, int64(total), r.Lines)
+				require.Equal(t, c.last, r.LastHash, "the lines after it still chain")
+			},
+		},
+		{
+			name: "one byte of the hash changed",
+			tamper: func(t *testing.T, c *chained) {
+				editLines(t, c.files[1], func(l []string) []string {
+					b := []byte(l[7])
+					i := len(b) - 3
+					if b[i] == '0' {
+						b[i] = '1'
+					} else {
+						b[i] = '0'
+					}
+					l[7] = string(b)
+					return l
+				})
+			},
+			check: func(t *testing.T, c *chained, r *export.Report) {
+				s := c.seqs[1][7]
+				require.Equal(t, export.Modified, r.First().Kind)
+				require.Equal(t, where{export.Modified, c.files[1], 8, s, s}, problems(r)[0])
+			},
+		},
+		{
+			name: "middle line removed",
+			tamper: func(t *testing.T, c *chained) {
+				editLines(t, c.files[2], func(l []string) []string { return slices.Delete(l, 3, 4) })
+			},
+			check: func(t *testing.T, c *chained, r *export.Report) {
+				require.Equal(t, []where{{export.Removed, c.files[2], 4, c.seqs[2][4], c.seqs[2][3]}}, problems(r))
+				require.Equal(t, int64(total-1), r.Lines)
+				require.Equal(t, c.last, r.LastHash)
+			},
+		},
+		{
+			name: "three lines removed",
+			tamper: func(t *testing.T, c *chained) {
+				editLines(t, c.files[3], func(l []string) []string { return slices.Delete(l, 2, 5) })
+			},
+			check: func(t *testing.T, c *chained, r *export.Report) {
+				require.Equal(t, []where{{export.Removed, c.files[3], 3, c.seqs[3][5], c.seqs[3][2]}}, problems(r))
+			},
+		},
+		{
+			name: "last line of a file removed",
+			tamper: func(t *testing.T, c *chained) {
+				editLines(t, c.files[2], func(l []string) []string { return l[:len(l)-1] })
+			},
+			check: func(t *testing.T, c *chained, r *export.Report) {
+				// Seen at the first line of the next file.
+				require.Equal(t, []where{{export.MissingFile, c.files[3], 1, c.seqs[3][0], c.seqs[2][7]}}, problems(r))
+			},
+		},
+		{
+			name: "two adjacent lines swapped",
+			tamper: func(t *testing.T, c *chained) {
+				editLines(t, c.files[2], func(l []string) []string {
+					l[3], l[4] = l[4], l[3]
+					return l
+				})
+			},
+			check: func(t *testing.T, c *chained, r *export.Report) {
+				require.Equal(t, []where{{export.Reordered, c.files[2], 4, c.seqs[2][4], c.seqs[2][3]}}, problems(r))
+				require.Equal(t, int64(total), r.Lines)
+				require.Equal(t, c.last, r.LastHash)
+			},
+		},
+		{
+			name: "last two lines of the current file swapped",
+			tamper: func(t *testing.T, c *chained) {
+				editLines(t, c.files[5], func(l []string) []string {
+					l[6], l[7] = l[7], l[6]
+					return l
+				})
+			},
+			check: func(t *testing.T, c *chained, r *export.Report) {
+				require.Equal(t, []where{{export.Reordered, c.files[5], 7, c.seqs[5][7], c.seqs[5][6]}}, problems(r))
+			},
+		},
+		{
+			name: "copy of an earlier line inserted",
+			tamper: func(t *testing.T, c *chained) {
+				early := splitLines(readFile(t, c.files[0]))[1]
+				editLines(t, c.files[2], func(l []string) []string { return slices.Insert(l, 5, early) })
+			},
+			check: func(t *testing.T, c *chained, r *export.Report) {
+				require.Equal(t, []where{{export.Inserted, c.files[2], 6, c.seqs[0][1], c.seqs[2][4] + 1}}, problems(r))
+				require.Equal(t, int64(total+1), r.Lines)
+				require.Equal(t, c.last, r.LastHash)
+			},
+		},
+		{
+			name: "line moved later",
+			tamper: func(t *testing.T, c *chained) {
+				editLines(t, c.files[2], func(l []string) []string {
+					moved := l[3]
+					return slices.Insert(slices.Delete(l, 3, 4), 5, moved)
+				})
+			},
+			check: func(t *testing.T, c *chained, r *export.Report) {
+				s := c.seqs[2]
+				require.Equal(t, []where{
+					{export.Removed, c.files[2], 4, s[4], s[3]},
+					{export.Inserted, c.files[2], 6, s[3], s[5] + 1},
+				}, problems(r))
+				require.Equal(t, c.last, r.LastHash)
+			},
+		},
+		{
+			name: "line repeated",
+			tamper: func(t *testing.T, c *chained) {
+				editLines(t, c.files[4], func(l []string) []string { return slices.Insert(l, 3, l[2]) })
+			},
+			check: func(t *testing.T, c *chained, r *export.Report) {
+				require.Equal(t, []where{{export.Inserted, c.files[4], 4, c.seqs[4][2], c.seqs[4][2] + 1}}, problems(r))
+			},
+		},
+		{
+			name:   "middle rotated file deleted",
+			tamper: func(t *testing.T, c *chained) { require.NoError(t, os.Remove(c.files[2])) },
+			check: func(t *testing.T, c *chained, r *export.Report) {
+				require.Equal(t, []where{{export.MissingFile, c.files[3], 1, c.seqs[3][0], c.seqs[2][0]}}, problems(r))
+				require.Equal(t, slices.Delete(slices.Clone(c.files), 2, 3), r.Files)
+				require.Equal(t, int64(total-chainedLines), r.Lines)
+				require.Equal(t, c.last, r.LastHash)
+			},
+		},
+		{
+			name: "tail cut mid-line",
+			tamper: func(t *testing.T, c *chained) {
+				b, err := os.ReadFile(c.files[5])
+				require.NoError(t, err)
+				require.NoError(t, os.WriteFile(c.files[5], b[:len(b)-40], 0o600))
+			},
+			check: func(t *testing.T, c *chained, r *export.Report) {
+				requireClean(t, r, true, 1, total-1, total-1)
+				require.NotNil(t, r.Torn)
+				require.Equal(t, c.files[5], r.Torn.File)
+				require.Equal(t, chainedLines, r.Torn.Line)
+				require.NotEqual(t, c.last, r.LastHash, "LastHash shows the cut")
+			},
+		},
+		{
+			name: "tail cut just before the newline",
+			tamper: func(t *testing.T, c *chained) {
+				b, err := os.ReadFile(c.files[5])
+				require.NoError(t, err)
+				require.NoError(t, os.WriteFile(c.files[5], b[:len(b)-1], 0o600))
+			},
+			check: func(t *testing.T, c *chained, r *export.Report) {
+				requireClean(t, r, true, 1, total, total)
+				require.NotNil(t, r.Torn)
+				require.Equal(t, c.files[5], r.Torn.File)
+				require.Equal(t, chainedLines, r.Torn.Line)
+				require.Equal(t, c.last, r.LastHash)
+			},
+		},
+		{
+			name: "last line removed",
+			tamper: func(t *testing.T, c *chained) {
+				editLines(t, c.files[5], func(l []string) []string { return l[:len(l)-1] })
+			},
+			check: func(t *testing.T, c *chained, r *export.Report) {
+				// The chain alone cannot show it: LastHash, kept elsewhere, does.
+				requireClean(t, r, true, 1, total-1, total-1)
+				require.Nil(t, r.Torn)
+				require.Equal(t, lineHash(t, c.files[5], chainedLines-1), r.LastHash)
+				require.NotEqual(t, c.last, r.LastHash)
+			},
+		},
+		{
+			name: "oldest files removed by retention",
+			tamper: func(t *testing.T, c *chained) {
+				require.NoError(t, os.Remove(c.files[0]))
+				require.NoError(t, os.Remove(c.files[1]))
+			},
+			check: func(t *testing.T, c *chained, r *export.Report) {
+				requireClean(t, r, false, c.seqs[2][0], total, total-2*chainedLines)
+				require.Equal(t, c.files[2:], r.Files)
+				require.Equal(t, c.last, r.LastHash)
+			},
+		},
+		{
+			name: "only the current file left",
+			tamper: func(t *testing.T, c *chained) {
+				for _, f := range c.files[:5] {
+					require.NoError(t, os.Remove(f))
+				}
+			},
+			check: func(t *testing.T, c *chained, r *export.Report) {
+				requireClean(t, r, false, c.seqs[5][0], total, chainedLines)
+			},
+		},
+		{
+			name: "not a chained line",
+			tamper: func(t *testing.T, c *chained) {
+				editLines(t, c.files[3], func(l []string) []string {
+					l[0] = `{"seq":25,"operation":"STORE"}`
+					return l
+				})
+			},
+			check: func(t *testing.T, c *chained, r *export.Report) {
+				require.Equal(t, where{export.Modified, c.files[3], 1, 0, c.seqs[3][0]}, problems(r)[0])
+			},
+		},
+	} {
+		for _, compress := range []bool{false, true} {
+			name := tc.name
+			if compress {
+				name += "/gzip"
+			}
+			t.Run(name, func(t *testing.T) {
+				c := makeChained(t, nil, compress)
+				tc.tamper(t, c)
+				r, err := export.Verify(c.dir, nil)
+				require.NoError(t, err)
+				tc.check(t, c, r)
+				require.GreaterOrEqual(t, r.Lines, int64(len(r.Problems)))
+			})
+		}
+	}
+}
+
+func TestVerifyKeyed(t *testing.T) {
+	key := []byte("a key kept away from the journal")
+	c := makeChained(t, key, false)
+	r, err := export.Verify(c.dir, key)
+	require.NoError(t, err)
+	requireClean(t, r, true, 1, chainedFiles*chainedLines, chainedFiles*chainedLines)
+	require.Equal(t, c.last, r.LastHash)
+
+	for _, tc := range []struct {
+		name string
+		key  []byte
+	}{
+		{"no key", nil},
+		{"wrong key", []byte("a wrong key")},
+		{"empty key", []byte{}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r, err := export.Verify(c.dir, tc.key)
+			require.NoError(t, err)
+			require.False(t, r.OK())
+			require.Equal(t, where{export.Modified, c.files[0], 1, 1, 1}, problems(r)[0])
+			require.Contains(t, r.First().Detail, "HashKey")
+			require.ErrorIs(t, r.Err(), export.ErrTampered)
+		})
+	}
+
+	t.Run("plain chain checked with a key", func(t *testing.T) {
+		c := makeChained(t, nil, false)
+		r, err := export.Verify(c.dir, key)
+		require.NoError(t, err)
+		require.Equal(t, where{export.Modified, c.files[0], 1, 1, 1}, problems(r)[0])
+	})
+}
+
+func TestVerifyCorruptGzip(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		damage func([]byte) []byte
+	}{
+		{"byte flipped", func(b []byte) []byte { b[len(b)/2] ^= 0xff; return b }},
+		{"cut short", func(b []byte) []byte { return b[:len(b)/2] }},
+		{"not gzip", func([]byte) []byte { return []byte("{}\n") }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := makeChained(t, nil, true)
+			b, err := os.ReadFile(c.files[2])
+			require.NoError(t, err)
+			require.NoError(t, os.WriteFile(c.files[2], tc.damage(b), 0o600))
+			_, err = export.Verify(c.dir, nil)
+			require.ErrorIs(t, err, export.ErrCorrupt)
+			require.ErrorContains(t, err, c.files[2])
+		})
+	}
+}
+
+func TestVerifyNoJournal(t *testing.T) {
+	t.Run("missing folder", func(t *testing.T) {
+		_, err := export.Verify(filepath.Join(t.TempDir(), "none"), nil)
+		require.ErrorIs(t, err, os.ErrNotExist)
+	})
+	t.Run("empty folder", func(t *testing.T) {
+		_, err := export.Verify(t.TempDir(), nil)
+		require.Error(t, err)
+	})
+	t.Run("folder of other files", func(t *testing.T) {
+		dir := t.TempDir()
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "other.jsonl"), []byte("{}\n"), 0o600))
+		_, err := export.Verify(dir, nil)
+		require.Error(t, err)
+	})
+	t.Run("empty journal", func(t *testing.T) {
+		dir := t.TempDir()
+		openJournal(t, export.JournalOptions{Dir: dir}).Close()
+		r, err := export.Verify(dir, nil)
+		require.NoError(t, err)
+		require.True(t, r.OK())
+		require.Zero(t, r.Lines)
+	})
+}
+
+func TestReportErr(t *testing.T) {
+	r := &export.Report{Problems: []export.Problem{
+		{Kind: export.Removed, File: "f", Line: 3, Detail: "d"},
+		{Kind: export.Modified, File: "f", Line: 9, Detail: "e"},
+	}}
+	require.ErrorIs(t, r.Err(), export.ErrTampered)
+	require.EqualError(t, r.Err(), export.ErrTampered.Error()+": f line 3: removed: d (and 1 more)")
+	require.Equal(t, "f line 3: removed: d", r.First().String())
+}
