@@ -48,6 +48,10 @@ func (l *Logger) openJournal() error {
 	return nil
 }
 
+// maxSeq bounds the seq read from a journal, far above any real count,
+// so that the arithmetic on sequence numbers cannot overflow.
+const maxSeq = 1 << 62
+
 // lineTail is what New reads of a journal line to continue after it.
 type lineTail struct {
 	Seq  uint64 `json:"seq"`
@@ -63,6 +67,9 @@ func lastLine(dir string) (uint64, string, error) {
 	var t lineTail
 	if err := json.Unmarshal(line, &t); err != nil {
 		return 0, "", fmt.Errorf("auditlog: journal: reading its last line: %w: %w", export.ErrCorrupt, err)
+	}
+	if t.Seq > maxSeq {
+		return 0, "", fmt.Errorf("auditlog: journal: %w: last line has seq %d, above %d", export.ErrCorrupt, t.Seq, uint64(maxSeq))
 	}
 	return t.Seq, t.Hash, nil
 }
@@ -99,7 +106,10 @@ func (l *Logger) recoverJournal(dir string) (uint64, string, error) {
 		if err == nil {
 			err = ev.check()
 		}
-		if err != nil || t.Seq == 0 {
+		if err == nil && (t.Seq == 0 || t.Seq > maxSeq) {
+			err = fmt.Errorf("seq %d outside 1 to %d", t.Seq, uint64(maxSeq))
+		}
+		if err != nil {
 			skipped++
 			if skipped <= 10 {
 				l.report(fmt.Errorf("auditlog: journal: recovery skipped %s line %d: %v", line.File, line.Num, err))
