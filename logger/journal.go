@@ -26,7 +26,11 @@ const (
 // lumberjack.Logger, before it enters the ring. Rotated files keep
 // lumberjack's names (audit-2026-01-15T10-30-45.000.jsonl, .gz when
 // compressed); each is a complete JSON Lines export of the events in it.
-// See package export for the file format and the hash chain.
+// A line holds the keys of Event.MarshalJSON, the indexed fields first
+// (event_id, seq, timestamp, operation, status, ...) so that the other
+// values are encoded once for the ring and the journal, then prev_hash
+// and hash; readers must not depend on the order of keys. See package
+// export for the hash chain and the readers.
 type JournalOptions struct {
 	// Dir is the journal's folder, created 0700 when missing; files are
 	// created 0600. Required.
