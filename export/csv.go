@@ -42,13 +42,14 @@ func csvColumn(col string) int {
 
 // formulaTriggers are the first characters that make a spreadsheet read a
 // cell as a formula (OWASP, CSV injection): = + - @, tab and carriage
-// return. A text cell starting with one of them, or with the guard quote
-// itself, is written with a leading single quote.
+// return; and the guard quote itself.
 const formulaTriggers = "=+-@\t\r'"
 
-// guardFormula returns s as it goes into a text cell.
+// guardFormula returns the text s as it goes into a cell: with a single
+// quote in front when it starts with one of formulaTriggers, and a lone
+// single quote for the empty string (an empty cell is a missing key).
 func guardFormula(s string) string {
-	if s != "" && strings.IndexByte(formulaTriggers, s[0]) >= 0 {
+	if s == "" || strings.IndexByte(formulaTriggers, s[0]) >= 0 {
 		return "'" + s
 	}
 	return s

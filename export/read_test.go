@@ -90,6 +90,7 @@ func TestReadDetects(t *testing.T) {
 			[]string{`{"event_id":"e","seq":12,"timestamp":"t","operation":"READ","metadata":{"k":1}}`}},
 		{"csv guard undone", header + "'=1+1,'-t,'''x\n", export.FormatCSV, []string{`{"event_id":"=1+1","timestamp":"-t","operation":"''x"}`}},
 		{"csv empty cells are missing keys", header + ",,READ\n", export.FormatCSV, []string{`{"operation":"READ"}`}},
+		{"csv lone quote is the empty string", header + "',,READ\n", export.FormatCSV, []string{`{"event_id":"","operation":"READ"}`}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

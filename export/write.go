@@ -194,8 +194,9 @@ func kindOf(c byte) string {
 //   - every other column: the string itself. A value that is not a string
 //     is written as its JSON text and reads back as a string.
 //
-// A missing key, null and the empty string all give an empty cell, which
-// ReadFrom reads as a missing key. Keys not in the list (prev_hash, hash,
+// A missing key and null give an empty cell, which ReadFrom reads as a
+// missing key; the empty string in a text column is a lone single quote
+// (see below), so it reads back as the empty string. Keys not in the list (prev_hash, hash,
 // anything else) are dropped: CSV is for people and spreadsheets; JSON
 // Lines is the lossless format. encoding/csv also reads a carriage return
 // right before a line feed inside a value as a line feed alone.
@@ -205,7 +206,10 @@ func kindOf(c byte) string {
 // that others chose (a user agent, a resource name). So a text cell that
 // starts with one of these, or with a single quote, is written with a
 // single quote in front ('=1+1), which spreadsheets show as text and
-// ReadFrom removes, so the round trip is exact. JSON cells need no guard:
+// ReadFrom removes, so the round trip is exact. (Escaping only the
+// triggers, as some exporters do, would make a value that starts with a
+// quote read back wrong; prefixing every text cell would clutter them
+// all.) JSON cells need no guard:
 // they start with a digit, a quote, a bracket, a letter, or '-' followed
 // by a number, which a spreadsheet reads as that number.
 //

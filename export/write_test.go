@@ -33,7 +33,7 @@ func sampleEvents() []json.RawMessage {
 		// itself.
 		json.RawMessage(`{"event_id":"evt_3","timestamp":"2024-05-06T07:08:11Z","operation":"STORE",` +
 			`"user_name":"=HYPERLINK(\"http://x\")","description":"+1","error_message":"-2","resource_name":"@SUM(A1)",` +
-			`"user_agent":"\tTab","category":"'quoted","resource_id":"''twice","session_id":"\rcr"}`),
+			`"user_agent":"\tTab","category":"'quoted","resource_id":"''twice","session_id":"\rcr","user_email":""}`),
 	}
 }
 
@@ -90,7 +90,7 @@ func TestWriteCSV(t *testing.T) {
 	want := "event_id,seq,timestamp,operation,status,category,user_id,user_name,user_email,session_id,ip_address,user_agent," +
 		"resource_type,resource_id,resource_name,entry_ids,run_id,parent_run_id,description,tags,duration_ms," +
 		"error_message,error_stack,changes,previous_state,new_state,request,metadata\n" +
-		`e1,7,2024-01-01T00:00:00Z,STORE,,,42,,,,,,,,,,,,'=cmd|' /C calc'!A0,"[""a"",""b""]",1.50,,,,,,"{""status_code"":200}","{""k"":[1,2]}"` + "\n" +
+		`e1,7,2024-01-01T00:00:00Z,STORE,,',42,,,,,,,,,,,,'=cmd|' /C calc'!A0,"[""a"",""b""]",1.50,,,,,,"{""status_code"":200}","{""k"":[1,2]}"` + "\n" +
 		",,,READ,,,,,,,,,,,,,,,,,,,,,,,,\n"
 	require.Equal(t, want, buf.String())
 }
