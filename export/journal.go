@@ -450,16 +450,6 @@ func (j *Journal) syncFile() error {
 	return nil
 }
 
-// syncDir fsyncs a folder, so that files created or renamed in it stay.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
-}
-
 // Close fsyncs the journal, closes its files and waits for a compression
 // in progress. It is safe to call twice.
 func (j *Journal) Close() error {

@@ -21,7 +21,7 @@ func fuzzChain(key []byte, n int) []byte {
 	return p
 }
 
-func gzipped(b []byte) []byte {
+func fuzzGzip(b []byte) []byte {
 	var z bytes.Buffer
 	zw := gzip.NewWriter(&z)
 	zw.Write(b)
@@ -55,7 +55,7 @@ func FuzzVerify(f *testing.F) {
 		if int(split) > 0 && int(split) <= len(data) {
 			old := data[:split]
 			if gz {
-				old = gzipped(old)
+				old = fuzzGzip(old)
 			}
 			name := backupPath(dir, "2020-01-01T00-00-00.000")
 			if gz {
@@ -103,9 +103,9 @@ func FuzzReadJournal(f *testing.F) {
 	f.Add([]byte("a\nb\n"), uint8(0))
 	f.Add([]byte("a\r\n\r\n  \nb"), uint8(1))
 	f.Add(fuzzChain(nil, 3), uint8(1))
-	f.Add(gzipped([]byte("a\nb\n")), uint8(2))
-	f.Add(gzipped([]byte("a\nb\n"))[:15], uint8(2))
-	f.Add(append(gzipped([]byte("a\n")), gzipped([]byte("b"))...), uint8(2))
+	f.Add(fuzzGzip([]byte("a\nb\n")), uint8(2))
+	f.Add(fuzzGzip([]byte("a\nb\n"))[:15], uint8(2))
+	f.Add(append(fuzzGzip([]byte("a\n")), fuzzGzip([]byte("b"))...), uint8(2))
 	f.Add([]byte{}, uint8(0))
 	f.Add([]byte("\n"), uint8(2))
 	f.Fuzz(func(t *testing.T, data []byte, mode uint8) {
@@ -115,7 +115,7 @@ func FuzzReadJournal(f *testing.F) {
 		content := data
 		switch mode % 3 {
 		case 1:
-			content = gzipped(data)
+			content = fuzzGzip(data)
 			fallthrough
 		case 2:
 			path = backupPath(dir, "2020-01-01T00-00-00.000") + ".gz"
