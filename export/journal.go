@@ -84,16 +84,18 @@ type JournalOptions struct {
 // A Journal is not safe for concurrent use: one goroutine (the logger's
 // writer) owns it.
 type Journal struct {
-	opts     JournalOptions
-	path     string
-	lj       *lumberjack.Logger
-	f        *os.File // the current file, for fsync
-	size     int64    // bytes in the current file, all whole lines
-	max      int64
-	opened   time.Time // when the current file was started (or opened)
-	lastRot  time.Time // the last rotation, to the millisecond
-	dirty    bool      // written since the last fsync
-	dirDirty bool      // rotated since the last folder fsync
+	opts       JournalOptions
+	path       string
+	lj         *lumberjack.Logger
+	f          *os.File // the current file, for fsync
+	size       int64    // bytes in the current file, all whole lines
+	max        int64
+	opened     time.Time // when the current file was started (or opened)
+	lastRot    time.Time // the last rotation, to the millisecond
+	dirty      bool      // written since the last fsync
+	dirDirty   bool      // rotated since the last folder fsync
+	ljClosed   bool      // lumberjack has no file open: it opens one on the next write
+	createdDir bool      // the journal created its folder (so keeps it 0700)
 
 	compress chan struct{}
 	wg       sync.WaitGroup
@@ -118,6 +120,7 @@ func OpenJournal(opts JournalOptions) (j *Journal, torn []byte, err error) {
 	if opts.MaxSizeMB > 1<<20 {
 		return nil, nil, fmt.Errorf("auditlog: journal: MaxSizeMB %d is above %d", opts.MaxSizeMB, 1<<20)
 	}
+	_, statErr := os.Stat(opts.Dir)
 	if err := os.MkdirAll(opts.Dir, 0o700); err != nil {
 		return nil, nil, fmt.Errorf("auditlog: journal: %w", err)
 	}
@@ -154,10 +157,12 @@ func OpenJournal(opts JournalOptions) (j *Journal, torn []byte, err error) {
 			MaxBackups: opts.MaxBackups,
 			MaxAge:     maxAgeDays,
 		},
-		f:      f,
-		size:   size,
-		max:    int64(opts.MaxSizeMB) << 20,
-		opened: time.Now(),
+		f:          f,
+		size:       size,
+		ljClosed:   true, // lumberjack opens its file on the first write
+		createdDir: errors.Is(statErr, os.ErrNotExist),
+		max:        int64(opts.MaxSizeMB) << 20,
+		opened:     time.Now(),
 	}
 	if opts.Compress {
 		j.compress = make(chan struct{}, 1)
@@ -269,8 +274,13 @@ func (j *Journal) RotateDue(now time.Time) bool {
 
 // write hands chunk to lumberjack and cuts back what a failure left.
 func (j *Journal) write(chunk []byte) error {
-	if j.f == nil {
-		if err := j.reopen(); err != nil {
+	ljOpens := j.f == nil || j.ljClosed
+	if ljOpens {
+		// lumberjack opens the file on this write: make sure it is the
+		// one the journal holds, created by the journal (folder 0700,
+		// file 0600), so that a file removed meanwhile is noticed here
+		// and not taken for one lumberjack just wrote to.
+		if err := j.ensureCurrent(); err != nil {
 			return err
 		}
 	}
@@ -285,7 +295,7 @@ func (j *Journal) write(chunk []byte) error {
 		n, err = j.lj.Write(chunk)
 	}
 	if err == nil && n == len(chunk) {
-		if err := j.checkPresent(); err != nil {
+		if err := j.checkPresent(ljOpens, n); err != nil {
 			return err
 		}
 		j.size += int64(n)
@@ -295,11 +305,13 @@ func (j *Journal) write(chunk []byte) error {
 	if err == nil {
 		err = io.ErrShortWrite
 	}
+	// lumberjack reopens the file, and learns its size anew, on the next
+	// write, which checks first that it is still the journal's file.
+	_ = j.lj.Close() // the write already failed; its error is the one to return
+	j.ljClosed = true
 	if n > 0 {
 		// Part of a line may be in the file: cut it off, so the retry
-		// starts on a fresh line. lumberjack reopens the file, and learns
-		// its size anew, on the next write.
-		_ = j.lj.Close() // the write already failed; the truncate below decides
+		// starts on a fresh line.
 		if terr := j.f.Truncate(j.size); terr != nil {
 			err = fmt.Errorf("%w (and cutting back the partial line: %w)", err, terr)
 		}
@@ -312,13 +324,33 @@ func (j *Journal) write(chunk []byte) error {
 // writes through an open descriptor still succeed, into a file no one
 // will read: the journal then starts a new file, and the lines of the
 // last write are reported as not written, to be written again.
-func (j *Journal) checkPresent() error {
+//
+// When lumberjack opened its file during this write (opened is true), a
+// file at the path other than j.f is the one lumberjack just created and
+// wrote to, the old one having been removed in between: the journal
+// takes it as its current file.
+func (j *Journal) checkPresent(opened bool, n int) error {
 	pfi, perr := os.Stat(j.path)
 	ffi, ferr := j.f.Stat()
 	if perr == nil && ferr == nil && os.SameFile(pfi, ffi) {
 		return nil
 	}
+	if opened && perr == nil {
+		if f, err := os.OpenFile(j.path, os.O_RDWR, 0); err == nil {
+			if nfi, err := f.Stat(); err == nil && os.SameFile(nfi, pfi) {
+				_ = j.f.Close() // the removed file
+				// The caller adds the chunk's n bytes, which are in f.
+				j.f, j.size, j.opened, j.dirDirty = f, nfi.Size()-int64(n), time.Now(), true
+				if j.createdDir {
+					_ = os.Chmod(j.opts.Dir, 0o700) // lumberjack makes folders 0755
+				}
+				return nil
+			}
+			f.Close()
+		}
+	}
 	_ = j.lj.Close() // the file is gone; nothing of it can be saved
+	j.ljClosed = true
 	_ = j.f.Close()
 	j.f = nil
 	err := errors.New("the journal file was removed or replaced while open")
@@ -326,6 +358,26 @@ func (j *Journal) checkPresent() error {
 		err = fmt.Errorf("%w; starting a new one: %w", err, rerr)
 	}
 	return fmt.Errorf("auditlog: journal: write: %w", err)
+}
+
+// ensureCurrent makes j.f the file at the journal's path, creating it
+// (and the folder) when missing.
+func (j *Journal) ensureCurrent() error {
+	if j.f != nil {
+		pfi, perr := os.Stat(j.path)
+		ffi, ferr := j.f.Stat()
+		if perr == nil && ferr == nil && os.SameFile(pfi, ffi) {
+			j.ljClosed = false
+			return nil
+		}
+		_ = j.f.Close() // not the journal's file any more
+		j.f = nil
+	}
+	if err := j.reopen(); err != nil {
+		return err
+	}
+	j.ljClosed = false
+	return nil
 }
 
 // reopen creates the folder and the current file again after they were
@@ -373,7 +425,9 @@ func (j *Journal) Rotate() error {
 	for {
 		now := time.Now().UTC()
 		ms := now.Truncate(time.Millisecond)
-		if ms.After(j.lastRot) && !j.backupExists(ms) {
+		// Wait out the millisecond of the last rotation and any name
+		// taken; a clock stepped back is not waited for.
+		if !ms.Equal(j.lastRot) && !j.backupExists(ms) {
 			break
 		}
 		time.Sleep(ms.Add(time.Millisecond).Sub(now))

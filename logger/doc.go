@@ -41,8 +41,10 @@
 // export) before the event enters the ring; the ring is then a cache of
 // the journal. [Logger.Sync] returns once everything accepted before it
 // is fsynced. While the journal cannot be written the events are kept
-// and retried, an event not yet written is never evicted, and when such
-// events fill the ring Log feels it as a full queue. With
+// and retried, an event not yet written is never evicted (but by a
+// LogBatch larger than the ring), and when such events fill the ring Log
+// feels it as a full queue; the read methods then answer at once from the
+// events applied, without waiting for the queue. With
 // [JournalOptions.Recover], New reads the journal back. See
 // [JournalOptions].
 //

@@ -85,6 +85,8 @@ func (o *JournalOptions) check(maxEventBytes int) error {
 		return fmt.Errorf("%w: Journal.Dir is empty", ErrInvalidOptions)
 	case o.MaxSizeMB < 0, o.MaxBackups < 0, o.MaxAge < 0, o.RotateEvery < 0:
 		return fmt.Errorf("%w: Journal.MaxSizeMB, MaxBackups, MaxAge and RotateEvery must not be negative", ErrInvalidOptions)
+	case o.HashKey != nil && len(o.HashKey) == 0:
+		return fmt.Errorf("%w: Journal.HashKey is empty (nil chains with SHA-256; an HMAC key must not be empty)", ErrInvalidOptions)
 	case o.MaxSizeMB > 1<<20:
 		return fmt.Errorf("%w: Journal.MaxSizeMB %d is above %d", ErrInvalidOptions, o.MaxSizeMB, 1<<20)
 	}
@@ -92,7 +94,7 @@ func (o *JournalOptions) check(maxEventBytes int) error {
 	if size == 0 {
 		size = export.DefaultMaxSizeMB
 	}
-	if int64(maxEventBytes) > int64(size)<<20 {
+	if int64(maxEventBytes) >= int64(size)<<20 {
 		return fmt.Errorf("%w: MaxEventBytes %d does not fit in a journal file of Journal.MaxSizeMB %d", ErrInvalidOptions, maxEventBytes, size)
 	}
 	return nil
@@ -100,10 +102,12 @@ func (o *JournalOptions) check(maxEventBytes int) error {
 
 // health is the journal's state as other goroutines see it: err is the
 // last failure, nil while the journal is written; next is closed at the
-// next failure, waking Sync calls that wait for a fresh answer.
+// next failure, waking Sync calls that wait for a fresh answer, and cause
+// is that failure, set before next is closed.
 type health struct {
-	err  error
-	next chan struct{}
+	err   error
+	next  chan struct{}
+	cause error
 }
 
 // journalFailed records err as the journal's state, waking Sync callers.
@@ -112,6 +116,7 @@ func (l *Logger) journalFailed(err error) {
 	l.report(err)
 	h := l.health.Load()
 	l.health.Store(&health{err: err, next: make(chan struct{})})
+	h.cause = err
 	close(h.next)
 }
 
@@ -128,9 +133,18 @@ func (l *Logger) journalHealed() {
 // in Stats.Failed).
 var ErrJournal = errors.New("auditlog: journal not written")
 
-// writeOut hands the lines not yet in the journal to it. On failure the
-// lines are kept, to be retried; the failure is counted and reported.
+// writeOut hands the lines not yet in the journal to it, unless a
+// failure asked to wait before the next try. On failure the lines are
+// kept, to be retried; the failure is counted and reported.
 func (l *Logger) writeOut() {
+	if w := &l.w; w.retryIn > 0 && time.Now().Before(w.retryAt) {
+		return
+	}
+	l.writeOutNow()
+}
+
+// writeOutNow is writeOut without waiting for the retry delay.
+func (l *Logger) writeOutNow() {
 	w := &l.w
 	if w.j == nil {
 		w.written = w.nextSeq - 1
@@ -208,7 +222,7 @@ func (l *Logger) retryNow() {
 	if w.j == nil || l.health.Load().err == nil {
 		return
 	}
-	l.writeOut()
+	l.writeOutNow()
 	if len(w.outEnds) == 0 {
 		_ = l.syncJournal() // counted and reported; Sync hears through health
 	}

@@ -482,6 +482,8 @@ func TestJournalOptionsRejected(t *testing.T) {
 		{"negative age", logger.Options{Journal: &logger.JournalOptions{Dir: dir, MaxAge: -1}}},
 		{"negative rotate", logger.Options{Journal: &logger.JournalOptions{Dir: dir, RotateEvery: -1}}},
 		{"event above file", logger.Options{MaxEventBytes: 2 << 20, Journal: &logger.JournalOptions{Dir: dir, MaxSizeMB: 1}}},
+		{"event as large as a file", logger.Options{MaxEventBytes: 1 << 20, Journal: &logger.JournalOptions{Dir: dir, MaxSizeMB: 1}}},
+		{"empty hash key", logger.Options{Journal: &logger.JournalOptions{Dir: dir, HashKey: []byte{}}}},
 		{"event cap too small", logger.Options{MaxEventBytes: 100}},
 		{"negative event cap", logger.Options{MaxEventBytes: -1}},
 	} {
@@ -528,4 +530,137 @@ func TestJournalFolderRemoved(t *testing.T) {
 	requireEverySeqOnce(t, readJournal(t, dir), 11, 20)
 	r := requireVerifies(t, dir, nil)
 	require.False(t, r.FromGenesis, "the chain goes on from the removed lines")
+}
+
+// TestJournalFileRemovedWhileReopening removes the journal file (or its
+// folder) right after a short write made the journal close lumberjack's
+// file: lumberjack creates a new file on the next write, and the journal
+// takes it as its own, so no line is written twice and the folder stays
+// 0700.
+func TestJournalFileRemovedWhileReopening(t *testing.T) {
+	for _, folder := range []bool{false, true} {
+		t.Run(fmt.Sprintf("folder=%v", folder), func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "audit")
+			l, err := logger.New(logger.Options{Journal: &logger.JournalOptions{Dir: dir}})
+			require.NoError(t, err)
+			var calls atomic.Int64
+			heal := failpoint.Enable(export.FailWrite, func() error {
+				switch calls.Add(1) {
+				case 1:
+					return &failpoint.ShortWrite{N: 10, Err: syscall.ENOSPC}
+				case 2: // between the journal's check and lumberjack's open
+					if folder {
+						_ = os.RemoveAll(dir)
+					} else {
+						_ = os.Remove(filepath.Join(dir, export.JournalName))
+					}
+				}
+				return nil
+			})
+			defer heal()
+			for range 3 {
+				require.NoError(t, l.Log(context.Background(), logger.Event{Operation: logger.OpStore}))
+			}
+			require.NoError(t, l.Flush(context.Background()))
+			heal()
+			require.NoError(t, l.Close())
+			requireEverySeqOnce(t, readJournal(t, dir), 1, 3)
+			fi, err := os.Stat(dir)
+			require.NoError(t, err)
+			require.Equal(t, os.FileMode(0o700), fi.Mode().Perm())
+			l, err = logger.New(logger.Options{Journal: &logger.JournalOptions{Dir: dir, Recover: true}})
+			require.NoError(t, err)
+			require.NoError(t, l.Close())
+		})
+	}
+}
+
+// TestReadsAnswerDuringJournalOutage: while the journal fails and the
+// writer has stopped taking events, Statistics still answers, so a health
+// check can see the outage.
+func TestReadsAnswerDuringJournalOutage(t *testing.T) {
+	dir := t.TempDir()
+	reports := make(chan error, 100)
+	l, err := logger.New(logger.Options{MaxEvents: 10, QueueSize: 8, DropWhenFull: true,
+		Journal: &logger.JournalOptions{Dir: dir},
+		ErrorHandler: func(err error) {
+			select {
+			case reports <- err:
+			default:
+			}
+		}})
+	require.NoError(t, err)
+	_, heal := failWith(t, export.FailWrite, syscall.EIO)
+	for i := 0; i < 50; i++ {
+		_ = l.Log(context.Background(), logger.Event{Operation: logger.OpStore})
+	}
+	<-reports
+	s := l.Statistics() // must not wait for the queue
+	require.Positive(t, s.JournalErrors)
+	require.Positive(t, s.Unwritten)
+	require.LessOrEqual(t, s.Unwritten, int64(10))
+	_ = l.Query(logger.Filter{})
+	heal()
+	require.NoError(t, l.Close())
+	require.Zero(t, l.Statistics().Unwritten)
+}
+
+// TestCloseWakesLogBlockedOnFailingJournal: a Log waiting for room while
+// the journal fails does not keep Close from giving up.
+func TestCloseWakesLogBlockedOnFailingJournal(t *testing.T) {
+	dir := t.TempDir()
+	reports := make(chan error, 100)
+	l, err := logger.New(logger.Options{MaxEvents: 10, QueueSize: 2,
+		Journal: &logger.JournalOptions{Dir: dir},
+		ErrorHandler: func(err error) {
+			select {
+			case reports <- err:
+			default:
+			}
+		}})
+	require.NoError(t, err)
+	_, _ = failWith(t, export.FailWrite, syscall.EIO)
+	results := make(chan error, 50)
+	go func() {
+		for i := 0; i < 50; i++ {
+			results <- l.Log(context.Background(), logger.Event{Operation: logger.OpStore})
+		}
+		close(results)
+	}()
+	// 10 events fill the ring unwritten and 2 the queue; wait for them
+	// and for a failure report: the next Log then blocks.
+	for i := 0; i < 12; i++ {
+		require.NoError(t, <-results)
+	}
+	<-reports
+	err = l.Close()
+	require.ErrorIs(t, err, logger.ErrJournal)
+	refused := 0
+	for err := range results {
+		require.ErrorIs(t, err, logger.ErrClosed)
+		refused++
+	}
+	require.Equal(t, 50-12, refused)
+	s := l.Statistics()
+	require.Equal(t, int64(12), s.Failed)
+	require.Equal(t, int64(50-12), s.Rejected)
+}
+
+func TestNoRotationCountsRecoveredEvents(t *testing.T) {
+	dir := t.TempDir()
+	open := func() *logger.Logger {
+		l, err := logger.New(logger.Options{MaxEvents: 10, NoRotation: true,
+			Journal: &logger.JournalOptions{Dir: dir, Recover: true}})
+		require.NoError(t, err)
+		return l
+	}
+	l := open()
+	for range 10 {
+		require.NoError(t, l.Log(context.Background(), logger.Event{Operation: logger.OpStore}))
+	}
+	require.NoError(t, l.Close())
+	l = open()
+	require.ErrorIs(t, l.Log(context.Background(), logger.Event{Operation: logger.OpStore}), logger.ErrFull)
+	require.Zero(t, l.Statistics().Evicted)
+	require.NoError(t, l.Close())
 }

@@ -29,8 +29,9 @@ type Logger struct {
 	done     chan struct{} // closed when the writer has stopped
 	closeErr error         // set by the writer before done closes
 
-	closeMu sync.RWMutex // held shared while sending on ch, exclusively to close it
-	closed  bool
+	closeOnce sync.Once
+	closeMu   sync.RWMutex // held shared while sending on ch, exclusively to close it
+	closed    bool
 
 	sent     atomic.Int64 // events accepted by Log and LogBatch, or being accepted
 	applied  atomic.Int64 // events the writer has applied
@@ -207,6 +208,12 @@ func (l *Logger) enqueue(ctx context.Context, it *item, n int64) error {
 		l.sent.Add(-n)
 		l.rejected.Add(n)
 		return ctx.Err()
+	case <-l.closing:
+		// Close has begun while Log waited for room: refuse, so that
+		// Close can take closeMu even while the writer cannot make room.
+		l.sent.Add(-n)
+		l.rejected.Add(n)
+		return ErrClosed
 	}
 }
 
@@ -255,21 +262,26 @@ func (l *Logger) wait(ctx context.Context, sync bool) (werr, cerr error) {
 		}
 	}
 	var failed chan struct{}
+	h := l.health.Load()
 	if sync {
-		failed = l.health.Load().next
+		failed = h.next
 	}
 	wt := &waiter{sync: sync, done: make(chan error, 1)}
 	select {
 	case l.ch <- item{wait: wt}:
 	case <-failed:
 		l.closeMu.RUnlock()
-		return l.health.Load().err, nil
+		return h.cause, nil
+	case <-l.closing:
+		l.closeMu.RUnlock()
+		<-l.done
+		return l.closeErr, nil
 	case <-ctx.Done():
 		l.closeMu.RUnlock()
 		return nil, ctx.Err()
 	}
 	l.closeMu.RUnlock()
-	if sync && l.health.Load().err != nil {
+	if sync && h.err != nil {
 		select {
 		case l.kick <- struct{}{}:
 		default:
@@ -279,7 +291,7 @@ func (l *Logger) wait(ctx context.Context, sync bool) (werr, cerr error) {
 	case err := <-wt.done:
 		return err, nil
 	case <-failed:
-		return l.health.Load().err, nil
+		return h.cause, nil
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
@@ -287,9 +299,17 @@ func (l *Logger) wait(ctx context.Context, sync bool) (werr, cerr error) {
 
 // barrier makes every event accepted so far visible to the caller. When
 // the writer has caught up, as it usually has, it costs two atomic loads.
+//
+// While the journal cannot be written the writer may stop taking events;
+// the barrier then does not wait, so that Query and Statistics keep
+// answering (from the events applied) during the outage.
 func (l *Logger) barrier() {
 	s := l.sent.Load()
 	if l.applied.Load() >= s {
+		return
+	}
+	h := l.health.Load()
+	if h.err != nil {
 		return
 	}
 	l.closeMu.RLock()
@@ -299,9 +319,21 @@ func (l *Logger) barrier() {
 		return
 	}
 	done := make(chan struct{})
-	l.ch <- item{flush: done}
+	select {
+	case l.ch <- item{flush: done}:
+	case <-h.next:
+		l.closeMu.RUnlock()
+		return
+	case <-l.closing:
+		l.closeMu.RUnlock()
+		<-l.done
+		return
+	}
 	l.closeMu.RUnlock()
-	<-done
+	select {
+	case <-done:
+	case <-h.next:
+	}
 }
 
 // Close stops accepting events, applies every queued one, writes and
@@ -312,10 +344,12 @@ func (l *Logger) barrier() {
 // not write are counted in Stats.Failed and Close returns an error
 // wrapping ErrJournal.
 func (l *Logger) Close() error {
+	// Wake every Log, Flush and read waiting for room in the queue first:
+	// they hold closeMu shared.
+	l.closeOnce.Do(func() { close(l.closing) })
 	l.closeMu.Lock()
 	if !l.closed {
 		l.closed = true
-		close(l.closing)
 		close(l.ch)
 	}
 	l.closeMu.Unlock()

@@ -42,9 +42,10 @@ type Options struct {
 	NoRotation bool
 
 	// ErrorHandler, if set, is called with every background failure (an
-	// event that could not be encoded as given, say), usually from the
-	// writer goroutine, and from a reader's goroutine if a stored event
-	// cannot be read back. It may be called from several goroutines at
+	// event that could not be encoded as given, a failed journal write),
+	// usually from the writer goroutine; also from New's goroutine during
+	// recovery, from the journal's compression goroutine, and from a
+	// reader's goroutine if a stored event cannot be read back. It may be called from several goroutines at
 	// once. It must not block for long: the writer waits for it. It must
 	// not call the Logger's methods, which may wait for the writer it is
 	// holding up. A panic in it is recovered.
@@ -91,9 +92,8 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.Journal != nil {
 		jo := *o.Journal // Options are read once: later changes to the caller's struct do nothing
-		jo.HashKey = append([]byte(nil), jo.HashKey...)
-		if o.Journal.HashKey == nil {
-			jo.HashKey = nil
+		if jo.HashKey != nil {
+			jo.HashKey = append(make([]byte, 0, len(jo.HashKey)), jo.HashKey...)
 		}
 		o.Journal = &jo
 		if err := o.Journal.check(o.MaxEventBytes); err != nil {

@@ -80,6 +80,7 @@ func lastLine(dir string) (uint64, string, error) {
 func (l *Logger) recoverJournal(dir string) (uint64, string, error) {
 	keep := make([]Event, 0, min(l.opts.MaxEvents, 1<<16))
 	var last lineTail
+	var lastBad error // why the last line's seq and hash could not be read
 	skipped := 0
 	count := func(ev *Event) {
 		st := ev.Status
@@ -99,27 +100,32 @@ func (l *Logger) recoverJournal(dir string) (uint64, string, error) {
 		}
 		var ev Event
 		var t lineTail
-		err := ev.UnmarshalJSON(line.Data)
+		terr := json.Unmarshal(line.Data, &t)
+		if terr == nil && (t.Seq == 0 || t.Seq > maxSeq) {
+			terr = fmt.Errorf("seq %d outside 1 to %d", t.Seq, uint64(maxSeq))
+		}
+		if terr == nil && t.Seq <= last.Seq {
+			return fmt.Errorf("auditlog: journal: %w: %s line %d: seq %d after %d", export.ErrCorrupt, line.File, line.Num, t.Seq, last.Seq)
+		}
+		err := terr
 		if err == nil {
-			err = json.Unmarshal(line.Data, &t)
+			err = ev.UnmarshalJSON(line.Data)
 		}
 		if err == nil {
 			err = ev.check()
 		}
-		if err == nil && (t.Seq == 0 || t.Seq > maxSeq) {
-			err = fmt.Errorf("seq %d outside 1 to %d", t.Seq, uint64(maxSeq))
+		if terr == nil {
+			last = t // the chain and seq go on after this line, read or not
 		}
+		lastBad = terr
 		if err != nil {
 			skipped++
 			if skipped <= 10 {
-				l.report(fmt.Errorf("auditlog: journal: recovery skipped %s line %d: %v", line.File, line.Num, err))
+				l.report(fmt.Errorf("auditlog: journal: recovery skipped %s line %d: %w", line.File, line.Num, err))
 			}
 			return nil
 		}
-		if t.Seq <= last.Seq {
-			return fmt.Errorf("auditlog: journal: %w: %s line %d: seq %d after %d", export.ErrCorrupt, line.File, line.Num, t.Seq, last.Seq)
-		}
-		if len(keep) > head && t.Seq != last.Seq+1 {
+		if len(keep) > head && t.Seq != keep[len(keep)-1].Seq+1 {
 			// A gap: the ring holds consecutive seqs only.
 			for i := head; i < len(keep); i++ {
 				count(&keep[i])
@@ -137,9 +143,12 @@ func (l *Logger) recoverJournal(dir string) (uint64, string, error) {
 		}
 		ev.Seq = t.Seq
 		keep = append(keep, ev)
-		last = t
 		return nil
 	})
+	if err == nil && lastBad != nil {
+		// Without the last line's seq and hash the logger cannot go on.
+		err = fmt.Errorf("auditlog: journal: reading its last line: %w: %w", export.ErrCorrupt, lastBad)
+	}
 	if err != nil {
 		return 0, "", err
 	}
@@ -158,5 +167,9 @@ func (l *Logger) recoverJournal(dir string) (uint64, string, error) {
 	}
 	clear(w.pending)
 	w.pending = w.pending[:0]
+	// The recovered events count as accepted: NoRotation's quota includes
+	// them, and the read barrier has nothing to wait for.
+	l.sent.Store(int64(l.ring.n))
+	l.applied.Store(int64(l.ring.n))
 	return last.Seq, last.Hash, nil
 }

@@ -198,7 +198,7 @@ func (l *Logger) shutdown() {
 	deadline := time.Now().Add(closeRetry)
 	for len(w.outEnds) > 0 && time.Now().Before(deadline) {
 		time.Sleep(min(w.retryIn, time.Until(deadline)))
-		l.writeOut()
+		l.writeOutNow()
 	}
 	var err error
 	if n := len(w.outEnds); n > 0 {
@@ -244,10 +244,11 @@ func (l *Logger) apply(items []item) {
 			l.prepare(&it.ev)
 		}
 	}
-	if w.j != nil && len(w.pending) == 0 && len(w.waiters) > 0 && len(w.outEnds) > 0 {
+	if w.j != nil && len(w.pending) == 0 && len(w.waiters) > 0 && len(w.outEnds) > 0 && l.health.Load().err != nil {
 		l.retryNow() // a Sync or Flush on a failing journal: try again now
+	} else {
+		l.writeOut()
 	}
-	l.writeOut()
 	if n := len(w.pending); n > 0 {
 		l.mu.Lock()
 		for i := range w.pending {
