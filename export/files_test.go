@@ -2,7 +2,6 @@ package export_test
 
 import (
 	"bytes"
-	"compress/gzip"
 	"errors"
 	"os"
 	"path/filepath"
@@ -14,16 +13,6 @@ import (
 
 	"github.com/auditlog/auditlog/export"
 )
-
-func gzipBytes(t *testing.T, b []byte) []byte {
-	t.Helper()
-	var z bytes.Buffer
-	zw := gzip.NewWriter(&z)
-	_, err := zw.Write(b)
-	require.NoError(t, err)
-	require.NoError(t, zw.Close())
-	return z.Bytes()
-}
 
 func TestJournalFiles(t *testing.T) {
 	dir := t.TempDir()
@@ -45,7 +34,7 @@ func TestJournalFiles(t *testing.T) {
 	} {
 		b := []byte(content)
 		if strings.HasSuffix(name, ".gz") {
-			b = gzipBytes(t, b)
+			b = gzipped(t, b)
 		}
 		require.NoError(t, os.WriteFile(filepath.Join(dir, name), b, 0o600))
 	}
@@ -129,7 +118,7 @@ func TestReadJournalFile(t *testing.T) {
 				b := []byte(tc.content)
 				path := filepath.Join(dir, export.JournalName)
 				if gz {
-					b = gzipBytes(t, b)
+					b = gzipped(t, b)
 					path = backupPath(dir, "2020-01-01T00-00-00.000") + ".gz"
 				}
 				require.NoError(t, os.WriteFile(path, b, 0o600))
@@ -171,7 +160,7 @@ func TestReadJournalFileCompressedMeanwhile(t *testing.T) {
 	files, err := export.JournalFiles(dir)
 	require.NoError(t, err)
 	require.NoError(t, os.Remove(path))
-	require.NoError(t, os.WriteFile(path+".gz", gzipBytes(t, []byte("a\n")), 0o600))
+	require.NoError(t, os.WriteFile(path+".gz", gzipped(t, []byte("a\n")), 0o600))
 	var got []export.Line
 	require.NoError(t, export.ReadJournalFile(files[0], func(l export.Line) error {
 		l.Data = bytes.Clone(l.Data)
@@ -190,7 +179,7 @@ func TestReadJournalFileCorrupt(t *testing.T) {
 	for i := range 2000 {
 		content = append(content, numbered(i, 1, 50+i%70)...)
 	}
-	full := gzipBytes(t, content)
+	full := gzipped(t, content)
 	lines := splitLines(content)
 	flip := func(i int) []byte {
 		b := bytes.Clone(full)

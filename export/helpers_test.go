@@ -119,3 +119,14 @@ func writeFile(t *testing.T, path string, b []byte) {
 func backupPath(dir, ts string) string {
 	return filepath.Join(dir, "audit-"+ts+".jsonl")
 }
+
+// gzipped returns b compressed.
+func gzipped(t testing.TB, b []byte) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	_, err := zw.Write(b)
+	require.NoError(t, err)
+	require.NoError(t, zw.Close())
+	return buf.Bytes()
+}

@@ -2,7 +2,6 @@ package export_test
 
 import (
 	"bytes"
-	"compress/gzip"
 	"encoding/json"
 	"errors"
 	"io"
@@ -17,17 +16,6 @@ import (
 
 	"github.com/auditlog/auditlog/export"
 )
-
-// gzipped returns b compressed.
-func gzipped(t testing.TB, b []byte) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
-	_, err := zw.Write(b)
-	require.NoError(t, err)
-	require.NoError(t, zw.Close())
-	return buf.Bytes()
-}
 
 func TestReadRoundTrip(t *testing.T) {
 	at := time.Date(2024, 6, 1, 12, 0, 0, 0, time.UTC)

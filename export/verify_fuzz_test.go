@@ -2,7 +2,6 @@ package export_test
 
 import (
 	"bytes"
-	"compress/gzip"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -19,14 +18,6 @@ func fuzzChain(key []byte, n int) []byte {
 		p = c.Append(p, fmt.Appendf(nil, `{"seq":%d,"operation":"STORE","user_id":"u"}`, i))
 	}
 	return p
-}
-
-func fuzzGzip(b []byte) []byte {
-	var z bytes.Buffer
-	zw := gzip.NewWriter(&z)
-	zw.Write(b)
-	zw.Close()
-	return z.Bytes()
 }
 
 // FuzzVerify writes fuzzed bytes as a journal, split at split into a
@@ -55,7 +46,7 @@ func FuzzVerify(f *testing.F) {
 		if int(split) > 0 && int(split) <= len(data) {
 			old := data[:split]
 			if gz {
-				old = fuzzGzip(old)
+				old = gzipped(t, old)
 			}
 			name := backupPath(dir, "2020-01-01T00-00-00.000")
 			if gz {
@@ -103,9 +94,9 @@ func FuzzReadJournal(f *testing.F) {
 	f.Add([]byte("a\nb\n"), uint8(0))
 	f.Add([]byte("a\r\n\r\n  \nb"), uint8(1))
 	f.Add(fuzzChain(nil, 3), uint8(1))
-	f.Add(fuzzGzip([]byte("a\nb\n")), uint8(2))
-	f.Add(fuzzGzip([]byte("a\nb\n"))[:15], uint8(2))
-	f.Add(append(fuzzGzip([]byte("a\n")), fuzzGzip([]byte("b"))...), uint8(2))
+	f.Add(gzipped(f, []byte("a\nb\n")), uint8(2))
+	f.Add(gzipped(f, []byte("a\nb\n"))[:15], uint8(2))
+	f.Add(append(gzipped(f, []byte("a\n")), gzipped(f, []byte("b"))...), uint8(2))
 	f.Add([]byte{}, uint8(0))
 	f.Add([]byte("\n"), uint8(2))
 	f.Fuzz(func(t *testing.T, data []byte, mode uint8) {
@@ -115,7 +106,7 @@ func FuzzReadJournal(f *testing.F) {
 		content := data
 		switch mode % 3 {
 		case 1:
-			content = fuzzGzip(data)
+			content = gzipped(t, data)
 			fallthrough
 		case 2:
 			path = backupPath(dir, "2020-01-01T00-00-00.000") + ".gz"

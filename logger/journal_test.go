@@ -206,6 +206,17 @@ func TestJournalRotationUnderLoad(t *testing.T) {
 	}
 }
 
+// reportTo returns an ErrorHandler that sends each error to reports,
+// dropping it when reports is full.
+func reportTo(reports chan<- error) func(error) {
+	return func(err error) {
+		select {
+		case reports <- err:
+		default:
+		}
+	}
+}
+
 // failWith makes the journal's writes fail with err until the returned
 // function is called, and counts the failures.
 func failWith(t *testing.T, name string, err error) (calls *atomic.Int64, heal func()) {
@@ -226,13 +237,8 @@ func TestJournalDiskFault(t *testing.T) {
 			reports := make(chan error, 1000)
 			l, err := logger.New(logger.Options{
 				MaxEvents: maxEvents, QueueSize: queue, DropWhenFull: drop,
-				Journal: &logger.JournalOptions{Dir: dir},
-				ErrorHandler: func(err error) {
-					select {
-					case reports <- err:
-					default:
-					}
-				},
+				Journal:      &logger.JournalOptions{Dir: dir},
+				ErrorHandler: reportTo(reports),
 			})
 			require.NoError(t, err)
 			_, heal := failWith(t, export.FailWrite, syscall.ENOSPC)
@@ -281,13 +287,8 @@ func TestJournalFaultBackPressure(t *testing.T) {
 	reports := make(chan error, 1000)
 	l, err := logger.New(logger.Options{
 		MaxEvents: maxEvents, QueueSize: queue, DropWhenFull: true,
-		Journal: &logger.JournalOptions{Dir: dir},
-		ErrorHandler: func(err error) {
-			select {
-			case reports <- err:
-			default:
-			}
-		},
+		Journal:      &logger.JournalOptions{Dir: dir},
+		ErrorHandler: reportTo(reports),
 	})
 	require.NoError(t, err)
 	calls, heal := failWith(t, export.FailWrite, syscall.EIO)
@@ -582,13 +583,8 @@ func TestReadsAnswerDuringJournalOutage(t *testing.T) {
 	dir := t.TempDir()
 	reports := make(chan error, 100)
 	l, err := logger.New(logger.Options{MaxEvents: 10, QueueSize: 8, DropWhenFull: true,
-		Journal: &logger.JournalOptions{Dir: dir},
-		ErrorHandler: func(err error) {
-			select {
-			case reports <- err:
-			default:
-			}
-		}})
+		Journal:      &logger.JournalOptions{Dir: dir},
+		ErrorHandler: reportTo(reports)})
 	require.NoError(t, err)
 	_, heal := failWith(t, export.FailWrite, syscall.EIO)
 	for i := 0; i < 50; i++ {
@@ -611,13 +607,8 @@ func TestCloseWakesLogBlockedOnFailingJournal(t *testing.T) {
 	dir := t.TempDir()
 	reports := make(chan error, 100)
 	l, err := logger.New(logger.Options{MaxEvents: 10, QueueSize: 2,
-		Journal: &logger.JournalOptions{Dir: dir},
-		ErrorHandler: func(err error) {
-			select {
-			case reports <- err:
-			default:
-			}
-		}})
+		Journal:      &logger.JournalOptions{Dir: dir},
+		ErrorHandler: reportTo(reports)})
 	require.NoError(t, err)
 	_, _ = failWith(t, export.FailWrite, syscall.EIO)
 	results := make(chan error, 50)
