@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -654,4 +655,26 @@ func TestNoRotationCountsRecoveredEvents(t *testing.T) {
 	require.ErrorIs(t, l.Log(context.Background(), logger.Event{Operation: logger.OpStore}), logger.ErrFull)
 	require.Zero(t, l.Statistics().Evicted)
 	require.NoError(t, l.Close())
+}
+
+// TestSyncIntervalNegativeFsyncsEveryBatch: with a negative SyncInterval
+// the writer fsyncs after each batch it writes, without a Sync call; with
+// the default it does not fsync within a short run.
+func TestSyncIntervalNegativeFsyncsEveryBatch(t *testing.T) {
+	for _, tc := range []struct {
+		interval time.Duration
+		fsyncs   bool
+	}{{-1, true}, {time.Hour, false}} {
+		t.Run(tc.interval.String(), func(t *testing.T) {
+			var fsyncs atomic.Int64
+			defer failpoint.Enable(export.FailSync, func() error { fsyncs.Add(1); return nil })()
+			l, err := logger.New(logger.Options{Journal: &logger.JournalOptions{Dir: t.TempDir(), SyncInterval: tc.interval}})
+			require.NoError(t, err)
+			require.NoError(t, l.Log(context.Background(), logger.Event{Operation: logger.OpStore}))
+			require.NoError(t, l.Flush(context.Background()))
+			require.Equal(t, tc.fsyncs, fsyncs.Load() > 0)
+			require.NoError(t, l.Close())
+			require.Positive(t, fsyncs.Load(), "Close fsyncs")
+		})
+	}
 }
