@@ -23,7 +23,8 @@ type writerState struct {
 	pending  []pendingRecord
 	barriers []chan struct{}
 	waiters  []waiter
-	held     *item // taken from the queue, waiting for room in the ring
+	held     item // taken from the queue, waiting for room in the ring, when hasHeld
+	hasHeld  bool
 
 	maxEventBytes int
 
@@ -104,14 +105,14 @@ func (l *Logger) run() {
 		tick = t.C
 	}
 	for {
-		if w.held != nil && l.fits(w.held) {
-			it := *w.held
-			w.held = nil
-			l.take(it)
+		if w.hasHeld && l.fits(&w.held) {
+			it := w.held
+			w.held, w.hasHeld = item{}, false
+			l.take(&it)
 			continue
 		}
 		recv, closing := l.ch, (<-chan struct{})(nil)
-		if w.held != nil || l.room() <= 0 {
+		if w.hasHeld || l.room() <= 0 {
 			recv, closing = nil, l.closing
 		}
 		var retry <-chan time.Time
@@ -124,7 +125,7 @@ func (l *Logger) run() {
 				l.shutdown()
 				return
 			}
-			l.take(it)
+			l.take(&it)
 		case <-retry:
 			l.writeOut()
 			l.releaseWaiters()
@@ -142,13 +143,13 @@ func (l *Logger) run() {
 
 // take applies it and whatever else is queued, up to a batch and to the
 // room in the ring; an item that does not fit is held until it does.
-func (l *Logger) take(it item) {
+func (l *Logger) take(it *item) {
 	w := &l.w
-	if !l.fits(&it) {
-		w.held = &it
+	if !l.fits(it) {
+		w.held, w.hasHeld = *it, true
 		return
 	}
-	w.items = append(w.items[:0], it)
+	w.items = append(w.items[:0], *it)
 	n := it.events()
 fill:
 	for len(w.items) < maxBatch && n < l.room() {
@@ -158,7 +159,7 @@ fill:
 				break fill // run sees the closed queue next
 			}
 			if w.j != nil && n+it.events() > l.room() {
-				w.held = &it
+				w.held, w.hasHeld = it, true
 				break fill
 			}
 			w.items = append(w.items, it)
@@ -175,9 +176,9 @@ fill:
 // last few tries, closes it, and answers every waiter.
 func (l *Logger) shutdown() {
 	w := &l.w
-	if w.held != nil {
-		w.items = append(w.items[:0], *w.held)
-		w.held = nil
+	if w.hasHeld {
+		w.items = append(w.items[:0], w.held)
+		w.held, w.hasHeld = item{}, false
 		l.apply(w.items)
 	}
 	w.items = w.items[:0]
