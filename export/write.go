@@ -38,34 +38,25 @@ func WriteFormat(w io.Writer, f Format, events []json.RawMessage, exportedAt tim
 // UTC. Every event must be a JSON object: otherwise nothing is written and
 // the error names the event's index.
 func WriteDocument(w io.Writer, events []json.RawMessage, exportedAt time.Time) error {
-	if err := checkObjects(events); err != nil {
-		return err
-	}
-	buf := []byte(`{"events": [`)
-	if len(events) > 0 {
-		buf = append(buf, '\n')
-	}
-	buf, err := writeEach(w, buf, events, ",\n")
-	if err != nil {
-		return err
-	}
-	if len(events) > 0 {
-		buf = append(buf, '\n')
-	}
-	buf = fmt.Appendf(buf, `], "total_events": %d, "exported_at": "`, len(events))
-	buf = exportedAt.UTC().AppendFormat(buf, time.RFC3339Nano)
-	buf = append(buf, "\"}\n"...)
-	return write(w, buf)
+	tail := fmt.Appendf(nil, `], "total_events": %d, "exported_at": "`, len(events))
+	tail = exportedAt.UTC().AppendFormat(tail, time.RFC3339Nano)
+	return writeList(w, `{"events": [`, events, append(tail, "\"}\n"...))
 }
 
 // WriteArray writes events as a bare JSON array, one compacted event per
 // line. Every event must be a JSON object: otherwise nothing is written
 // and the error names the event's index.
 func WriteArray(w io.Writer, events []json.RawMessage) error {
+	return writeList(w, "[", events, []byte("]\n"))
+}
+
+// writeList writes head, the events one per line separated by commas,
+// then tail, once every event is known to be an object.
+func writeList(w io.Writer, head string, events []json.RawMessage, tail []byte) error {
 	if err := checkObjects(events); err != nil {
 		return err
 	}
-	buf := []byte{'['}
+	buf := []byte(head)
 	if len(events) > 0 {
 		buf = append(buf, '\n')
 	}
@@ -76,7 +67,7 @@ func WriteArray(w io.Writer, events []json.RawMessage) error {
 	if len(events) > 0 {
 		buf = append(buf, '\n')
 	}
-	return write(w, append(buf, "]\n"...))
+	return write(w, append(buf, tail...))
 }
 
 // WriteJSONLines writes events as JSON Lines: each event compacted onto

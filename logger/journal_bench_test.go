@@ -40,13 +40,19 @@ func BenchmarkJournalIngest(b *testing.B) {
 	b.Run("slog+lumberjack", benchSlogLumberjack)
 }
 
-func benchIngest(b *testing.B, jo *logger.JournalOptions) {
+// journalBenchWorkload returns the events every contender ingests.
+func journalBenchWorkload() []logger.Event {
 	g := workload.New(benchSeed)
-	ctx := context.Background()
 	events := make([]logger.Event, journalBenchEvents)
 	for i := range events {
 		events[i] = g.Event(i)
 	}
+	return events
+}
+
+func benchIngest(b *testing.B, jo *logger.JournalOptions) {
+	ctx := context.Background()
+	events := journalBenchWorkload()
 	b.ReportAllocs()
 	var elapsed time.Duration
 	var dir string
@@ -86,12 +92,8 @@ func benchIngest(b *testing.B, jo *logger.JournalOptions) {
 }
 
 func benchSlogLumberjack(b *testing.B) {
-	g := workload.New(benchSeed)
 	ctx := context.Background()
-	events := make([]logger.Event, journalBenchEvents)
-	for i := range events {
-		events[i] = g.Event(i)
-	}
+	events := journalBenchWorkload()
 	b.ReportAllocs()
 	var elapsed time.Duration
 	var path string
