@@ -42,9 +42,6 @@ func (f Format) String() string {
 	return fmt.Sprintf("Format(%d)", int(f))
 }
 
-// valid reports whether f is one of the constants.
-func (f Format) valid() bool { return f >= FormatDocument && f <= FormatArray }
-
 // FormatFromPath returns the format named by path's extension, in any
 // case: ".json" gives FormatDocument, ".jsonl" and ".ndjson" give
 // FormatJSONLines, ".csv" gives FormatCSV. Each may be followed by ".gz"

@@ -214,9 +214,6 @@ func cutTornTail(f *os.File) (int64, []byte, error) {
 	return end, tail, nil
 }
 
-// Dir returns the journal's folder.
-func (j *Journal) Dir() string { return j.opts.Dir }
-
 // Write appends p, which must be whole lines, each ending with '\n', and
 // returns how many bytes of it are in the file: always a whole number of
 // lines. On error the file holds exactly those lines (a line cut short is
