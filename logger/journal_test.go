@@ -627,15 +627,22 @@ func TestCloseWakesLogBlockedOnFailingJournal(t *testing.T) {
 	<-reports
 	err = l.Close()
 	require.ErrorIs(t, err, logger.ErrJournal)
-	refused := 0
+	// The Log waiting when Close began either is refused or, when the
+	// draining writer makes room first, gets in with the rest; every
+	// later one is refused.
+	accepted, refused := 12, 0
 	for err := range results {
+		if err == nil && refused == 0 && accepted == 12 {
+			accepted++
+			continue
+		}
 		require.ErrorIs(t, err, logger.ErrClosed)
 		refused++
 	}
-	require.Equal(t, 50-12, refused)
+	require.Equal(t, 50, accepted+refused)
 	s := l.Statistics()
-	require.Equal(t, int64(12), s.Failed)
-	require.Equal(t, int64(50-12), s.Rejected)
+	require.Equal(t, int64(accepted), s.Failed, "every accepted event is counted as failed")
+	require.Equal(t, int64(refused), s.Rejected)
 }
 
 func TestNoRotationCountsRecoveredEvents(t *testing.T) {
