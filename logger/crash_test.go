@@ -2,10 +2,12 @@ package logger_test
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"fmt"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -61,6 +63,7 @@ func TestCrashRecovery(t *testing.T) {
 	l, err := logger.New(logger.Options{MaxEvents: 1 << 20, Journal: &logger.JournalOptions{Dir: dir, Recover: true}})
 	require.NoError(t, err)
 	events := l.Query(logger.Filter{Ascending: true})
+	slices.SortFunc(events, func(a, b logger.Event) int { return cmp.Compare(a.Seq, b.Seq) }) // Ascending is by time
 	require.GreaterOrEqual(t, len(events), acked)
 	for i, ev := range events {
 		require.Equal(t, uint64(i+1), ev.Seq)

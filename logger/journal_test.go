@@ -1,12 +1,14 @@
 package logger_test
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -108,6 +110,9 @@ func TestJournalHoldsEveryEventInOrder(t *testing.T) {
 	require.NoError(t, l.Flush(context.Background()))
 	inMemory := l.Query(logger.Filter{Ascending: true})
 	require.NoError(t, l.Close())
+	// Ascending orders by time, which concurrent callers stamp before
+	// the writer gives out seq: compare in seq order.
+	slices.SortFunc(inMemory, func(a, b logger.Event) int { return cmp.Compare(a.Seq, b.Seq) })
 
 	lines := readJournal(t, dir)
 	requireEverySeqOnce(t, lines, 1, uint64(n))
