@@ -2,6 +2,7 @@ package index
 
 import (
 	"strings"
+	"unsafe"
 
 	"github.com/tidwall/btree"
 )
@@ -20,6 +21,7 @@ import (
 type Pairs struct {
 	tree            *btree.BTreeG[pair]
 	addHint, rmHint btree.PathHint // where the last add and the last remove went
+	strs            strArena
 }
 
 type pair struct {
@@ -46,7 +48,7 @@ func (x *Pairs) Add(key string, seq uint64) string {
 	if key == "" {
 		return ""
 	}
-	own := strings.Clone(key)
+	own := x.strs.clone(key)
 	x.tree.SetHint(pair{own, seq}, &x.addHint)
 	return own
 }
@@ -77,3 +79,30 @@ func (x *Pairs) AppendSeqs(dst []uint64, key string) []uint64 {
 
 // Len reports how many pairs the index holds.
 func (x *Pairs) Len() int { return x.tree.Len() }
+
+// strArena copies strings into shared chunks: one allocation per chunk
+// rather than one per string. Pairs are removed roughly in the order they
+// came, so a chunk is freed soon after its last key goes; a key that stays
+// keeps its chunk alive, which bounds the waste to one chunk per such key.
+type strArena struct {
+	buf []byte
+}
+
+const (
+	strChunk = 16 << 10
+	strLarge = strChunk / 16 // longer keys get an allocation of their own
+)
+
+// clone returns a copy of s, which must not be empty, that shares no
+// memory with s.
+func (a *strArena) clone(s string) string {
+	if len(s) > strLarge {
+		return strings.Clone(s)
+	}
+	if cap(a.buf)-len(a.buf) < len(s) {
+		a.buf = make([]byte, 0, strChunk)
+	}
+	n := len(a.buf)
+	a.buf = append(a.buf, s...)
+	return unsafe.String(&a.buf[n], len(s))
+}

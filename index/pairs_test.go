@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/auditlog/auditlog/index"
@@ -19,6 +20,12 @@ func TestPairs(t *testing.T) {
 	own := x.Add(in, 2)
 	require.Equal(t, "ab", own)
 	require.NotSame(t, unsafeData(in), unsafeData(own), "Add returns the index's copy")
+
+	long := strings.Repeat("x", 5000) // beyond what the index copies into shared chunks
+	ownLong := x.Add(long, 7)
+	require.Equal(t, long, ownLong)
+	require.NotSame(t, unsafeData(long), unsafeData(ownLong))
+	require.True(t, x.Remove(long, 7))
 
 	x.Add("a", 5)
 	x.Add("a", 1)

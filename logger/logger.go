@@ -1,9 +1,7 @@
 package logger
 
 import (
-	"bufio"
 	"context"
-	crand "crypto/rand"
 	"fmt"
 	"math"
 	"sync"
@@ -107,7 +105,7 @@ func New(opts Options) (*Logger, error) {
 	}
 	l.health.Store(&health{next: make(chan struct{})})
 	l.ring.max = opts.MaxEvents
-	l.w = writerState{rand: bufio.NewReaderSize(crand.Reader, 4096), nextSeq: 1, maxEventBytes: opts.MaxEventBytes}
+	l.w = writerState{nextSeq: 1, maxEventBytes: opts.MaxEventBytes}
 	if opts.Journal != nil {
 		if err := l.openJournal(); err != nil {
 			return nil, err

@@ -1,7 +1,6 @@
 package logger
 
 import (
-	"bufio"
 	"fmt"
 	"math"
 	"strings"
@@ -16,7 +15,7 @@ import (
 // writerState is what only the writer goroutine touches.
 type writerState struct {
 	nextSeq  uint64
-	rand     *bufio.Reader // buffered crypto/rand for UUIDv7
+	ids      idGen
 	enc      valueEncoder
 	arena    arena
 	items    []item
@@ -229,6 +228,7 @@ const closeRetry = 2 * time.Second
 func (l *Logger) apply(items []item) {
 	w := &l.w
 	w.pending = w.pending[:0]
+	w.ids.stamp(time.Now())
 	for i := range items {
 		it := &items[i]
 		switch {
@@ -316,7 +316,7 @@ func (l *Logger) prepare(ev *Event) {
 	var customID string
 	switch {
 	case ev.ID == "":
-		id, err := uuid.NewV7FromReader(w.rand)
+		id, err := w.ids.next()
 		if err != nil {
 			// crypto/rand does not fail on supported platforms; keep the
 			// event with a time-only ID rather than lose it.
