@@ -1,7 +1,9 @@
-// Package index holds the secondary indexes of the audit logger: B-trees
-// (github.com/tidwall/btree) from a key to the sequence numbers that carry
-// it. [Keyed] indexes string keys (a user id, an operation); [Ordered]
-// indexes int64 keys (times) in order, for ranges.
+// Package index holds the secondary indexes of the audit logger, from a
+// key to the sequence numbers that carry it. [Keyed] indexes string keys
+// with few distinct values (a user id, an operation) in a B-tree
+// (github.com/tidwall/btree); [Pairs] indexes string keys that few records
+// share (an entry id, a session) in hash tables, one per run of sequence
+// numbers; [Ordered] indexes int64 keys (times) in order, for ranges.
 //
 // The package knows nothing of events. A caller hands it keys (a user id,
 // an operation name, an entry id) and the sequence number of the record
@@ -12,7 +14,8 @@
 // Sequence numbers only grow, and records leave in the order they came (a
 // ring). So a posting list is appended at its end and trimmed at its front:
 // both O(1), no search, no rebalancing. [Keyed.Add] and [Keyed.Remove]
-// rely on this and say what happens when it does not hold.
+// rely on this and say what happens when it does not hold; [Pairs.Trim]
+// drops the oldest records' pairs without touching them one by one.
 //
 // # Interning
 //

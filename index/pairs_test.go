@@ -13,7 +13,6 @@ import (
 
 func TestPairs(t *testing.T) {
 	x := index.NewPairs()
-	require.Zero(t, x.Len())
 	require.Empty(t, x.AppendSeqs(nil, "a"))
 
 	in := string([]byte("ab"))
@@ -33,7 +32,6 @@ func TestPairs(t *testing.T) {
 	x.Add("a", 3) // the same pair twice: once
 	x.Add("b", 1)
 	x.Add("aa", 4)
-	require.Equal(t, 6, x.Len())
 
 	tests := []struct {
 		key  string
@@ -57,7 +55,7 @@ func TestPairs(t *testing.T) {
 
 	t.Run("empty key not indexed", func(t *testing.T) {
 		require.Equal(t, "", x.Add("", 9))
-		require.Equal(t, 6, x.Len())
+		require.Empty(t, x.AppendSeqs(nil, ""))
 		require.False(t, x.Remove("", 9))
 	})
 
@@ -67,11 +65,48 @@ func TestPairs(t *testing.T) {
 		require.True(t, x.Remove("a", 3))
 		require.False(t, x.Remove("a", 3))
 		require.Equal(t, []uint64{1, 5}, x.AppendSeqs(nil, "a"))
-		require.Equal(t, 5, x.Len())
+	})
+
+	t.Run("trim", func(t *testing.T) {
+		x.Trim(2)
+		require.Equal(t, []uint64{5}, x.AppendSeqs(nil, "a"))
+		require.Empty(t, x.AppendSeqs(nil, "b"))
+		require.False(t, x.Remove("b", 1), "trimmed already")
+		require.Equal(t, "", x.Add("b", 1), "below the trim point: not indexed")
+		require.Empty(t, x.AppendSeqs(nil, "b"))
+		x.Trim(1) // a lower trim point changes nothing
+		require.Empty(t, x.AppendSeqs(nil, "b"))
+		require.Equal(t, []uint64{2}, x.AppendSeqs(nil, "ab"))
+		x.Trim(100)
+		for _, k := range []string{"a", "aa", "ab", "b"} {
+			require.Empty(t, x.AppendSeqs(nil, k), k)
+		}
+		require.Equal(t, "a", x.Add("a", 100))
+		require.Equal(t, []uint64{100}, x.AppendSeqs(nil, "a"))
 	})
 }
 
+func TestPairsBadSeq(t *testing.T) {
+	x := index.NewPairs()
+	require.Equal(t, "", x.Add("a", 1<<63), "a seq of 2⁶³ or more is not indexed")
+	require.Empty(t, x.AppendSeqs(nil, "a"))
+	require.False(t, x.Remove("a", 1<<63))
+	require.Equal(t, "a", x.Add("a", 1<<63-1))
+	require.Equal(t, []uint64{1<<63 - 1}, x.AppendSeqs(nil, "a"))
+}
+
 func TestPairsModel(t *testing.T) {
+	// Small and large: the large run spans many segments, and the pool of
+	// keys is small enough that keys recur within a segment and across.
+	for _, size := range []struct{ steps, keys int }{{5000, 300}, {60_000, 20_000}} {
+		t.Run(strconv.Itoa(size.steps), func(t *testing.T) { pairsModel(t, size.steps, size.keys) })
+	}
+}
+
+// pairsModel adds pairs with growing seqs and removes them (mostly the
+// oldest, by Trim or Remove; sometimes any, by Remove), checking every
+// key's seqs against a map.
+func pairsModel(t *testing.T, steps, keys int) {
 	seed := testSeed(t)
 	r := rand.New(rand.NewPCG(seed, 8))
 	x := index.NewPairs()
@@ -82,35 +117,57 @@ func TestPairsModel(t *testing.T) {
 	}
 	var live []rec
 	var seq uint64
-	for step := 0; step < 5000; step++ {
-		if len(live) == 0 || r.IntN(3) != 0 {
-			seq++
-			key := "id-" + strconv.Itoa(r.IntN(300))
-			require.Equal(t, key, x.Add(key, seq))
-			model[key] = append(model[key], seq)
-			live = append(live, rec{seq, key})
-		} else {
-			i := 0 // mostly FIFO, sometimes anywhere
-			if r.IntN(4) == 0 {
-				i = r.IntN(len(live))
-			}
-			rc := live[i]
-			live = slices.Delete(live, i, i+1)
-			require.True(t, x.Remove(rc.key, rc.seq))
-			l := model[rc.key]
-			j := slices.Index(l, rc.seq)
-			model[rc.key] = slices.Delete(l, j, j+1)
-		}
-		require.Equal(t, len(live), x.Len())
-		if step%25 == 0 {
-			for key, want := range model {
-				got := x.AppendSeqs(nil, key)
-				if len(want) == 0 {
-					require.Empty(t, got, key)
-				} else {
-					require.Equal(t, want, got, key)
-				}
+	remove := func(i int) {
+		rc := live[i]
+		live = slices.Delete(live, i, i+1)
+		l := model[rc.key]
+		j := slices.Index(l, rc.seq)
+		model[rc.key] = slices.Delete(l, j, j+1)
+	}
+	check := func() {
+		for key, want := range model {
+			got := x.AppendSeqs(nil, key)
+			if len(want) == 0 {
+				require.Empty(t, got, key)
+			} else {
+				require.Equal(t, want, got, key)
 			}
 		}
 	}
+	for step := 0; step < steps; step++ {
+		switch op := r.IntN(12); {
+		case len(live) == 0 || op < 8:
+			seq++
+			for range 1 + r.IntN(2) { // a record carries one key or two
+				key := "id-" + strconv.Itoa(r.IntN(keys))
+				require.Equal(t, key, x.Add(key, seq))
+				if l := model[key]; len(l) == 0 || l[len(l)-1] != seq {
+					model[key] = append(l, seq)
+					live = append(live, rec{seq, key})
+				}
+			}
+		case op < 10: // the oldest record leaves through Trim
+			oldest := live[0].seq
+			for len(live) > 0 && live[0].seq == oldest {
+				remove(0)
+			}
+			x.Trim(oldest + 1)
+		case op < 11: // the oldest pair leaves through Remove
+			rc := live[0]
+			require.True(t, x.Remove(rc.key, rc.seq))
+			remove(0)
+		default: // any pair leaves through Remove
+			i := r.IntN(len(live))
+			rc := live[i]
+			if live[0].seq == rc.seq && i > 0 {
+				break // keep the model's oldest record whole for Trim
+			}
+			require.True(t, x.Remove(rc.key, rc.seq))
+			remove(i)
+		}
+		if step%(steps/50) == 0 {
+			check()
+		}
+	}
+	check()
 }

@@ -478,15 +478,14 @@ func (l *Logger) evict() {
 	ix.status.Remove(string(statusCodes[r.status]), seq)
 	ix.user.RemoveFrom(r.user, seq)
 	if e := r.ext; e != nil {
-		ix.session.Remove(e.session, seq)
 		ix.category.RemoveFrom(e.category, seq)
 		ix.resType.RemoveFrom(e.resType, seq)
-		ix.resID.Remove(e.resID, seq)
-		ix.run.Remove(e.runID, seq)
 	}
-	for _, id := range r.entries {
-		ix.entry.Remove(id, seq)
-	}
+	// Records leave in seq order: the pairs indexes drop theirs in bulk.
+	ix.session.Trim(seq + 1)
+	ix.resID.Trim(seq + 1)
+	ix.run.Trim(seq + 1)
+	ix.entry.Trim(seq + 1)
 	if r.late() {
 		l.late.Remove(r.t, seq)
 	}
