@@ -47,9 +47,10 @@ const (
 	// many marks a value of a segment's table as an index into its lists.
 	// Sequence numbers stay below it.
 	many = 1 << 63
-	// segMin is the fewest pairs a segment takes before the next one
-	// starts; segParts is about how many segments an index keeps: a
-	// segment is full at max(segMin, pairs held/segParts) pairs.
+	// A new segment's table has room for max(segMin, pairs held/segParts)
+	// keys, rounded up to fill a power of two of slots; the segment takes
+	// new pairs until its table would grow. So an index keeps about
+	// segParts segments, or fewer when it is small.
 	segMin   = 4096
 	segParts = 16
 )
@@ -61,9 +62,8 @@ func NewPairs() *Pairs {
 
 func (x *Pairs) hash(key string) uint64 { return maphash.String(x.seed, key) }
 
-// segFull is how many pairs the newest segment takes before the next one
-// starts.
-func (x *Pairs) segFull() int { return max(segMin, x.n/segParts) }
+// segKeys is how many keys a new segment's table should have room for.
+func (x *Pairs) segKeys() int { return max(segMin, x.n/segParts) }
 
 // seg returns the index of the segment that holds seq, or -1 when seq is
 // below them all.
@@ -97,10 +97,10 @@ func (x *Pairs) Add(key string, seq uint64) string {
 	case i < 0 && len(x.segs) > 0:
 		i = 0 // older than every segment: the oldest takes it
 		x.segs[0].lo = seq
-	case i < 0 || i == len(x.segs)-1 && x.segs[i].n >= x.segFull() && seq > x.segs[i].hi:
+	case i < 0 || i == len(x.segs)-1 && x.segs[i].t.full() && seq > x.segs[i].hi:
 		// A new segment starts after the newest seq of the last one, so
 		// that the pairs of one record stay together.
-		x.segs = append(x.segs, &pairSeg{lo: seq, hi: seq, t: sized(x.segFull(), x.hash)})
+		x.segs = append(x.segs, &pairSeg{lo: seq, hi: seq, t: sized(x.segKeys(), x.hash)})
 		i = len(x.segs) - 1
 	}
 	s := x.segs[i]

@@ -60,7 +60,7 @@ func (t *strTable) slot(key string, h uint64) (*strSlot, bool) {
 	if i := t.find(key, h); i >= 0 {
 		return &t.slots[i], true
 	}
-	if (t.n+1)*4 > len(t.slots)*3 {
+	if t.full() {
 		t.resize(max(2*len(t.slots), strTableMin))
 	}
 	mask := len(t.slots) - 1
@@ -71,6 +71,10 @@ func (t *strTable) slot(key string, h uint64) (*strSlot, bool) {
 	t.n++
 	return &t.slots[i], false
 }
+
+// full reports whether one more key would make the table grow: it holds
+// three keys for every four slots.
+func (t *strTable) full() bool { return (t.n+1)*4 > len(t.slots)*3 }
 
 // put places a key known to be absent; there must be room.
 func (t *strTable) put(key string, h, val uint64) {
