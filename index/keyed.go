@@ -1,6 +1,7 @@
 package index
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/tidwall/btree"
@@ -20,7 +21,27 @@ import (
 type Keyed struct {
 	tree   btree.Map[string, *Postings]
 	byName map[string]*Postings // the same postings, for point lookups
+	few    []*Postings          // the same again while there are at most fewKeys keys
+	many   bool                 // there were ever more than fewKeys keys: few is unused
 	refs   int
+}
+
+// fewKeys is how many keys Keyed looks up by a scan rather than by hashing:
+// operations and statuses, which come as the same strings each time, so
+// that most comparisons end at the pointer.
+const fewKeys = 8
+
+// lookup returns the postings of key, nil when no record carries it.
+func (k *Keyed) lookup(key string) *Postings {
+	if !k.many {
+		for _, p := range k.few {
+			if p.key == key {
+				return p
+			}
+		}
+		return nil
+	}
+	return k.byName[key]
 }
 
 // Add records that the record seq carries key, and returns the postings of
@@ -34,7 +55,7 @@ func (k *Keyed) Add(key string, seq uint64) *Postings {
 	if key == "" {
 		return nil
 	}
-	if p := k.byName[key]; p != nil {
+	if p := k.lookup(key); p != nil {
 		seqs := p.Seqs()
 		n := len(seqs)
 		switch {
@@ -57,6 +78,12 @@ func (k *Keyed) Add(key string, seq uint64) *Postings {
 		k.byName = make(map[string]*Postings)
 	}
 	k.byName[p.key] = p
+	if !k.many {
+		k.few = append(k.few, p)
+		if len(k.few) > fewKeys {
+			k.few, k.many = nil, true
+		}
+	}
 	k.refs++
 	return p
 }
@@ -69,7 +96,7 @@ func (k *Keyed) Remove(key string, seq uint64) bool {
 	if key == "" {
 		return false
 	}
-	return k.RemoveFrom(k.byName[key], seq)
+	return k.RemoveFrom(k.lookup(key), seq)
 }
 
 // RemoveFrom is Remove for a caller that holds the postings Add returned:
@@ -83,13 +110,16 @@ func (k *Keyed) RemoveFrom(p *Postings, seq uint64) bool {
 	if p.Len() == 0 {
 		k.tree.Delete(p.key)
 		delete(k.byName, p.key)
+		if i := slices.Index(k.few, p); i >= 0 {
+			k.few = slices.Delete(k.few, i, i+1)
+		}
 	}
 	return true
 }
 
 // Get returns the postings of key, nil when no record carries it.
 func (k *Keyed) Get(key string) *Postings {
-	return k.byName[key]
+	return k.lookup(key)
 }
 
 // Keys reports how many distinct keys the index holds.

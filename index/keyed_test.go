@@ -366,10 +366,17 @@ func TestKeyedManyKeys(t *testing.T) {
 // increasing seqs, each carrying a few keys, evicted oldest first) and
 // checks it against a map after every step.
 func TestKeyedModel(t *testing.T) {
+	// Up to fewKeys keys Keyed scans a list; beyond, it hashes.
+	for _, keys := range []int{6, 40} {
+		t.Run(strconv.Itoa(keys), func(t *testing.T) { keyedModel(t, keys) })
+	}
+}
+
+func keyedModel(t *testing.T, keys int) {
 	seed := testSeed(t)
 	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 
-	pool := make([]string, 40)
+	pool := make([]string, keys)
 	for i := range pool {
 		pool[i] = "key-" + strconv.Itoa(i)
 	}
