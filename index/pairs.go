@@ -46,7 +46,7 @@ type pairSeg struct {
 const (
 	// many marks a value of a segment's table as an index into its lists.
 	// Sequence numbers stay below it.
-	many = 1 << 63
+	many = (maxTableVal + 1) / 2
 	// A new segment's table has room for max(segMin, pairs held/segParts)
 	// keys, rounded up to fill a power of two of slots; the segment takes
 	// new pairs until its table would grow. So an index keeps about
@@ -86,7 +86,7 @@ func (x *Pairs) seg(seq uint64) int {
 
 // Add records that the record seq carries key and returns the index's own
 // copy of key. Adding a pair twice indexes it once. An empty key, a seq
-// below the trim point, or a seq of 2⁶³ or more is not indexed: Add
+// below the trim point, or a seq of 2⁵⁵ or more is not indexed: Add
 // returns "" and changes nothing.
 func (x *Pairs) Add(key string, seq uint64) string {
 	if key == "" || seq >= many || seq < x.floor {
@@ -105,35 +105,37 @@ func (x *Pairs) Add(key string, seq uint64) string {
 	}
 	s := x.segs[i]
 	h := x.hash(key)
-	slot, found := s.t.slot(key, h)
+	at := s.t.find(key, h)
 	var own string
-	switch v := slot.val; {
-	case !found:
+	if at < 0 {
 		own = x.strs.clone(key)
-		*slot = strSlot{own, seq}
-	case v&many != 0:
-		p := s.lists[v&^many]
-		if !p.insert(seq) {
-			return p.key
+		s.t.insert(own, h, seq)
+	} else {
+		switch v := s.t.at(at); {
+		case v&many != 0:
+			p := s.lists[v&^many]
+			if !p.insert(seq) {
+				return p.key
+			}
+			own = p.key
+		case v == seq:
+			return x.strs.clone(key) // the same pair again
+		default:
+			// A second record of the segment carries key: give it a list.
+			p := &Postings{key: x.strs.clone(key)}
+			p.push(min(v, seq))
+			p.push(max(v, seq))
+			var li uint64
+			if n := len(s.free); n > 0 {
+				li, s.free = s.free[n-1], s.free[:n-1]
+				s.lists[li] = p
+			} else {
+				li = uint64(len(s.lists))
+				s.lists = append(s.lists, p)
+			}
+			s.t.setAt(at, many|li)
+			own = p.key
 		}
-		own = p.key
-	case v == seq:
-		return x.strs.clone(key) // the same pair again
-	default:
-		// A second record of the segment carries key: give it a list.
-		p := &Postings{key: x.strs.clone(key)}
-		p.push(min(v, seq))
-		p.push(max(v, seq))
-		var li uint64
-		if n := len(s.free); n > 0 {
-			li, s.free = s.free[n-1], s.free[:n-1]
-			s.lists[li] = p
-		} else {
-			li = uint64(len(s.lists))
-			s.lists = append(s.lists, p)
-		}
-		slot.val = many | li
-		own = p.key
 	}
 	s.hi = max(s.hi, seq)
 	s.n++
@@ -150,16 +152,16 @@ func (x *Pairs) Remove(key string, seq uint64) bool {
 		return false
 	}
 	s := x.segs[i]
-	h := x.hash(key)
-	v, ok := s.t.get(key, h)
-	switch {
-	case !ok:
+	at := s.t.find(key, x.hash(key))
+	if at < 0 {
 		return false
+	}
+	switch v := s.t.at(at); {
 	case v&many == 0:
 		if v != seq {
 			return false
 		}
-		s.t.del(key, h)
+		s.t.delAt(at)
 	default:
 		li := v &^ many
 		p := s.lists[li]
@@ -167,7 +169,7 @@ func (x *Pairs) Remove(key string, seq uint64) bool {
 			return false
 		}
 		if p.Len() == 1 {
-			s.t.set(key, h, p.Seqs()[0])
+			s.t.setAt(at, p.Seqs()[0])
 			s.lists[li] = nil
 			s.free = append(s.free, li)
 		}

@@ -1,11 +1,15 @@
 package index
 
-// strTable maps non-empty strings to uint64 values: open addressing with
-// linear probing, and deletion by backward shift, so that it keeps no
-// tombstones. (Go's map leaves a tombstone for most deletions; under the
-// steady insert-and-delete of a ring, tombstones pile up until lookups
+// strTable maps non-empty strings to values below 2⁵⁶: open addressing
+// with linear probing, and deletion by backward shift, so that it keeps
+// no tombstones. (Go's map leaves a tombstone for most deletions; under
+// the steady insert-and-delete of a ring, tombstones pile up until lookups
 // probe long runs of them.) Callers pass each key's hash, so that one hash
 // serves several tables.
+//
+// Each slot keeps the top byte of its key's hash beside the value, so a
+// probe compares strings only when that byte matches: about one slot in
+// 256 of those it passes.
 //
 // A table does not shrink: its user drops it whole once it is empty.
 //
@@ -18,94 +22,15 @@ type strTable struct {
 
 type strSlot struct {
 	key string // "" marks an empty slot
-	val uint64
+	tv  uint64 // the tag (top byte of the key's hash), then the value
 }
 
-const strTableMin = 16
-
-// find returns the slot of key, whose hash is h, or -1.
-func (t *strTable) find(key string, h uint64) int {
-	if t.n == 0 || key == "" {
-		return -1
-	}
-	mask := len(t.slots) - 1
-	for i := int(h) & mask; ; i = (i + 1) & mask {
-		switch t.slots[i].key {
-		case key:
-			return i
-		case "":
-			return -1
-		}
-	}
-}
-
-// get returns the value of key.
-func (t *strTable) get(key string, h uint64) (uint64, bool) {
-	if i := t.find(key, h); i >= 0 {
-		return t.slots[i].val, true
-	}
-	return 0, false
-}
-
-// set sets the value of key, which must not be empty.
-func (t *strTable) set(key string, h, val uint64) {
-	s, _ := t.slot(key, h)
-	*s = strSlot{key, val}
-}
-
-// slot returns the slot of key, whose hash is h, and true; or, when key
-// is absent, an empty slot where it belongs and false. The caller must
-// fill that slot with key (the table counts it as taken).
-func (t *strTable) slot(key string, h uint64) (*strSlot, bool) {
-	if i := t.find(key, h); i >= 0 {
-		return &t.slots[i], true
-	}
-	if t.full() {
-		t.resize(max(2*len(t.slots), strTableMin))
-	}
-	mask := len(t.slots) - 1
-	i := int(h) & mask
-	for t.slots[i].key != "" {
-		i = (i + 1) & mask
-	}
-	t.n++
-	return &t.slots[i], false
-}
-
-// full reports whether one more key would make the table grow: it holds
-// three keys for every four slots.
-func (t *strTable) full() bool { return (t.n+1)*4 > len(t.slots)*3 }
-
-// put places a key known to be absent; there must be room.
-func (t *strTable) put(key string, h, val uint64) {
-	mask := len(t.slots) - 1
-	i := int(h) & mask
-	for t.slots[i].key != "" {
-		i = (i + 1) & mask
-	}
-	t.slots[i] = strSlot{key, val}
-}
-
-// del removes key, whose hash is h, and reports whether it was present.
-func (t *strTable) del(key string, h uint64) bool {
-	i := t.find(key, h)
-	if i < 0 {
-		return false
-	}
-	// Backward shift: move a later key of the run into the hole when the
-	// hole lies between that key's home slot and its slot.
-	mask := len(t.slots) - 1
-	for j := (i + 1) & mask; t.slots[j].key != ""; j = (j + 1) & mask {
-		home := int(t.hash(t.slots[j].key)) & mask
-		if (j-home)&mask >= (j-i)&mask {
-			t.slots[i] = t.slots[j]
-			i = j
-		}
-	}
-	t.slots[i] = strSlot{}
-	t.n--
-	return true
-}
+const (
+	strTableMin = 16
+	tagBits     = 0xff << 56
+	// maxTableVal is the largest value a table holds.
+	maxTableVal = 1<<56 - 1
+)
 
 // sized returns an empty table with room for n keys before it grows.
 func sized(n int, hash func(string) uint64) strTable {
@@ -116,12 +41,86 @@ func sized(n int, hash func(string) uint64) strTable {
 	return strTable{slots: make([]strSlot, size), hash: hash}
 }
 
+// full reports whether one more key would make the table grow: it holds
+// three keys for every four slots.
+func (t *strTable) full() bool { return (t.n+1)*4 > len(t.slots)*3 }
+
+// find returns the slot of key, whose hash is h, or -1.
+func (t *strTable) find(key string, h uint64) int {
+	if t.n == 0 || key == "" {
+		return -1
+	}
+	mask := len(t.slots) - 1
+	tag := h & tagBits
+	for i := int(h) & mask; ; i = (i + 1) & mask {
+		s := &t.slots[i]
+		switch {
+		case len(s.key) == 0:
+			return -1
+		case s.tv&tagBits == tag && s.key == key:
+			return i
+		}
+	}
+}
+
+// get returns the value of key, whose hash is h.
+func (t *strTable) get(key string, h uint64) (uint64, bool) {
+	if i := t.find(key, h); i >= 0 {
+		return t.slots[i].tv & maxTableVal, true
+	}
+	return 0, false
+}
+
+// at returns the value in slot i.
+func (t *strTable) at(i int) uint64 { return t.slots[i].tv & maxTableVal }
+
+// setAt changes the value in slot i, which holds a key.
+func (t *strTable) setAt(i int, val uint64) {
+	t.slots[i].tv = t.slots[i].tv&tagBits | val
+}
+
+// insert adds key, whose hash is h and which must be absent and not
+// empty, with val ≤ maxTableVal.
+func (t *strTable) insert(key string, h, val uint64) {
+	if t.full() {
+		t.resize(max(2*len(t.slots), strTableMin))
+	}
+	t.put(key, h, val)
+	t.n++
+}
+
+// put places a key known to be absent; there must be room.
+func (t *strTable) put(key string, h, val uint64) {
+	mask := len(t.slots) - 1
+	i := int(h) & mask
+	for len(t.slots[i].key) != 0 {
+		i = (i + 1) & mask
+	}
+	t.slots[i] = strSlot{key, h&tagBits | val}
+}
+
+// delAt empties slot i, which holds a key.
+func (t *strTable) delAt(i int) {
+	// Backward shift: move a later key of the run into the hole when the
+	// hole lies between that key's home slot and its slot.
+	mask := len(t.slots) - 1
+	for j := (i + 1) & mask; len(t.slots[j].key) != 0; j = (j + 1) & mask {
+		home := int(t.hash(t.slots[j].key)) & mask
+		if (j-home)&mask >= (j-i)&mask {
+			t.slots[i] = t.slots[j]
+			i = j
+		}
+	}
+	t.slots[i] = strSlot{}
+	t.n--
+}
+
 func (t *strTable) resize(size int) {
 	old := t.slots
 	t.slots = make([]strSlot, size)
 	for _, s := range old {
-		if s.key != "" {
-			t.put(s.key, t.hash(s.key), s.val)
+		if len(s.key) != 0 {
+			t.put(s.key, t.hash(s.key), s.tv&maxTableVal)
 		}
 	}
 }

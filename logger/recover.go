@@ -48,9 +48,11 @@ func (l *Logger) openJournal() error {
 	return nil
 }
 
-// maxSeq bounds the seq read from a journal, far above any real count,
-// so that the arithmetic on sequence numbers cannot overflow.
-const maxSeq = 1 << 62
+// maxSeq bounds the seq read from a journal, far above any real count
+// (570 years at a million events a second), so that the arithmetic on
+// sequence numbers cannot overflow and index.Pairs, which takes seqs
+// below 2⁵⁵, indexes every event that follows.
+const maxSeq = 1 << 54
 
 // lineTail is what New reads of a journal line to continue after it.
 type lineTail struct {
