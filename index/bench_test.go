@@ -52,3 +52,33 @@ func BenchmarkSeek(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkPairsRing drives Pairs as the logger's entry-id index: each op
+// is one record carrying two ids, in a ring of 100,000 records whose
+// oldest leaves through Trim; ids are sequential ("mem-0000001", ...) or
+// random.
+func BenchmarkPairsRing(b *testing.B) {
+	const ring = 100_000
+	for _, order := range []string{"sequential", "random"} {
+		ids := make([]string, 1<<20)
+		for i := range ids {
+			n := i
+			if order == "random" {
+				n = int(uint32(i) * 2654435761 % (1 << 30))
+			}
+			ids[i] = "mem-" + strconv.Itoa(n)
+		}
+		b.Run(order, func(b *testing.B) {
+			x := index.NewPairs()
+			b.ReportAllocs()
+			for i := 0; b.Loop(); i++ {
+				seq := uint64(i + 1)
+				x.Add(ids[(2*i)%len(ids)], seq)
+				x.Add(ids[(2*i+1)%len(ids)], seq)
+				if seq > ring {
+					x.Trim(seq - ring + 1)
+				}
+			}
+		})
+	}
+}
