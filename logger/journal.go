@@ -218,6 +218,12 @@ func (l *Logger) syncJournal() error {
 // retryNow retries a failing journal at once, for a Sync that wants a
 // fresh answer.
 func (l *Logger) retryNow() {
+	l.retryJournal()
+	l.releaseWaiters()
+}
+
+// retryJournal writes out and fsyncs a failing journal at once.
+func (l *Logger) retryJournal() {
 	w := &l.w
 	if w.j == nil || l.health.Load().err == nil {
 		return
@@ -226,7 +232,6 @@ func (l *Logger) retryNow() {
 	if len(w.outEnds) == 0 {
 		_ = l.syncJournal() // counted and reported; Sync hears through health
 	}
-	l.releaseWaiters()
 }
 
 // tick runs the journal's timed work: retry, fsync, time-based rotation.

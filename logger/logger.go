@@ -25,6 +25,9 @@ type Logger struct {
 	closing  chan struct{} // closed by Close, for a writer that waits for room
 	kick     chan struct{} // Sync asks a failing journal to be retried at once
 	done     chan struct{} // closed when the writer has stopped
+
+	free, toApply chan *stage   // stages between the writer and the applier
+	applierDone   chan struct{} // closed when the applier has stopped
 	closeErr error         // set by the writer before done closes
 
 	closeOnce sync.Once
@@ -48,6 +51,7 @@ type Logger struct {
 	counters *stats.Counters[Operation, Status]
 	evicted  int64
 	failed   int64
+	strs     arena // the applier's, for records' entry ids
 
 	w writerState // owned by the writer goroutine
 }
@@ -111,6 +115,9 @@ func New(opts Options) (*Logger, error) {
 			return nil, err
 		}
 	}
+	l.free, l.toApply = newStages()
+	l.applierDone = make(chan struct{})
+	go l.applier()
 	go l.run()
 	return l, nil
 }

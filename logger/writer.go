@@ -17,10 +17,8 @@ type writerState struct {
 	nextSeq  uint64
 	ids      idGen
 	enc      valueEncoder
-	arena    arena
-	items    []item
-	pending  []pendingRecord
-	barriers []chan struct{}
+	arena    arena           // for the encoded cold fields
+	pending  []pendingRecord // of the stage being prepared
 	waiters  []waiter
 	held     item // taken from the queue, waiting for room in the ring, when hasHeld
 	hasHeld  bool
@@ -96,7 +94,6 @@ func (l *Logger) fits(it *item) bool {
 func (l *Logger) run() {
 	defer close(l.done)
 	w := &l.w
-	w.items = make([]item, 0, maxBatch)
 	var tick <-chan time.Time
 	if w.j != nil {
 		t := time.NewTicker(w.tickEvery)
@@ -148,10 +145,11 @@ func (l *Logger) take(it *item) {
 		w.held, w.hasHeld = *it, true
 		return
 	}
-	w.items = append(w.items[:0], *it)
+	st := <-l.free
+	st.items = append(st.items, *it)
 	n := it.events()
 fill:
-	for len(w.items) < maxBatch && n < l.room() {
+	for len(st.items) < maxBatch && n < l.room() {
 		select {
 		case it, ok := <-l.ch:
 			if !ok {
@@ -161,37 +159,40 @@ fill:
 				w.held, w.hasHeld = it, true
 				break fill
 			}
-			w.items = append(w.items, it)
+			st.items = append(st.items, it)
 			n += it.events()
 		default:
 			break fill
 		}
 	}
-	l.apply(w.items)
-	clear(w.items) // let the caller's maps go
+	l.apply(st)
 }
 
-// shutdown applies everything still queued, gives a failing journal a
-// last few tries, closes it, and answers every waiter.
+// shutdown applies everything still queued, stops the applier, gives a
+// failing journal a last few tries, closes it, and answers every waiter.
 func (l *Logger) shutdown() {
 	w := &l.w
+	var st *stage
 	if w.hasHeld {
-		w.items = append(w.items[:0], w.held)
+		st = <-l.free
+		st.items = append(st.items, w.held)
 		w.held, w.hasHeld = item{}, false
-		l.apply(w.items)
 	}
-	w.items = w.items[:0]
 	for it := range l.ch {
-		w.items = append(w.items, it)
-		if len(w.items) == maxBatch {
-			l.apply(w.items)
-			w.items = w.items[:0]
+		if st == nil {
+			st = <-l.free
+		}
+		st.items = append(st.items, it)
+		if len(st.items) == maxBatch {
+			l.apply(st)
+			st = nil
 		}
 	}
-	if len(w.items) > 0 {
-		l.apply(w.items)
+	if st != nil {
+		l.apply(st)
 	}
-	clear(w.items)
+	close(l.toApply)
+	<-l.applierDone
 	if w.j == nil {
 		return
 	}
@@ -222,18 +223,17 @@ func (l *Logger) shutdown() {
 // closeRetry is how long Close keeps retrying a failing journal.
 const closeRetry = 2 * time.Second
 
-// apply prepares every event of items outside the lock, writes them to
-// the journal, inserts them under one write lock, then releases the
-// waiters.
-func (l *Logger) apply(items []item) {
+// apply prepares every event of st, writes them to the journal, hands st
+// to the applier, then answers the waiters it can.
+func (l *Logger) apply(st *stage) {
 	w := &l.w
-	w.pending = w.pending[:0]
+	w.pending = st.pending[:0]
 	w.ids.stamp(time.Now())
-	for i := range items {
-		it := &items[i]
+	for i := range st.items {
+		it := &st.items[i]
 		switch {
 		case it.flush != nil:
-			w.barriers = append(w.barriers, it.flush)
+			st.barriers = append(st.barriers, it.flush)
 		case it.wait != nil:
 			it.wait.seq = w.nextSeq - 1
 			w.waiters = append(w.waiters, *it.wait)
@@ -246,24 +246,12 @@ func (l *Logger) apply(items []item) {
 		}
 	}
 	if w.j != nil && len(w.pending) == 0 && len(w.waiters) > 0 && len(w.outEnds) > 0 && l.health.Load().err != nil {
-		l.retryNow() // a Sync or Flush on a failing journal: try again now
+		l.retryJournal() // a Sync or Flush on a failing journal: try again now
 	} else {
 		l.writeOut()
 	}
-	if n := len(w.pending); n > 0 {
-		l.mu.Lock()
-		for i := range w.pending {
-			l.insert(&w.pending[i])
-		}
-		l.mu.Unlock()
-		clear(w.pending)
-		l.applied.Add(int64(n))
-	}
-	for i, f := range w.barriers {
-		close(f)
-		w.barriers[i] = nil
-	}
-	w.barriers = w.barriers[:0]
+	st.pending, w.pending = w.pending, nil
+	l.toApply <- st // never waits: there is room for every stage
 	l.releaseWaiters()
 }
 
@@ -275,6 +263,7 @@ func (l *Logger) releaseWaiters() {
 	if len(w.waiters) == 0 {
 		return
 	}
+	l.settle() // what a waiter waits for must be applied too
 	failing := l.health.Load().err
 	needSync := false
 	for _, wt := range w.waiters {
@@ -450,7 +439,7 @@ func (l *Logger) insert(p *pendingRecord) {
 		for _, id := range ev.EntryIDs {
 			entries = append(entries, ix.entry.Add(id, seq))
 		}
-		r.entries = l.w.arena.copyStrings(entries)
+		r.entries = l.strs.copyStrings(entries)
 	}
 	r.key = max(r.t, l.maxT)
 	l.maxT = r.key
