@@ -43,8 +43,9 @@ CREATE INDEX events_user_time ON events (user_id, time);
 
 // SQLite is a store of audit events in one SQLite database
 // (modernc.org/sqlite, pure Go), set up as a user would: WAL journal,
-// synchronous=NORMAL (fsync at checkpoints, not at every commit), one
-// connection, prepared statements. Not safe for concurrent use.
+// synchronous=NORMAL (fsync at checkpoints, not at every commit), a page
+// cache of 64 MiB instead of the default 2 MiB, one connection, prepared
+// statements. Not safe for concurrent use.
 type SQLite struct {
 	path   string
 	db     *sql.DB
@@ -58,7 +59,7 @@ func OpenSQLite(path string) (*SQLite, error) {
 	if _, err := os.Stat(path); err == nil {
 		return nil, fmt.Errorf("compare: sqlite: %s exists", path)
 	}
-	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)")
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=cache_size(-65536)")
 	if err != nil {
 		return nil, fmt.Errorf("compare: sqlite: %w", err)
 	}
