@@ -27,8 +27,8 @@ import (
 type Peer struct {
 	// Name is "slog", "zap" or "zerolog".
 	Name string
-	// New returns a function that writes one event to w. It is not safe
-	// for concurrent use only where w is not.
+	// New returns a function that writes one event to w. The function is
+	// safe for concurrent use when w is.
 	New func(w io.Writer) func(ev *logger.Event)
 }
 

@@ -77,9 +77,9 @@ const legend = `
 Median: the median over the rounds (bold for auditlog's own rows); range:
 the lowest and highest round. auditlog's advantage: how many times less
 time or space auditlog takes than the contender, or how many more events
-per second it ingests, against the auditlog row named (journal against
-the peers writing files, memory against the others); computed within each
-round, then the median. Below 1, the contender is ahead.
+per second it ingests, than the auditlog row named in the cell (the
+journal against the peers writing files); computed within each round,
+then the median. Below 1, the contender is ahead.
 `
 
 // command is the command line that ran this.
