@@ -1,0 +1,62 @@
+package compare_test
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"sync"
+	"testing"
+
+	"github.com/auditlog/auditlog/bench/compare"
+)
+
+// eventsFlag sets how many events the tests use; CI passes a smaller
+// number than the default, and -short uses 10,000.
+var eventsFlag = flag.Int("events", 1_000_000, "events in the tests' dataset and ingestion runs")
+
+// numEvents is the number of events the tests use.
+func numEvents() int {
+	if testing.Short() {
+		return min(*eventsFlag, 10_000)
+	}
+	return *eventsFlag
+}
+
+var (
+	datasetOnce sync.Once
+	datasetDir  string
+	datasetVal  *compare.Dataset
+	datasetErr  error
+)
+
+// dataset returns the dataset shared by the tests, built on first use.
+func dataset(t *testing.T) *compare.Dataset {
+	t.Helper()
+	datasetOnce.Do(func() {
+		datasetDir, datasetErr = os.MkdirTemp("", "compare-test-")
+		if datasetErr == nil {
+			datasetVal, datasetErr = compare.NewDataset(numEvents(), datasetDir)
+		}
+	})
+	if datasetErr != nil {
+		t.Fatal(datasetErr)
+	}
+	return datasetVal
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if datasetVal != nil {
+		if err := datasetVal.Close(); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			code = 1
+		}
+	}
+	if datasetDir != "" {
+		if err := os.RemoveAll(datasetDir); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			code = 1
+		}
+	}
+	os.Exit(code)
+}
