@@ -2,12 +2,13 @@
 // what, to which record, when, and whether it worked.
 //
 // A call to [Logger.Log] checks the event, stamps its time and hands it to
-// a bounded queue; it does no I/O and allocates nothing. One writer
-// goroutine owns everything else: it assigns each event a sequence number
-// and a UUIDv7, encodes the fields that are not indexed to JSON once, and
-// applies whole batches to a ring of the last [Options.MaxEvents] events,
-// its B-tree indexes and the running statistics, under one write lock per
-// batch.
+// a bounded queue; it does no I/O and allocates nothing. Two goroutines
+// do everything else, a batch apart, each owning its part: the writer
+// assigns each event a sequence number and a UUIDv7, encodes the fields
+// that are not indexed to JSON once and writes the journal; the applier
+// inserts whole batches into a ring of the last [Options.MaxEvents]
+// events, its indexes and the running statistics, under one write lock
+// per batch.
 //
 // # Reading
 //
@@ -51,7 +52,7 @@
 // # Shutdown
 //
 // [Logger.Close] stops accepting events, applies every queued one, writes
-// and fsyncs the journal, and stops the writer goroutine; calling it
+// and fsyncs the journal, and stops both goroutines; calling it
 // twice is fine. [Logger.Flush] waits until every event accepted before
 // it has been applied and written.
 package logger
