@@ -19,10 +19,10 @@ import (
 // the one definition of the format: on anything the reader does not
 // expect, decodeCold starts again with it.
 //
-// keys, when not nil, shares the strings of map keys between the events
-// of one query, which mostly carry the same few keys.
-func decodeCold(b []byte, ev *Event, keys keyCache) error {
-	r := coldReader{b: b, keys: keys}
+// cache, when not nil, shares what the events of one query have in
+// common (see decodeCache).
+func decodeCold(b []byte, ev *Event, cache *decodeCache) error {
+	r := coldReader{b: b, cache: cache}
 	if r.event(ev) {
 		return nil
 	}
@@ -36,14 +36,45 @@ type coldReader struct {
 	b    []byte
 	i    int
 	seen [16]string // the cold keys read so far: there are sixteen
-	n    int
-	keys keyCache
+	n     int
+	cache *decodeCache
 }
 
-// keyCache holds one copy of each map key read, up to maxCachedKeys.
-type keyCache map[string]string
+// decodeCache holds what the events of one query mostly share, so that
+// each is allocated once: one copy of each map key read, and short string
+// values already boxed in an interface (strings are immutable, so events
+// may share them; numbers repeat too seldom to be worth it). Each map
+// holds at most maxCached entries.
+type decodeCache struct {
+	keys map[string]string
+	vals map[string]any // by the value's JSON, quotes included
+}
 
-const maxCachedKeys = 256
+func newDecodeCache() *decodeCache {
+	return &decodeCache{keys: make(map[string]string), vals: make(map[string]any)}
+}
+
+const (
+	maxCached    = 256
+	maxCachedVal = 32 // bytes of JSON
+)
+
+// cachedVal returns the string value whose JSON is raw, and whether it
+// was found.
+func (r *coldReader) cachedVal(raw []byte) (any, bool) {
+	if r.cache == nil || len(raw) > maxCachedVal {
+		return nil, false
+	}
+	v, ok := r.cache.vals[string(raw)] // no allocation for the lookup
+	return v, ok
+}
+
+// keepVal remembers v as the string value whose JSON is raw.
+func (r *coldReader) keepVal(raw []byte, v any) {
+	if r.cache != nil && len(raw) <= maxCachedVal && len(r.cache.vals) < maxCached {
+		r.cache.vals[string(raw)] = v
+	}
+}
 
 func (r *coldReader) event(ev *Event) bool {
 	return r.peek() == '{' && r.members(func(key string) bool { return r.field(ev, key) }) && r.end()
@@ -174,7 +205,17 @@ func (r *coldReader) value(depth int) (any, bool) {
 	}
 	switch c := r.peek(); {
 	case c == '"':
-		return r.str()
+		start := r.i
+		raw, ok := r.rawStr()
+		if !ok {
+			return nil, false
+		}
+		if v, ok := r.cachedVal(r.b[start:r.i]); ok {
+			return v, true
+		}
+		v := any(string(raw))
+		r.keepVal(r.b[start:r.i], v)
+		return v, true
 	case c == '{':
 		m := make(map[string]any)
 		return m, r.members(func(k string) bool {
@@ -205,19 +246,20 @@ func (r *coldReader) value(depth int) (any, bool) {
 
 // key reads a map key as str does, through the key cache.
 func (r *coldReader) key() (string, bool) {
-	if r.keys == nil {
+	if r.cache == nil {
 		return r.str()
 	}
 	raw, ok := r.rawStr()
 	if !ok {
 		return "", false
 	}
-	if k, ok := r.keys[string(raw)]; ok { // no allocation for the lookup
+	keys := r.cache.keys
+	if k, ok := keys[string(raw)]; ok { // no allocation for the lookup
 		return k, true
 	}
 	k := string(raw)
-	if len(r.keys) < maxCachedKeys {
-		r.keys[k] = k
+	if len(keys) < maxCached {
+		keys[k] = k
 	}
 	return k, true
 }

@@ -26,7 +26,7 @@ func coldOf(ev Event) Event {
 // checkCold asserts that decodeCold reads b exactly as UnmarshalJSON does,
 // error for error, and returns whether the fast reader took it alone.
 // keys, shared between calls, exercises the key cache of a query.
-func checkCold(t *testing.T, b []byte, keys keyCache, msg ...any) bool {
+func checkCold(t *testing.T, b []byte, keys *decodeCache, msg ...any) bool {
 	t.Helper()
 	var want, got Event
 	wantErr := want.UnmarshalJSON(b)
@@ -97,7 +97,7 @@ func TestDecodeColdRandom(t *testing.T) {
 	t.Logf("seed %d (rerun with AUDITLOG_SEED=%d)", seed, seed)
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	fast := 0
-	keys := make(keyCache)
+	keys := newDecodeCache()
 	for i := range 2000 {
 		ev := Event{Metadata: randomMap(rng, 0), Tags: randomStrings(rng)}
 		if rng.IntN(2) == 0 {
@@ -190,6 +190,6 @@ func FuzzDecodeCold(f *testing.F) {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		checkCold(t, b, make(keyCache), "input %q", b)
+		checkCold(t, b, newDecodeCache(), "input %q", b)
 	})
 }

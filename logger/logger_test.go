@@ -992,6 +992,35 @@ func TestQueryResultsAreCallersOwn(t *testing.T) {
 	require.Equal(t, 1, l.Count(logger.Filter{EntryIDs: []string{"m1"}}))
 }
 
+// The events of one Query share blocks of memory for their IDs and entry
+// ids, and their equal metadata strings; appending to one event's slice
+// or changing one event's map must not show in another.
+func TestQueryEventsAreIndependent(t *testing.T) {
+	l := newLogger(t, logger.Options{})
+	for _, ids := range [][]string{{"a1", "a2"}, {"b1", "b2"}, {"c1"}} {
+		require.NoError(t, l.Log(context.Background(), logger.Event{
+			Operation: logger.OpStore, UserID: "u", EntryIDs: ids,
+			Metadata: map[string]any{"source": "agent", "n": 1},
+		}))
+	}
+	got := l.Query(logger.Filter{Ascending: true})
+	require.Len(t, got, 3)
+	got[0].EntryIDs = append(got[0].EntryIDs, "a3")
+	got[0].Metadata["source"] = "changed"
+	require.Equal(t, []string{"a1", "a2", "a3"}, got[0].EntryIDs)
+	require.Equal(t, []string{"b1", "b2"}, got[1].EntryIDs)
+	require.Equal(t, []string{"c1"}, got[2].EntryIDs)
+	require.Equal(t, "agent", got[1].Metadata["source"])
+	require.Equal(t, "agent", got[2].Metadata["source"])
+	ids := map[string]bool{}
+	for _, ev := range got {
+		_, err := uuid.Parse(ev.ID)
+		require.NoError(t, err)
+		ids[ev.ID] = true
+	}
+	require.Len(t, ids, 3, "three distinct IDs")
+}
+
 // ---------------------------------------------------------------------------
 // Every method at once.
 

@@ -5,6 +5,9 @@ import (
 	"slices"
 	"sort"
 	"time"
+	"unsafe"
+
+	"github.com/google/uuid"
 
 	"github.com/auditlog/auditlog/index"
 )
@@ -36,9 +39,12 @@ func (l *Logger) Query(f Filter) []Event {
 	}
 	// Decoding happens outside the lock: records are immutable.
 	out := make([]Event, n)
-	keys := make(keyCache)
+	m := materializer{cache: newDecodeCache()}
 	for i := range recs {
-		l.materialize(&out[i], seqs[i], &recs[i], keys)
+		m.size(&recs[i])
+	}
+	for i := range recs {
+		l.materialize(&out[i], seqs[i], &recs[i], &m)
 	}
 	return out
 }
@@ -312,9 +318,9 @@ func inAll(lists [][]uint64, seq uint64) bool {
 }
 
 // materialize fills ev from the record of seq.
-func (l *Logger) materialize(ev *Event, seq uint64, r *record, keys keyCache) {
+func (l *Logger) materialize(ev *Event, seq uint64, r *record, m *materializer) {
 	if len(r.cold) > 0 {
-		if err := decodeCold(r.cold, ev, keys); err != nil {
+		if err := decodeCold(r.cold, ev, m.cache); err != nil {
 			// The writer encoded these bytes; failing to read them back
 			// is a bug. Keep what the record holds and say so.
 			l.report(err)
@@ -322,7 +328,7 @@ func (l *Logger) materialize(ev *Event, seq uint64, r *record, keys keyCache) {
 		}
 	}
 	if r.hasID {
-		ev.ID = r.id.String()
+		ev.ID = m.id(r.id)
 	}
 	ev.Seq = seq
 	ev.Time = time.Unix(0, r.t).UTC()
@@ -334,7 +340,44 @@ func (l *Logger) materialize(ev *Event, seq uint64, r *record, keys keyCache) {
 		ev.ResourceType, ev.ResourceID, ev.RunID = keyOf(e.resType), e.resID, e.runID
 	}
 	if len(r.entries) > 0 {
-		ev.EntryIDs = slices.Clone(r.entries)
+		ev.EntryIDs = m.entries(r.entries)
 	}
 	ev.Duration = time.Duration(r.dur)
+}
+
+// materializer turns the records of one query into events, allocating
+// what the events need in a few blocks rather than per event: the IDs'
+// text in one, the entry-id slices in another (each capped, so that a
+// caller appending to one gets a copy rather than writing over the next).
+type materializer struct {
+	cache       *decodeCache
+	nIDs, nEnts int
+	ids         []byte
+	ents        []string
+}
+
+// size counts what r will need; call it for every record first.
+func (m *materializer) size(r *record) {
+	if r.hasID {
+		m.nIDs++
+	}
+	m.nEnts += len(r.entries)
+}
+
+func (m *materializer) id(id uuid.UUID) string {
+	if m.ids == nil {
+		m.ids = make([]byte, 0, 36*m.nIDs)
+	}
+	n := len(m.ids)
+	m.ids = appendUUID(m.ids, id)
+	return unsafe.String(&m.ids[n], 36)
+}
+
+func (m *materializer) entries(ids []string) []string {
+	if m.ents == nil {
+		m.ents = make([]string, 0, m.nEnts)
+	}
+	n := len(m.ents)
+	m.ents = append(m.ents, ids...)
+	return m.ents[n:len(m.ents):len(m.ents)]
 }
