@@ -33,9 +33,9 @@ func decodeCold(b []byte, ev *Event, cache *decodeCache) error {
 // coldReader is a reader of the subset of JSON described at decodeCold. Its
 // methods report false for input outside that subset.
 type coldReader struct {
-	b    []byte
-	i    int
-	seen [16]string // the cold keys read so far: there are sixteen
+	b     []byte
+	i     int
+	seen  [16]string // the cold keys read so far: there are sixteen
 	n     int
 	cache *decodeCache
 }

@@ -14,14 +14,14 @@ import (
 
 // writerState is what only the writer goroutine touches.
 type writerState struct {
-	nextSeq  uint64
-	ids      idGen
-	enc      valueEncoder
-	arena    arena           // for the encoded cold fields
-	pending  []pendingRecord // of the stage being prepared
-	waiters  []waiter
-	held     item // taken from the queue, waiting for room in the ring, when hasHeld
-	hasHeld  bool
+	nextSeq uint64
+	ids     idGen
+	enc     valueEncoder
+	arena   arena           // for the encoded cold fields
+	pending []pendingRecord // of the stage being prepared
+	waiters []waiter
+	held    item // taken from the queue, waiting for room in the ring, when hasHeld
+	hasHeld bool
 
 	maxEventBytes int
 
