@@ -20,15 +20,15 @@ import (
 // writer; after it, Log returns ErrClosed and the read methods keep
 // answering from the events in memory.
 type Logger struct {
-	opts    Options
-	ch      chan item
-	closing chan struct{} // closed by Close, for a writer that waits for room
-	kick    chan struct{} // Sync asks a failing journal to be retried at once
-	done    chan struct{} // closed when the writer has stopped
+	opts     Options
+	ch       chan item
+	closing  chan struct{} // closed by Close, for a writer that waits for room
+	kick     chan struct{} // Sync asks a failing journal to be retried at once
+	done     chan struct{} // closed when the writer has stopped
+	closeErr error         // set by the writer before done closes
 
 	free, toApply chan *stage   // stages between the writer and the applier
 	applierDone   chan struct{} // closed when the applier has stopped
-	closeErr      error         // set by the writer before done closes
 
 	closeOnce sync.Once
 	closeMu   sync.RWMutex // held shared while sending on ch, exclusively to close it
