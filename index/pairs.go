@@ -30,6 +30,7 @@ type Pairs struct {
 	segs  []*pairSeg // ascending by lo
 	n     int        // pairs held in segs, trimmed ones included
 	floor uint64     // pairs with a lower seq are trimmed
+	spare *pairSeg   // a dropped segment, whose table the next may reuse
 	seed  maphash.Seed
 	strs  strArena
 }
@@ -100,7 +101,7 @@ func (x *Pairs) Add(key string, seq uint64) string {
 	case i < 0 || i == len(x.segs)-1 && x.segs[i].t.full() && seq > x.segs[i].hi:
 		// A new segment starts after the newest seq of the last one, so
 		// that the pairs of one record stay together.
-		x.segs = append(x.segs, &pairSeg{lo: seq, hi: seq, t: sized(x.segKeys(), x.hash)})
+		x.segs = append(x.segs, x.newSeg(seq))
 		i = len(x.segs) - 1
 	}
 	s := x.segs[i]
@@ -195,9 +196,28 @@ func (x *Pairs) Trim(seq uint64) {
 	}
 }
 
+// newSeg returns an empty segment starting at seq: the spare one when its
+// table is large enough, so that a ring at its steady size allocates no
+// tables, else a new one.
+func (x *Pairs) newSeg(seq uint64) *pairSeg {
+	keys := x.segKeys()
+	if s := x.spare; s != nil && s.t.roomFor(keys) {
+		x.spare = nil
+		clear(s.t.slots)
+		clear(s.lists)
+		*s = pairSeg{lo: seq, hi: seq, t: strTable{slots: s.t.slots, hash: x.hash}, lists: s.lists[:0], free: s.free[:0]}
+		return s
+	}
+	return &pairSeg{lo: seq, hi: seq, t: sized(keys, x.hash)}
+}
+
 // drop removes segment i.
 func (x *Pairs) drop(i int) {
-	x.n -= x.segs[i].n
+	s := x.segs[i]
+	x.n -= s.n
+	if x.spare == nil || len(s.t.slots) > len(x.spare.t.slots) {
+		x.spare = s // its table may serve the next segment
+	}
 	x.segs[i] = nil
 	if i == 0 {
 		x.segs = x.segs[1:]

@@ -43,7 +43,11 @@ func sized(n int, hash func(string) uint64) strTable {
 
 // full reports whether one more key would make the table grow: it holds
 // three keys for every four slots.
-func (t *strTable) full() bool { return (t.n+1)*4 > len(t.slots)*3 }
+func (t *strTable) full() bool { return !t.roomFor(t.n + 1) }
+
+// roomFor reports whether the table's slots can hold n keys without
+// growing.
+func (t *strTable) roomFor(n int) bool { return n*4 <= len(t.slots)*3 }
 
 // find returns the slot of key, whose hash is h, or -1.
 func (t *strTable) find(key string, h uint64) int {
