@@ -4,7 +4,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"sync"
 	"testing"
 
 	"github.com/auditlog/auditlog/bench/compare"
@@ -14,42 +13,24 @@ import (
 // hold: 1,000,000 as the issue states the measures, a small number in CI.
 var eventsFlag = flag.Int("events", 1_000_000, "events per ingestion run and in the query, statistics and memory dataset")
 
-var (
-	datasetOnce sync.Once
-	datasetDir  string
-	datasetVal  *compare.Dataset
-	datasetErr  error
-)
+var shared compare.SharedDataset
 
 // dataset returns the dataset of -events events shared by the query and
 // statistics benchmarks, built on first use, outside any timing.
 func dataset(b *testing.B) *compare.Dataset {
 	b.Helper()
-	datasetOnce.Do(func() {
-		datasetDir, datasetErr = os.MkdirTemp("", "bench-")
-		if datasetErr == nil {
-			datasetVal, datasetErr = compare.NewDataset(*eventsFlag, datasetDir)
-		}
-	})
-	if datasetErr != nil {
-		b.Fatal(datasetErr)
+	d, err := shared.Get(*eventsFlag)
+	if err != nil {
+		b.Fatal(err)
 	}
-	return datasetVal
+	return d
 }
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if datasetVal != nil {
-		if err := datasetVal.Close(); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			code = 1
-		}
-	}
-	if datasetDir != "" {
-		if err := os.RemoveAll(datasetDir); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			code = 1
-		}
+	if err := shared.Close(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		code = 1
 	}
 	os.Exit(code)
 }

@@ -4,7 +4,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"sync"
 	"testing"
 
 	"github.com/auditlog/auditlog/bench/compare"
@@ -22,41 +21,23 @@ func numEvents() int {
 	return *eventsFlag
 }
 
-var (
-	datasetOnce sync.Once
-	datasetDir  string
-	datasetVal  *compare.Dataset
-	datasetErr  error
-)
+var shared compare.SharedDataset
 
 // dataset returns the dataset shared by the tests, built on first use.
 func dataset(t *testing.T) *compare.Dataset {
 	t.Helper()
-	datasetOnce.Do(func() {
-		datasetDir, datasetErr = os.MkdirTemp("", "compare-test-")
-		if datasetErr == nil {
-			datasetVal, datasetErr = compare.NewDataset(numEvents(), datasetDir)
-		}
-	})
-	if datasetErr != nil {
-		t.Fatal(datasetErr)
+	d, err := shared.Get(numEvents())
+	if err != nil {
+		t.Fatal(err)
 	}
-	return datasetVal
+	return d
 }
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if datasetVal != nil {
-		if err := datasetVal.Close(); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			code = 1
-		}
-	}
-	if datasetDir != "" {
-		if err := os.RemoveAll(datasetDir); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			code = 1
-		}
+	if err := shared.Close(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		code = 1
 	}
 	os.Exit(code)
 }

@@ -59,8 +59,12 @@ func run(cfg config) error {
 	}
 	logf("done in %v", time.Since(start).Round(time.Second))
 
-	section := fmt.Sprintf("Measured %s with `%s`: %s events, %d rounds; %s.\n\n%s%s",
-		time.Now().UTC().Format("2006-01-02"), command(), thousands(float64(cfg.events)), cfg.rounds, machine(), res.table(), legend)
+	rounds := fmt.Sprintf("%d rounds", cfg.rounds)
+	if cfg.rounds == 1 {
+		rounds = "1 round"
+	}
+	section := fmt.Sprintf("Measured %s with `%s`: %s events, %s; %s.\n\n%s%s",
+		time.Now().UTC().Format("2006-01-02"), command(), thousands(float64(cfg.events)), rounds, machine(), res.table(), legend)
 	fmt.Print(section)
 	if cfg.noWrite {
 		return nil
