@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -444,6 +445,34 @@ func TestRecoverCutsATornLine(t *testing.T) {
 	requireEverySeqOnce(t, readJournal(t, dir), 1, 6)
 	r = requireVerifies(t, dir, nil)
 	require.Nil(t, r.Torn)
+}
+
+// A journal whose last seq is beyond 2⁵⁴ (far past any real count, and
+// where the indexes stop taking seqs) is refused as corrupt rather than
+// continued; 2⁵⁴ itself is continued.
+func TestRecoverRefusesAnImpossibleSeq(t *testing.T) {
+	for _, tt := range []struct {
+		seq uint64
+		ok  bool
+	}{{1 << 54, true}, {1<<54 + 1, false}, {1 << 62, false}} {
+		t.Run(strconv.FormatUint(tt.seq, 10), func(t *testing.T) {
+			dir := t.TempDir()
+			line := `{"event_id":"x","seq":` + strconv.FormatUint(tt.seq, 10) +
+				`,"timestamp":"2026-01-15T10:30:00Z","operation":"STORE","status":"SUCCESS","user_id":"u","entry_ids":["e1"]}` + "\n"
+			require.NoError(t, os.WriteFile(filepath.Join(dir, export.JournalName), []byte(line), 0o600))
+			l, err := logger.New(logger.Options{Journal: &logger.JournalOptions{Dir: dir, NoChain: true, Recover: true}})
+			if !tt.ok {
+				require.ErrorIs(t, err, export.ErrCorrupt)
+				return
+			}
+			require.NoError(t, err)
+			require.NoError(t, l.Log(context.Background(), logger.Event{Operation: logger.OpStore, EntryIDs: []string{"e2"}}))
+			got := l.Query(logger.Filter{EntryIDs: []string{"e1", "e2"}, Ascending: true})
+			require.Len(t, got, 2, "both events are indexed by entry id")
+			require.Equal(t, tt.seq+1, got[1].Seq)
+			require.NoError(t, l.Close())
+		})
+	}
 }
 
 func TestMaxEventBytesTruncates(t *testing.T) {
