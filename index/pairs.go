@@ -120,10 +120,10 @@ func (x *Pairs) Add(key string, seq uint64) string {
 			}
 			own = p.key
 		case v == seq:
-			return x.strs.clone(key) // the same pair again
+			return s.t.slots[at].key // the same pair again
 		default:
 			// A second record of the segment carries key: give it a list.
-			p := &Postings{key: x.strs.clone(key)}
+			p := &Postings{key: s.t.slots[at].key}
 			p.push(min(v, seq))
 			p.push(max(v, seq))
 			var li uint64

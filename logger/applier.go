@@ -56,6 +56,9 @@ func (l *Logger) applier() {
 		clear(st.pending)
 		clear(st.items) // let the callers' maps go
 		st.barriers, st.pending, st.items = st.barriers[:0], st.pending[:0], st.items[:0]
+		if cap(st.pending) > 4*maxBatch {
+			st.pending = nil // a large LogBatch grew it: let it go
+		}
 		l.free <- st
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
 	"github.com/auditlog/auditlog/export"
@@ -473,6 +474,25 @@ func TestRecoverRefusesAnImpossibleSeq(t *testing.T) {
 			require.NoError(t, l.Close())
 		})
 	}
+}
+
+// An event recovered from a line without an event_id gets a UUIDv7 of the
+// time of recovery, like an event logged then.
+func TestRecoverGivesAMissingIDTheCurrentTime(t *testing.T) {
+	dir := t.TempDir()
+	line := `{"seq":1,"timestamp":"2025-01-01T00:00:00Z","operation":"STORE","status":"SUCCESS"}` + "\n"
+	require.NoError(t, os.WriteFile(filepath.Join(dir, export.JournalName), []byte(line), 0o600))
+	start := time.Now()
+	l, err := logger.New(logger.Options{Journal: &logger.JournalOptions{Dir: dir, NoChain: true, Recover: true}})
+	require.NoError(t, err)
+	defer l.Close()
+	got := l.Query(logger.Filter{})
+	require.Len(t, got, 1)
+	id, err := uuid.Parse(got[0].ID)
+	require.NoError(t, err)
+	require.Equal(t, uuid.Version(7), id.Version())
+	sec, nsec := id.Time().UnixTime()
+	require.GreaterOrEqual(t, sec*1000+nsec/1e6, start.UnixMilli())
 }
 
 func TestMaxEventBytesTruncates(t *testing.T) {

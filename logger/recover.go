@@ -159,6 +159,7 @@ func (l *Logger) recoverJournal(dir string) (uint64, string, error) {
 		l.report(fmt.Errorf("auditlog: journal: recovery skipped %d lines it could not read", skipped))
 	}
 	w := &l.w
+	w.ids.stamp(time.Now()) // for events recovered without an ID
 	for i := head; i < len(keep); i++ {
 		ev := &keep[i]
 		w.nextSeq = ev.Seq
