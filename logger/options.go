@@ -67,7 +67,10 @@ type Options struct {
 	MaxEventBytes int
 }
 
-// maxBatch is how many queued items the writer takes at once.
+// maxBatch is how many queued items, and about how many events, the
+// writer takes at once: it stops taking once it holds maxBatch events, so
+// that the applier holds the write lock for a bounded time (a LogBatch
+// larger than that is still applied whole).
 const maxBatch = 512
 
 func (o Options) withDefaults() (Options, error) {

@@ -137,8 +137,9 @@ func (l *Logger) run() {
 	}
 }
 
-// take applies it and whatever else is queued, up to a batch and to the
-// room in the ring; an item that does not fit is held until it does.
+// take applies it and whatever else is queued, up to maxBatch items or
+// events and to the room in the ring; an item that does not fit is held
+// until it does.
 func (l *Logger) take(it *item) {
 	w := &l.w
 	if !l.fits(it) {
@@ -149,7 +150,7 @@ func (l *Logger) take(it *item) {
 	st.items = append(st.items, *it)
 	n := it.events()
 fill:
-	for len(st.items) < maxBatch && n < l.room() {
+	for len(st.items) < maxBatch && n < maxBatch && n < l.room() {
 		select {
 		case it, ok := <-l.ch:
 			if !ok {
