@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"math"
 	"os"
@@ -128,5 +129,30 @@ func TestRun(t *testing.T) {
 	}
 	if !strings.HasPrefix(string(got), "intro\n"+beginMarker+"\nMeasured ") || strings.Contains(string(got), "| – |") {
 		t.Errorf("section:\n%s", got)
+	}
+}
+
+// TestBadInput: flags out of range and a file the runner cannot write
+// into are refused with an error, and the file is left as it was.
+func TestBadInput(t *testing.T) {
+	for _, cfg := range []config{{events: 999, rounds: 1}, {events: 1000, rounds: 0}, {events: -5, rounds: -1}} {
+		if err := run(cfg); err == nil {
+			t.Errorf("run(%+v) accepted", cfg)
+		}
+	}
+	dir := t.TempDir()
+	if err := writeSection(filepath.Join(dir, "missing.md"), "x"); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a missing file: %v", err)
+	}
+	swapped := filepath.Join(dir, "swapped.md")
+	content := "a\n" + endMarker + "\nb\n" + beginMarker + "\n"
+	if err := os.WriteFile(swapped, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := writeSection(swapped, "x"); !errors.Is(err, errNoMarkers) {
+		t.Errorf("markers in the wrong order: %v", err)
+	}
+	if got, _ := os.ReadFile(swapped); string(got) != content {
+		t.Errorf("the file was changed:\n%s", got)
 	}
 }
