@@ -1,0 +1,152 @@
+package logger
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"slices"
+)
+
+// Diff returns the fields that differ between before and after, in the
+// order of their paths, for Event.Changes.
+//
+// before and after are compared as they encode to JSON: structs by their
+// JSON field names (tags, omitempty and embedding apply), maps by key,
+// pointers by what they point to. Nested objects are walked, and a field
+// inside them is named by its dotted path ("address.city"). A field only
+// after has a nil Old; a field only before has a nil New. Arrays are
+// compared whole: a changed list is one Change of the list. Numbers come
+// back as json.Number, so that large integers keep every digit.
+//
+// A nil before (or after) stands for an empty object: every field of the
+// other side is added (or removed). When either side does not encode to
+// a JSON object (a number, a list, a channel), the two are compared whole
+// and a difference is one Change with an empty Field. Diff does not
+// panic: a value whose MarshalJSON fails or panics is compared with
+// reflect.DeepEqual.
+func Diff(before, after any) []Change {
+	a, aok := asObject(before)
+	b, bok := asObject(after)
+	if !aok || !bok {
+		if equalValues(before, after) {
+			return nil
+		}
+		return []Change{{Old: before, New: after}}
+	}
+	var out []Change
+	diffObjects(&out, "", a, b)
+	return out
+}
+
+// LogChange logs ev as the change of a record from before to after: it
+// sets ev.Changes to Diff(before, after), ev.PreviousState and
+// ev.NewState to the two sides as JSON objects (a side that is not an
+// object is kept under the key "value"; a nil side stays nil), and
+// ev.Operation to OpUpdate when it is empty. It returns what Log returns.
+// An update that changed nothing is logged too, with no Changes: that it
+// happened is part of the trail.
+func (l *Logger) LogChange(ctx context.Context, ev Event, before, after any) error {
+	if ev.Operation == "" {
+		ev.Operation = OpUpdate
+	}
+	ev.Changes = Diff(before, after)
+	ev.PreviousState = stateOf(before)
+	ev.NewState = stateOf(after)
+	return l.Log(ctx, ev)
+}
+
+// stateOf returns v as a state map: nil for nil, the JSON object it
+// encodes to, or {"value": v} for anything else.
+func stateOf(v any) map[string]any {
+	if v == nil {
+		return nil
+	}
+	if m, ok := asObject(v); ok {
+		return m
+	}
+	return map[string]any{"value": v}
+}
+
+// asObject returns v as a JSON object, and false when it is not one. A
+// nil v is an empty object.
+func asObject(v any) (map[string]any, bool) {
+	if v == nil {
+		return map[string]any{}, true
+	}
+	raw, err := safeMarshal(v)
+	if err != nil {
+		return nil, false
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var out any
+	if err := dec.Decode(&out); err != nil {
+		return nil, false
+	}
+	switch o := out.(type) {
+	case map[string]any:
+		return o, true
+	case nil:
+		return map[string]any{}, true // a nil pointer or nil map
+	}
+	return nil, false
+}
+
+// diffObjects appends the changes between the objects a and b, whose path
+// is prefix ("" at the top).
+func diffObjects(out *[]Change, prefix string, a, b map[string]any) {
+	keys := make([]string, 0, len(a)+len(b))
+	for k := range a {
+		keys = append(keys, k)
+	}
+	for k := range b {
+		if _, ok := a[k]; !ok {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		path := k
+		if prefix != "" {
+			path = prefix + "." + k
+		}
+		av, inA := a[k]
+		bv, inB := b[k]
+		am, aIsObj := av.(map[string]any)
+		bm, bIsObj := bv.(map[string]any)
+		switch {
+		case inA && inB && aIsObj && bIsObj:
+			diffObjects(out, path, am, bm)
+		case !inA:
+			*out = append(*out, Change{Field: path, New: bv})
+		case !inB:
+			*out = append(*out, Change{Field: path, Old: av})
+		case !reflect.DeepEqual(av, bv):
+			*out = append(*out, Change{Field: path, Old: av, New: bv})
+		}
+	}
+}
+
+// equalValues compares two values that are not both objects: by their
+// JSON when both encode, else by reflect.DeepEqual.
+func equalValues(a, b any) bool {
+	ja, errA := safeMarshal(a)
+	jb, errB := safeMarshal(b)
+	if errA == nil && errB == nil {
+		return bytes.Equal(ja, jb)
+	}
+	return reflect.DeepEqual(a, b)
+}
+
+// safeMarshal is json.Marshal with a panic in a MarshalJSON or String
+// method turned into an error.
+func safeMarshal(v any) (b []byte, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			b, err = nil, fmt.Errorf("auditlog: encoding %T: panic: %v", v, r)
+		}
+	}()
+	return json.Marshal(v)
+}
