@@ -1,0 +1,25 @@
+// Package httpaudit audits the requests of a net/http server: one event
+// per request, with its method, path, status code, duration, client
+// address and user agent, and the user the application names.
+//
+//	audit, err := httpaudit.Middleware(httpaudit.Config{
+//		Logger:     l,
+//		Exclude:    []string{"/static/", "/healthz"},
+//		WritesOnly: true,
+//		User:       func(r *http.Request) string { return sessionUser(r) },
+//	})
+//	if err != nil { ... }
+//	http.ListenAndServe(addr, audit(mux))
+//
+// Methods map to operations: GET and HEAD to READ, POST to CREATE, PUT and
+// PATCH to UPDATE, DELETE to DELETE (others to READ); login and logout
+// paths to LOGIN and LOGOUT. A status of 400 or more (configurable) is a
+// FAILURE whose error message is "HTTP nnn".
+//
+// Auditing never fails a request: an event the logger refuses is counted
+// in its Stats, and the response is untouched.
+//
+// X-Forwarded-For names the client only when the request comes from a
+// proxy listed in Config.TrustedProxies: any client can send the header,
+// so it is ignored otherwise.
+package httpaudit
