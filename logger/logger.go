@@ -130,13 +130,17 @@ func New(opts Options) (*Logger, error) {
 //   - ErrFull in no-rotation mode when the ring has no room left;
 //   - the context's error when ctx ends while Log waits for room.
 //
-// Log stamps a zero Time with the clock; everything else (sequence
+// Log stamps a zero Time with the clock, and fills the empty actor and
+// run fields from ctx (see WithActor and WithRun); everything else (sequence
 // number, ID, encoding, indexing) happens in the writer goroutine. An
 // event whose Log returned nil is visible to every read method called
 // after. See Event for what Log keeps of ev.
 func (l *Logger) Log(ctx context.Context, ev Event) error {
 	if ev.Time.IsZero() {
 		ev.Time = l.opts.Now()
+	}
+	if info := infoFrom(ctx); info != nil {
+		info.fill(&ev)
 	}
 	if err := ev.check(); err != nil {
 		l.rejected.Add(1)
@@ -157,9 +161,13 @@ func (l *Logger) LogBatch(ctx context.Context, events []Event) error {
 	batch := make([]Event, len(events))
 	copy(batch, events)
 	now := l.opts.Now()
+	info := infoFrom(ctx)
 	for i := range batch {
 		if batch[i].Time.IsZero() {
 			batch[i].Time = now
+		}
+		if info != nil {
+			info.fill(&batch[i])
 		}
 		if err := batch[i].check(); err != nil {
 			l.rejected.Add(int64(len(batch)))
