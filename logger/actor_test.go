@@ -23,7 +23,8 @@ func TestActorFromContext(t *testing.T) {
 	require.NoError(t, l.Log(ctx, logger.Event{Operation: logger.OpStore}))
 	require.NoError(t, l.Log(ctx, logger.Event{Operation: logger.OpRecall, UserID: "system", SessionID: "s9"}))
 	require.NoError(t, l.LogBatch(ctx, []logger.Event{{Operation: logger.OpExport}}))
-	require.NoError(t, l.Log(nil, logger.Event{Operation: logger.OpImport})) //nolint:staticcheck // a nil context is allowed
+	var noCtx context.Context // Log accepts a nil context
+	require.NoError(t, l.Log(noCtx, logger.Event{Operation: logger.OpImport}))
 
 	events := l.Query(logger.Filter{Ascending: true})
 	require.Len(t, events, 4)
