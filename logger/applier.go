@@ -48,6 +48,9 @@ func (l *Logger) applier() {
 			}
 			l.mu.Unlock()
 			l.applied.Add(int64(n))
+			if l.opts.Mirror != nil {
+				l.mirror(st)
+			}
 		}
 		for _, f := range st.barriers {
 			close(f)

@@ -85,10 +85,19 @@ func (e *valueEncoder) event(ev *Event) {
 			e.buf = appendString(e.buf, c.Field)
 			e.buf = append(e.buf, `,"old":`...)
 			e.path = append(e.path[:0], "changes", c.Field, "old")
-			e.value(c.Old, 1)
+			secret := e.mask != nil && e.mask.sensitive(c.Field)
+			if secret {
+				e.masked(c.Old, 1)
+			} else {
+				e.value(c.Old, 1)
+			}
 			e.buf = append(e.buf, `,"new":`...)
 			e.path[2] = "new"
-			e.value(c.New, 1)
+			if secret {
+				e.masked(c.New, 1)
+			} else {
+				e.value(c.New, 1)
+			}
 			e.buf = append(e.buf, '}')
 		}
 		e.buf = append(e.buf, ']')
@@ -117,7 +126,11 @@ func (e *valueEncoder) event(ev *Event) {
 				e.buf = append(e.buf, ',')
 			}
 			e.buf = append(e.buf, `"path":`...)
-			e.buf = appendString(e.buf, r.Path)
+			path := r.Path
+			if e.mask != nil {
+				path, _ = e.maskQuery(path)
+			}
+			e.buf = appendString(e.buf, path)
 			sep = true
 		}
 		if r.StatusCode != 0 {

@@ -1,6 +1,7 @@
 package logger
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -21,6 +22,7 @@ type valueEncoder struct {
 	problems []string
 	path     []string // where the encoder is, for naming a bad value
 	kvs      []kv     // map entries being sorted, a stack shared by nesting levels
+	mask     *masker  // nil: values are written as given
 }
 
 type kv struct {
@@ -110,16 +112,45 @@ func (e *valueEncoder) value(v any, depth int) {
 			if i > start {
 				e.buf = append(e.buf, ',')
 			}
-			e.buf = appendString(e.buf, e.kvs[i].k)
+			k := e.kvs[i].k
+			e.buf = appendString(e.buf, k)
 			e.buf = append(e.buf, ':')
-			e.buf = appendString(e.buf, x[e.kvs[i].k])
+			if e.mask != nil && e.mask.sensitive(k) {
+				e.masked(x[k], depth)
+				continue
+			}
+			e.buf = appendString(e.buf, x[k])
 		}
 		e.buf = append(e.buf, '}')
 		e.kvs = e.kvs[:start]
 	case error:
 		e.errorText(x)
 	default:
-		e.reflect(v)
+		e.reflect(v, depth)
+	}
+}
+
+// masked writes the mask of v, a value under a sensitive key: null stays
+// null (nothing is revealed by it, and a Change keeps its meaning).
+func (e *valueEncoder) masked(v any, depth int) {
+	switch {
+	case v == nil:
+		e.buf = append(e.buf, "null"...)
+	case e.mask.mac == nil:
+		e.buf = appendString(e.buf, Redacted)
+	default:
+		if s, ok := v.(string); ok {
+			e.buf = e.mask.appendMAC(e.buf, []byte(s))
+			return
+		}
+		// Hash the value's JSON, as given: encode it in place, unmasked,
+		// then replace it by its mask.
+		mark, m := len(e.buf), e.mask
+		e.mask = nil
+		e.value(v, depth)
+		e.mask = m
+		// appendMAC reads all of its second argument before it writes.
+		e.buf = m.appendMAC(e.buf[:mark], e.buf[mark:])
 	}
 }
 
@@ -171,7 +202,11 @@ func (e *valueEncoder) object(m map[string]any, depth int) {
 		e.buf = appendString(e.buf, k)
 		e.buf = append(e.buf, ':')
 		e.path = append(e.path, k)
-		e.value(e.kvs[i].v, depth+1)
+		if e.mask != nil && e.mask.sensitive(k) {
+			e.masked(e.kvs[i].v, depth+1)
+		} else {
+			e.value(e.kvs[i].v, depth+1)
+		}
 		e.path = e.path[:len(e.path)-1]
 	}
 	clear(e.kvs[start:]) // let the caller's values go
@@ -218,8 +253,10 @@ func (e *valueEncoder) reset() {
 }
 
 // reflect encodes a value of a type the fast path does not know with
-// encoding/json, containing any panic of a user's MarshalJSON.
-func (e *valueEncoder) reflect(v any) {
+// encoding/json, containing any panic of a user's MarshalJSON. With
+// masking on, a value whose JSON has objects (a struct, a typed map) is
+// decoded and, when one of its keys is sensitive, encoded again masked.
+func (e *valueEncoder) reflect(v any, depth int) {
 	var (
 		b   []byte
 		err error
@@ -235,6 +272,15 @@ func (e *valueEncoder) reflect(v any) {
 	if err != nil {
 		e.bad(v, err.Error())
 		return
+	}
+	if e.mask != nil && bytes.IndexByte(b, '{') >= 0 {
+		d := json.NewDecoder(bytes.NewReader(b))
+		d.UseNumber()
+		var tree any
+		if d.Decode(&tree) == nil && e.mask.anySensitive(tree) {
+			e.value(tree, depth)
+			return
+		}
 	}
 	e.buf = append(e.buf, b...)
 }

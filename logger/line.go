@@ -139,29 +139,29 @@ func (l *Logger) truncate(seq uint64, ev *Event, size int) *Event {
 		drop func()
 	}
 	fields := []field{
-		{"metadata", measure(&Event{Metadata: t.Metadata}), func() { t.Metadata = nil }},
-		{"previous_state", measure(&Event{PreviousState: t.PreviousState}), func() { t.PreviousState = nil }},
-		{"new_state", measure(&Event{NewState: t.NewState}), func() { t.NewState = nil }},
-		{"changes", measure(&Event{Changes: t.Changes}), func() { t.Changes = nil }},
+		{"metadata", l.measure(&Event{Metadata: t.Metadata}), func() { t.Metadata = nil }},
+		{"previous_state", l.measure(&Event{PreviousState: t.PreviousState}), func() { t.PreviousState = nil }},
+		{"new_state", l.measure(&Event{NewState: t.NewState}), func() { t.NewState = nil }},
+		{"changes", l.measure(&Event{Changes: t.Changes}), func() { t.Changes = nil }},
 		{"error_stack", len(t.ErrorStack), func() { t.ErrorStack = "" }},
 		{"description", len(t.Description), func() { t.Description = "" }},
-		{"tags", measure(&Event{Tags: t.Tags}), func() { t.Tags = nil }},
-		{"entry_ids", measure(&Event{EntryIDs: t.EntryIDs}), func() { t.EntryIDs = nil }},
+		{"tags", l.measure(&Event{Tags: t.Tags}), func() { t.Tags = nil }},
+		{"entry_ids", l.measure(&Event{EntryIDs: t.EntryIDs}), func() { t.EntryIDs = nil }},
 		{"user_agent", len(t.UserAgent), func() { t.UserAgent = "" }},
-		{"request", measure(&Event{Request: t.Request}), func() { t.Request = nil }},
+		{"request", l.measure(&Event{Request: t.Request}), func() { t.Request = nil }},
 		{"error_message", len(t.ErrorMessage), func() { t.ErrorMessage = "" }},
 		{"resource_name", len(t.ResourceName), func() { t.ResourceName = "" }},
 	}
 	sort.SliceStable(fields, func(i, j int) bool { return fields[i].size > fields[j].size })
 	var dropped []string
 	for _, f := range fields {
-		if measure(&t) <= limit || f.size <= 2 {
+		if l.measure(&t) <= limit || f.size <= 2 {
 			break
 		}
 		f.drop()
 		dropped = append(dropped, f.name)
 	}
-	if measure(&t) > limit {
+	if l.measure(&t) > limit {
 		cut := max(16, limit/96)
 		for _, s := range []*string{&t.ID, &t.UserID, &t.UserName, &t.UserEmail, &t.SessionID, &t.IPAddress,
 			&t.Category, &t.ResourceType, &t.ResourceID, &t.RunID, &t.ParentRunID} {
@@ -182,15 +182,15 @@ func (l *Logger) truncate(seq uint64, ev *Event, size int) *Event {
 	return &t
 }
 
-// measure returns the length of ev's JSON, or a huge number when
+// measure returns the length of ev's JSON, masked, or a huge number when
 // encoding it panics.
-func measure(ev *Event) (n int) {
+func (l *Logger) measure(ev *Event) (n int) {
 	defer func() {
 		if recover() != nil {
 			n = 1 << 40
 		}
 	}()
-	var e valueEncoder
+	e := valueEncoder{mask: l.w.enc.mask} // as the event will be written
 	e.event(ev)
 	return len(e.buf)
 }

@@ -96,6 +96,10 @@ func New(opts Options) (*Logger, error) {
 	if err != nil {
 		return nil, err
 	}
+	mask, err := newMasker(opts.Mask)
+	if err != nil {
+		return nil, err
+	}
 	l := &Logger{
 		opts:     opts,
 		ch:       make(chan item, opts.QueueSize),
@@ -109,7 +113,7 @@ func New(opts Options) (*Logger, error) {
 	}
 	l.health.Store(&health{next: make(chan struct{})})
 	l.ring.max = opts.MaxEvents
-	l.w = writerState{nextSeq: 1, maxEventBytes: opts.MaxEventBytes}
+	l.w = writerState{nextSeq: 1, maxEventBytes: opts.MaxEventBytes, enc: valueEncoder{mask: mask}}
 	if opts.Journal != nil {
 		if err := l.openJournal(); err != nil {
 			return nil, err

@@ -2,6 +2,7 @@ package logger
 
 import (
 	"fmt"
+	"log/slog"
 	"time"
 )
 
@@ -65,6 +66,22 @@ type Options struct {
 	// hears of it. Default DefaultMaxEventBytes (256 KiB); at least 4 KiB,
 	// and no more than the journal's file size.
 	MaxEventBytes int
+
+	// Mask configures the masking of secrets, on by default: values under
+	// keys such as "password", "api_key" or "Authorization" are stored as
+	// Redacted. See MaskOptions.
+	Mask MaskOptions
+
+	// Mirror, when set, also receives every event, as stored (masked): a
+	// console audit trail for development, as with
+	// slog.New(slog.NewTextHandler(os.Stderr, nil)). Each event is one
+	// record with the message MirrorMessage, the event's time, level Info
+	// for SUCCESS and Warn otherwise, and the event's fields as attributes
+	// under the journal's keys. The logger's applier goroutine writes it,
+	// never the caller of Log; Flush returns once the events before it are
+	// mirrored. A handler's error or panic goes to ErrorHandler. The
+	// logger's other work waits for the handler: keep it fast.
+	Mirror *slog.Logger
 }
 
 // maxBatch is how many queued items, and about how many events, the

@@ -1,0 +1,348 @@
+package logger
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"hash"
+	"net/url"
+	"slices"
+	"strings"
+	"unicode"
+)
+
+// Redacted is what a value under a sensitive key becomes when masking is
+// on and MaskOptions.HMACKey is not set.
+const Redacted = "***REDACTED***"
+
+// hmacPrefix starts every value masked in HMAC mode.
+const hmacPrefix = "hmac-sha256:"
+
+// MaskOptions configure the masking of secrets. Masking is on by default:
+// the zero value replaces every value under a sensitive key with
+// [Redacted].
+//
+// Masking applies to the free-form parts of an event — Metadata,
+// PreviousState, NewState, Changes (by the changed field's name), and the
+// query string of Request.Path — at any depth: nested maps, slices, and
+// structs by their JSON field names. It happens in the writer goroutine,
+// before the event reaches the ring, the journal or the console mirror,
+// so no copy of a secret is ever stored. The indexed fields (UserID,
+// ResourceID, ...) and the free text (Description, ErrorMessage) are not
+// masked: do not put secrets there.
+//
+// A key is sensitive when its words contain a sensitive key's words. A
+// key's words are found the same way in every style, case aside:
+// "api_key", "apiKey", "APIKey", "api-key", "X-Api-Key" and "API_KEY" all
+// have the words "api key", so they all match "api_key". Matching whole
+// words is what keeps ordinary words safe: "shipping" does not match
+// "pin", "keyboard" does not match "key". A sensitive key written with a
+// leading "*" also matches a word that ends with it ("*token" matches
+// "accesstoken" and "csrfToken", which is two words anyway), and one with
+// a trailing "*" a word that starts with it.
+//
+// The judgement calls of the defaults, all in favour of the words an AI or
+// agent system uses every day: "tokenizer_name" is not masked, because a
+// tokenizer is not a token ("*token" matches words that end in "token");
+// "max_tokens" and "input_tokens" are not masked, because there tokens
+// are counted, not kept (the plural is not a default, unlike "passwords"
+// or "secrets"); "token_count" is masked, because "token" is a word of it:
+// add it to Allow if that is how you use it.
+type MaskOptions struct {
+	// Keys are sensitive keys added to DefaultSensitiveKeys, in any style.
+	Keys []string
+
+	// Remove takes keys out of DefaultSensitiveKeys (or Keys), compared by
+	// their words: Remove "cookie" stops masking "cookie", "Set-Cookie"
+	// and "sessionCookie". Naming a key that is not in the list is an
+	// error, so that a typo does not pass silently.
+	Remove []string
+
+	// Allow are keys never masked, compared as a whole by their words:
+	// Allow "token_count" keeps "token_count" and "tokenCount" in clear,
+	// but still masks "token".
+	Allow []string
+
+	// HMACKey, when set, masks each value to "hmac-sha256:" and the hex
+	// HMAC-SHA256 of the value under this key, as Vault's audit devices
+	// do: the same secret always masks to the same string, so events can
+	// be correlated by it ("were these two requests made with the same
+	// token?") without it being revealed. A string is hashed as its
+	// bytes, any other value as its JSON; HashSecret computes the mask of
+	// a known value. At least 16 bytes; keep it as secret as the values,
+	// and remember that a secret from a small set (a PIN, a social
+	// security number) can be found by hashing every candidate.
+	HMACKey []byte
+
+	// InsecureDisable stores every value as given, secrets included. It
+	// is meant for tests and for events known to carry none.
+	InsecureDisable bool
+}
+
+// defaultSensitiveKeys: see DefaultSensitiveKeys.
+var defaultSensitiveKeys = []string{
+	"*password", "passwords", "*passwd", "*passphrase",
+	"*secret", "secrets", "*secretkey",
+	"*token",
+	"api_key", "api_keys", "*apikey", "private_key", "*privatekey",
+	"*credential", "credentials",
+	"*authorization", "*cookie", "cookies",
+	"ssn", "credit_card", "*creditcard", "card_number", "*cardnumber", "cvv",
+}
+
+// DefaultSensitiveKeys returns the keys masked by default, in the syntax
+// of MaskOptions.Keys.
+func DefaultSensitiveKeys() []string { return slices.Clone(defaultSensitiveKeys) }
+
+// minHMACKey is the shortest MaskOptions.HMACKey accepted.
+const minHMACKey = 16
+
+// maxMaskCache bounds the masker's memory of keys already judged.
+const maxMaskCache = 4096
+
+// masker masks the values under sensitive keys. It belongs to the writer
+// goroutine: it is not safe for concurrent use.
+type masker struct {
+	terms []maskTerm
+	allow map[string]bool // keys by their words, joined with "_"
+	mac   hash.Hash       // nil: redact
+	sum   []byte
+	seen  map[string]bool // keys judged so far
+	words []string
+}
+
+// maskTerm is a sensitive key: its words, and whether its first word may
+// have anything before it and its last anything after.
+type maskTerm struct {
+	words          []string
+	anyBefore      bool
+	anyAfter       bool
+	written, joint string // as given, and by its words
+}
+
+// newMasker returns the masker mo describes, nil when masking is off.
+func newMasker(mo MaskOptions) (*masker, error) {
+	if mo.InsecureDisable {
+		if len(mo.HMACKey) > 0 || len(mo.Keys) > 0 || len(mo.Remove) > 0 || len(mo.Allow) > 0 {
+			return nil, fmt.Errorf("%w: Mask.InsecureDisable with other Mask options: which is meant?", ErrInvalidOptions)
+		}
+		return nil, nil
+	}
+	m := &masker{allow: make(map[string]bool), seen: make(map[string]bool)}
+	for _, k := range append(slices.Clone(defaultSensitiveKeys), mo.Keys...) {
+		t, err := parseMaskTerm(k)
+		if err != nil {
+			return nil, err
+		}
+		m.terms = append(m.terms, t)
+	}
+	for _, k := range mo.Remove {
+		joint := strings.Join(keyWords(strings.Trim(k, "*"), nil), "_")
+		n := len(m.terms)
+		m.terms = slices.DeleteFunc(m.terms, func(t maskTerm) bool { return t.joint == joint })
+		if joint == "" || len(m.terms) == n {
+			return nil, fmt.Errorf("%w: Mask.Remove %q is not a sensitive key (see DefaultSensitiveKeys)", ErrInvalidOptions, k)
+		}
+	}
+	for _, k := range mo.Allow {
+		joint := strings.Join(keyWords(k, nil), "_")
+		if joint == "" {
+			return nil, fmt.Errorf("%w: Mask.Allow %q has no words", ErrInvalidOptions, k)
+		}
+		m.allow[joint] = true
+	}
+	if mo.HMACKey != nil {
+		if len(mo.HMACKey) < minHMACKey {
+			return nil, fmt.Errorf("%w: Mask.HMACKey is %d bytes, fewer than %d", ErrInvalidOptions, len(mo.HMACKey), minHMACKey)
+		}
+		m.mac = hmac.New(sha256.New, slices.Clone(mo.HMACKey))
+	}
+	return m, nil
+}
+
+func parseMaskTerm(k string) (maskTerm, error) {
+	t := maskTerm{written: k}
+	s := k
+	t.anyBefore = strings.HasPrefix(s, "*")
+	s = strings.TrimPrefix(s, "*")
+	t.anyAfter = strings.HasSuffix(s, "*")
+	s = strings.TrimSuffix(s, "*")
+	if strings.Contains(s, "*") {
+		return t, fmt.Errorf("%w: Mask key %q: a \"*\" may only start or end it", ErrInvalidOptions, k)
+	}
+	t.words = keyWords(s, nil)
+	if len(t.words) == 0 {
+		return t, fmt.Errorf("%w: Mask key %q has no words", ErrInvalidOptions, k)
+	}
+	t.joint = strings.Join(t.words, "_")
+	return t, nil
+}
+
+// sensitive reports whether values under key are masked.
+func (m *masker) sensitive(key string) bool {
+	if s, ok := m.seen[key]; ok {
+		return s
+	}
+	m.words = keyWords(key, m.words[:0])
+	s := m.judge(m.words)
+	if len(m.seen) < maxMaskCache {
+		m.seen[strings.Clone(key)] = s // not a slice of a caller's larger string
+	}
+	return s
+}
+
+func (m *masker) judge(words []string) bool {
+	if len(words) == 0 || m.allow[strings.Join(words, "_")] {
+		return false
+	}
+	for _, t := range m.terms {
+		if t.in(words) {
+			return true
+		}
+	}
+	return false
+}
+
+// in reports whether t's words appear in words, one after the other.
+func (t *maskTerm) in(words []string) bool {
+	n := len(t.words)
+	for i := 0; i+n <= len(words); i++ {
+		ok := true
+		for j, tw := range t.words {
+			w := words[i+j]
+			before, after := j == 0 && t.anyBefore, j == n-1 && t.anyAfter
+			switch {
+			case before && after:
+				ok = strings.Contains(w, tw)
+			case before:
+				ok = strings.HasSuffix(w, tw)
+			case after:
+				ok = strings.HasPrefix(w, tw)
+			default:
+				ok = w == tw
+			}
+			if !ok {
+				break
+			}
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
+}
+
+// keyWords appends the words of key to dst, in lower case. Words end at
+// any character that is not a letter or a digit, where a lower-case
+// letter meets an upper-case one ("apiKey"), before the last capital of
+// a run that a lower-case letter follows ("APIKey" is "api key"), and
+// between letters and digits ("cvv2" is "cvv 2").
+func keyWords(key string, dst []string) []string {
+	rs := []rune(key)
+	start := -1
+	flush := func(end int) {
+		if start >= 0 {
+			dst = append(dst, strings.ToLower(string(rs[start:end])))
+		}
+		start = -1
+	}
+	for i, r := range rs {
+		letter, digit := unicode.IsLetter(r), unicode.IsDigit(r)
+		if !letter && !digit {
+			flush(i)
+			continue
+		}
+		if start >= 0 {
+			p := rs[i-1]
+			switch {
+			case unicode.IsDigit(p) != digit:
+				flush(i)
+			case unicode.IsUpper(r) && unicode.IsLower(p):
+				flush(i)
+			case unicode.IsUpper(r) && unicode.IsUpper(p) && i+1 < len(rs) && unicode.IsLower(rs[i+1]):
+				flush(i)
+			}
+		}
+		if start < 0 {
+			start = i
+		}
+	}
+	flush(len(rs))
+	return dst
+}
+
+// HashSecret returns what secret masks to in a journal written with
+// MaskOptions.HMACKey set to key: "hmac-sha256:" and the hex HMAC-SHA256
+// of secret. Use it to look for a known value in masked events.
+func HashSecret(key []byte, secret string) string {
+	mac := hmac.New(sha256.New, key)
+	mac.Write([]byte(secret))
+	return hmacPrefix + hex.EncodeToString(mac.Sum(nil))
+}
+
+// appendMAC appends the quoted HMAC mask of b to buf.
+func (m *masker) appendMAC(buf, b []byte) []byte {
+	m.mac.Reset()
+	m.mac.Write(b)
+	m.sum = m.mac.Sum(m.sum[:0])
+	buf = append(buf, '"')
+	buf = append(buf, hmacPrefix...)
+	buf = hex.AppendEncode(buf, m.sum)
+	return append(buf, '"')
+}
+
+// maskQuery returns path with the values of sensitive parameters of its
+// query string masked, and whether it changed anything.
+func (e *valueEncoder) maskQuery(path string) (string, bool) {
+	base, query, ok := strings.Cut(path, "?")
+	if !ok {
+		return path, false
+	}
+	query, fragment, hasFragment := strings.Cut(query, "#")
+	params := strings.Split(query, "&")
+	changed := false
+	for i, p := range params {
+		name, value, ok := strings.Cut(p, "=")
+		if !ok || value == "" || !e.mask.sensitive(name) {
+			continue
+		}
+		if e.mask.mac != nil {
+			if v, err := url.QueryUnescape(value); err == nil {
+				value = v
+			}
+			params[i] = name + "=" + strings.Trim(string(e.mask.appendMAC(nil, []byte(value))), `"`)
+		} else {
+			params[i] = name + "=" + Redacted
+		}
+		changed = true
+	}
+	if !changed {
+		return path, false
+	}
+	out := base + "?" + strings.Join(params, "&")
+	if hasFragment {
+		out += "#" + fragment
+	}
+	return out, true
+}
+
+// anySensitive reports whether a decoded JSON value has a sensitive key
+// at any depth.
+func (m *masker) anySensitive(v any) bool {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, el := range x {
+			if m.sensitive(k) || m.anySensitive(el) {
+				return true
+			}
+		}
+	case []any:
+		for _, el := range x {
+			if m.anySensitive(el) {
+				return true
+			}
+		}
+	}
+	return false
+}
