@@ -133,20 +133,26 @@ func (s *Span) end(err error, stack string) error {
 	s.ended = true
 	ev := s.ev
 	s.mu.Unlock()
+	return s.l.finish(s.ctx, &ev, s.start, err, stack, s.statusSet)
+}
 
-	ev.Time = s.start
-	ev.Duration = max(s.l.opts.Now().Sub(s.start), 0)
+// finish logs ev as an operation that began at start and ended with err:
+// dated start, the time since as Duration, FAILURE with err's message (and
+// stack) when err is not nil, SUCCESS otherwise, unless statusSet.
+func (l *Logger) finish(ctx context.Context, ev *Event, start time.Time, err error, stack string, statusSet bool) error {
+	ev.Time = start
+	ev.Duration = max(l.opts.Now().Sub(start), 0)
 	if err != nil {
 		ev.ErrorMessage = err.Error()
 		ev.ErrorStack = stack
 	}
-	if !s.statusSet {
+	if !statusSet {
 		ev.Status = StatusSuccess
 		if err != nil {
 			ev.Status = StatusFailure
 		}
 	}
-	return s.l.Log(s.ctx, ev)
+	return l.Log(ctx, *ev)
 }
 
 // Track runs fn as one audited operation: a Span begun before fn and
@@ -155,14 +161,29 @@ func (s *Span) end(err error, stack string) error {
 // Stats.Rejected or Stats.Dropped). A panic in fn is logged as a FAILURE
 // with the panic's value and stack, then panics on.
 func (l *Logger) Track(ctx context.Context, op Operation, fn func(context.Context) error, opts ...SpanOption) (err error) {
-	s := l.Begin(ctx, op, opts...)
+	// Without a Span, so that nothing is allocated when no option is given.
+	var ev Event
+	if len(opts) > 0 {
+		ev = withOptions(opts)
+	}
+	ev.Operation = op
+	start := l.opts.Now()
 	defer func() {
 		if r := recover(); r != nil {
-			_ = s.end(fmt.Errorf("panic: %v", r), string(debug.Stack()))
+			_ = l.finish(ctx, &ev, start, fmt.Errorf("panic: %v", r), string(debug.Stack()), false)
 			panic(r)
 		}
 	}()
 	err = fn(ctx)
-	_ = s.End(err)
+	_ = l.finish(ctx, &ev, start, err, "", false)
 	return err
+}
+
+// withOptions returns the event opts set.
+func withOptions(opts []SpanOption) Event {
+	var ev Event
+	for _, o := range opts {
+		o(&ev)
+	}
+	return ev
 }
