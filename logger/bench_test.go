@@ -149,6 +149,41 @@ func BenchmarkIngest1M(b *testing.B) {
 	b.ReportMetric(float64(n*b.N)/elapsed.Seconds(), "events/s")
 }
 
+// BenchmarkIngestMasking is BenchmarkIngest with each masking mode: the
+// default (redact), HMAC, and InsecureDisable, to show what masking costs
+// the writer. The workload's metadata keys ("source", "tokens") are not
+// sensitive, the common case: each is judged once, then remembered.
+func BenchmarkIngestMasking(b *testing.B) {
+	for _, m := range []struct {
+		name string
+		mask logger.MaskOptions
+	}{
+		{"redact", logger.MaskOptions{}},
+		{"hmac", logger.MaskOptions{HMACKey: []byte("0123456789abcdef")}},
+		{"off", logger.MaskOptions{InsecureDisable: true}},
+	} {
+		b.Run(m.name, func(b *testing.B) {
+			g := workload.New(benchSeed)
+			l := newBenchLogger(b, logger.Options{MaxEvents: 100_000, Mask: m.mask})
+			ctx := context.Background()
+			b.ReportAllocs()
+			b.ResetTimer()
+			start := time.Now()
+			for i := range b.N {
+				ev := g.Event(i)
+				if i%10 == 0 { // one event in ten carries a secret
+					ev.Metadata = map[string]any{"api_key": "k-123", "source": "cli"}
+				}
+				if err := l.Log(ctx, ev); err != nil {
+					b.Fatal(err)
+				}
+			}
+			flush(b, l)
+			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "events/s")
+		})
+	}
+}
+
 // fill returns a logger holding the first n events of the workload.
 func fill(b *testing.B, n int) (*logger.Logger, *workload.Gen) {
 	b.Helper()

@@ -104,12 +104,19 @@ const maxMaskCache = 4096
 // masker masks the values under sensitive keys. It belongs to the writer
 // goroutine: it is not safe for concurrent use.
 type masker struct {
-	terms []maskTerm
-	allow map[string]bool // keys by their words, joined with "_"
-	mac   hash.Hash       // nil: redact
-	sum   []byte
-	seen  map[string]bool // keys judged so far
-	words []string
+	terms  []maskTerm
+	allow  map[string]bool // keys by their words, joined with "_"
+	mac    hash.Hash       // nil: redact
+	sum    []byte
+	seen   map[string]bool // keys judged so far
+	recent [64]maskSlot    // a few of them, found without hashing
+	words  []string
+}
+
+// maskSlot is a key judged, in the masker's own copy, and its judgement.
+type maskSlot struct {
+	key       string
+	sensitive bool
 }
 
 // maskTerm is a sensitive key: its words, and whether its first word may
@@ -180,15 +187,27 @@ func parseMaskTerm(k string) (maskTerm, error) {
 }
 
 // sensitive reports whether values under key are masked.
+//
+// The same few keys come back in event after event, so the answer is
+// remembered twice: in a small table that a key's length and first and
+// last bytes index, which costs a string comparison, and in a map.
 func (m *masker) sensitive(key string) bool {
-	if s, ok := m.seen[key]; ok {
-		return s
+	if key == "" {
+		return false
 	}
-	m.words = keyWords(key, m.words[:0])
-	s := m.judge(m.words)
-	if len(m.seen) < maxMaskCache {
-		m.seen[strings.Clone(key)] = s // not a slice of a caller's larger string
+	slot := &m.recent[(len(key)*31+int(key[0])*7+int(key[len(key)-1]))%len(m.recent)]
+	if slot.key == key {
+		return slot.sensitive
 	}
+	s, ok := m.seen[key]
+	if !ok {
+		m.words = keyWords(key, m.words[:0])
+		s = m.judge(m.words)
+		if len(m.seen) < maxMaskCache {
+			m.seen[strings.Clone(key)] = s // not a slice of a caller's larger string
+		}
+	}
+	*slot = maskSlot{key: strings.Clone(key), sensitive: s}
 	return s
 }
 
