@@ -27,13 +27,41 @@
 // refuses is counted ([Stats.Dropped], [Stats.Rejected]); every event it
 // accepts is applied, and [Stats.TotalEvents] counts it.
 //
+// # Masking
+//
+// Secrets never reach memory, the journal or the mirror: before an event
+// is stored, the writer replaces every value under a sensitive key
+// ("password", "api_key", "Authorization", "Set-Cookie", ...) in its
+// Metadata, states, Changes and request query string with [Redacted], or
+// with a keyed hash in HMAC mode, at any depth. Keys are matched by their
+// words in any style, so "apiKey" and "X-Api-Key" are masked and
+// "keyboard" is not. See [MaskOptions]; [Options.Mask] configures it, and
+// turning it off is spelled InsecureDisable.
+//
+// # Console mirror
+//
+// [Options.Mirror] also sends every event, as stored, to a *slog.Logger:
+// a console audit trail for development, written by the applier, never
+// by the caller.
+//
+// # In application code
+//
+// [WithActor] and [WithRun] put the user and the run in a context, and
+// Log fills an event's empty fields from it. [Logger.Track] audits a
+// function call, [Logger.Begin] a span of code that ends with
+// [Span.End], and [Logger.LogChange] a change found by [Diff]. Package
+// httpaudit audits HTTP requests, and package audittest records events
+// for a user's own tests.
+//
 // # Failure isolation
 //
 // No panic reaches the caller. A value in an event that cannot be encoded
 // (NaN, a channel, a cycle, a MarshalJSON that fails or panics) is
 // replaced by a string saying so; the event is kept and notes the problem
 // in Metadata under "auditlog_encode_errors"; [Options.ErrorHandler]
-// hears of it.
+// hears of it. A panic in ErrorHandler or in the mirror's handler is
+// contained. Track, Span and the HTTP middleware never fail the operation
+// they audit because auditing failed.
 //
 // # Journal
 //
