@@ -151,12 +151,12 @@ func nestedEvent() logger.Event {
 	return logger.Event{
 		Operation: logger.OpUpdate,
 		Metadata: map[string]any{
-			"headers": http.Header{"Authorization": {"Bearer hush-1"}, "Accept": {"*/*"}},
-			"users":   []any{map[string]any{"name": "ann", "password": "hush-2"}, "plain"},
-			"config":  dbConfig{Host: "db", Password: "hush-3", Port: 5432},
-			"pointer": &dbConfig{Host: "db2", Password: "hush-4"},
-			"env":     map[string]string{"GITHUB_TOKEN": "hush-5", "HOME": "/root"},
-			"deep":    map[string]any{"a": map[string]any{"b": map[string]any{"apiKey": "hush-6", "n": 1}}},
+			"headers":     http.Header{"Authorization": {"Bearer hush-1"}, "Accept": {"*/*"}},
+			"users":       []any{map[string]any{"name": "ann", "password": "hush-2"}, "plain"},
+			"config":      dbConfig{Host: "db", Password: "hush-3", Port: 5432},
+			"pointer":     &dbConfig{Host: "db2", Password: "hush-4"},
+			"env":         map[string]string{"GITHUB_TOKEN": "hush-5", "HOME": "/root"},
+			"deep":        map[string]any{"a": map[string]any{"b": map[string]any{"apiKey": "hush-6", "n": 1}}},
 			"credentials": map[string]any{"user": "hush-7", "pass": "hush-8"},
 			"count":       3,
 		},
