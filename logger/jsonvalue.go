@@ -147,8 +147,8 @@ func (e *valueEncoder) masked(v any, depth int) {
 		// then replace it by its mask.
 		mark, m := len(e.buf), e.mask
 		e.mask = nil
+		defer func() { e.mask = m }() // even if a value's method panics
 		e.value(v, depth)
-		e.mask = m
 		// appendMAC reads all of its second argument before it writes.
 		e.buf = m.appendMAC(e.buf[:mark], e.buf[mark:])
 	}
