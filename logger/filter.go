@@ -1,6 +1,11 @@
 package logger
 
-import "time"
+import (
+	"cmp"
+	"slices"
+	"strings"
+	"time"
+)
 
 // Filter selects events for Query, Count and StatisticsFor.
 //
@@ -30,4 +35,47 @@ type Filter struct {
 	// Ascending orders the result oldest first. By default the newest
 	// event comes first. Events are ordered by Time, ties by Seq.
 	Ascending bool
+}
+
+// Matches reports whether ev matches f, ignoring Limit, Offset and
+// Ascending: the definition of a match that every Store follows.
+func (f *Filter) Matches(ev *Event) bool {
+	if f.UserID != "" && ev.UserID != f.UserID ||
+		f.SessionID != "" && ev.SessionID != f.SessionID ||
+		f.Operation != "" && ev.Operation != f.Operation ||
+		f.Category != "" && ev.Category != f.Category ||
+		f.ResourceType != "" && ev.ResourceType != f.ResourceType ||
+		f.ResourceID != "" && ev.ResourceID != f.ResourceID ||
+		f.RunID != "" && ev.RunID != f.RunID {
+		return false
+	}
+	if f.Status != "" {
+		st := ev.Status
+		if st == "" {
+			st = StatusSuccess
+		}
+		if st != f.Status {
+			return false
+		}
+	}
+	if !f.Since.IsZero() && ev.Time.Before(f.Since) || !f.Until.IsZero() && ev.Time.After(f.Until) {
+		return false
+	}
+	if len(f.EntryIDs) > 0 && !slices.ContainsFunc(ev.EntryIDs, func(id string) bool { return slices.Contains(f.EntryIDs, id) }) {
+		return false
+	}
+	return true
+}
+
+// CompareEvents orders events as Query returns them with Ascending: by
+// Time, then Seq, then ID. It returns a negative number when a comes
+// first, a positive one when b does, and 0 when they tie.
+func CompareEvents(a, b *Event) int {
+	if c := a.Time.Compare(b.Time); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.Seq, b.Seq); c != 0 {
+		return c
+	}
+	return strings.Compare(a.ID, b.ID)
 }

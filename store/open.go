@@ -1,0 +1,100 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/auditlog/auditlog/logger"
+)
+
+// ErrUnknownScheme is returned by Open for a URL whose scheme no imported
+// store registered.
+var ErrUnknownScheme = errors.New("store: unknown URL scheme")
+
+// Opener opens a store from its URL.
+type Opener func(u *url.URL) (logger.Store, error)
+
+var (
+	mu      sync.RWMutex
+	openers = map[string]Opener{}
+)
+
+// known are the schemes of this module's stores, and the package that
+// registers each, for a helpful error.
+var known = map[string]string{
+	"file":   "github.com/auditlog/auditlog/store/file",
+	"sqlite": "github.com/auditlog/auditlog/store/sqlite",
+}
+
+// Register makes a store openable by Open under scheme. It panics if the
+// scheme is registered twice or open is nil, as database/sql.Register
+// does: both are programming errors, made at init time.
+func Register(scheme string, open Opener) {
+	mu.Lock()
+	defer mu.Unlock()
+	if open == nil {
+		panic("store: Register of a nil Opener for " + scheme)
+	}
+	if _, dup := openers[scheme]; dup {
+		panic("store: Register called twice for " + scheme)
+	}
+	openers[scheme] = open
+}
+
+// Open opens the store that rawURL names: file://./audits (a folder of
+// partitioned files) or sqlite://./audits/audit.db (one SQLite file),
+// provided the store's package is imported. Relative paths are relative
+// to the working directory; file:///var/audits is absolute. Each store
+// documents the query parameters it takes.
+func Open(rawURL string) (logger.Store, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("store: %q is not a URL: %w", rawURL, err)
+	}
+	if u.Scheme == "" {
+		return nil, fmt.Errorf("%w: %q has none (want file://... or sqlite://...)", ErrUnknownScheme, rawURL)
+	}
+	mu.RLock()
+	open := openers[u.Scheme]
+	mu.RUnlock()
+	if open == nil {
+		if pkg, ok := known[u.Scheme]; ok {
+			return nil, fmt.Errorf("%w: %q: import %s to open it", ErrUnknownScheme, u.Scheme, pkg)
+		}
+		names := slices.Sorted(func(yield func(string) bool) {
+			for k := range known {
+				if !yield(k) {
+					return
+				}
+			}
+		})
+		return nil, fmt.Errorf("%w: %q (want one of %s)", ErrUnknownScheme, u.Scheme, strings.Join(names, ", "))
+	}
+	return open(u)
+}
+
+// Path returns the file path a store URL names: "file://./audits" and
+// "file:audits" name "audits", "file:///var/audits" names "/var/audits".
+// It is for Openers.
+func Path(u *url.URL) (string, error) {
+	p := u.Opaque
+	if p == "" {
+		p = u.Host + u.Path
+	}
+	if p == "" {
+		return "", fmt.Errorf("store: %q names no path", u.String())
+	}
+	if u.Host != "" && u.Host != "." && u.Host != ".." && u.Host != "localhost" {
+		// file://audits/x: the first element parsed as a host
+		return filepath.Clean(p), nil
+	}
+	if u.Host == "localhost" {
+		p = u.Path
+	}
+	return filepath.Clean(p), nil
+}

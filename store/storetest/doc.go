@@ -1,0 +1,13 @@
+// Package storetest is the conformance suite of logger.Store: run it
+// against a store, and it checks everything the interface promises
+// (filters alone and combined, inclusive time bounds, order, limit and
+// offset, counts, cleanup by age, reopening, concurrent readers during
+// writes, bad input, SQL-injection attempts) against a model, the same
+// events selected in memory by store.Select.
+//
+//	func TestConformance(t *testing.T) {
+//		storetest.Run(t, func(t *testing.T, dir string) (logger.Store, error) {
+//			return mystore.Open(filepath.Join(dir, "audit.db"))
+//		})
+//	}
+package storetest

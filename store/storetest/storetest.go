@@ -1,0 +1,403 @@
+package storetest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/auditlog/auditlog/logger"
+	"github.com/auditlog/auditlog/store"
+)
+
+// Opener opens the store kept in dir, creating it on first use; opening
+// the same dir again must find what was saved.
+type Opener func(t *testing.T, dir string) (logger.Store, error)
+
+// Start is the time of the first event of Events.
+var Start = time.Date(2026, 1, 10, 22, 0, 0, 0, time.UTC)
+
+// Pools of field values. Values that an attacker might try (quotes, SQL
+// wildcards, path elements) are real values here, so a store must both
+// keep them and match them exactly.
+var (
+	users     = []string{"alice", "bob", "carol", "dave", "o'brien", "100%", "a_b", "../../etc"}
+	ops       = []logger.Operation{logger.OpStore, logger.OpRecall, logger.OpForget, logger.OpUpdate, logger.OpExport}
+	statuses  = []logger.Status{logger.StatusSuccess, logger.StatusSuccess, logger.StatusFailure, logger.StatusPartial}
+	resTypes  = []string{"memory", "workflow", "doc/type"}
+	resIDs    = []string{"r1", "r2", "r3", "data-pipeline", "a/b", "..", "x=y"}
+	resNames  = []string{"data-pipeline", "nightly", "../../etc", "a/b", "", "ünïcode"}
+	sessions  = []string{"s1", "s2", "s3", ""}
+	runs      = []string{"run-1", "run-2", "", ""}
+	cats      = []string{"DATA", "AUTH", ""}
+	entryPool = []string{"e1", "e2", "e3", "e4", "e5", "e6"}
+)
+
+// Events returns n events with the given seed, as the logger hands them
+// to a store: ID, Seq and Time set, Status explicit, spread over about
+// five days with ties in time (about one event in eight shares the time
+// of the one before), with every free-form field used now and then.
+func Events(seed uint64, n int) []logger.Event {
+	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	pick := func(n int) int { return r.IntN(n) }
+	evs := make([]logger.Event, n)
+	t := Start
+	for i := range evs {
+		if pick(8) != 0 {
+			t = t.Add(time.Duration(1+pick(int(5*24*time.Hour/time.Duration(n)))) + time.Duration(pick(1000))*time.Nanosecond)
+		}
+		ev := logger.Event{
+			ID:           fmt.Sprintf("evt-%06d-%d", i, seed),
+			Seq:          uint64(i + 1),
+			Time:         t,
+			Operation:    ops[pick(len(ops))],
+			Status:       statuses[pick(len(statuses))],
+			Category:     cats[pick(len(cats))],
+			UserID:       users[pick(len(users))],
+			SessionID:    sessions[pick(len(sessions))],
+			ResourceType: resTypes[pick(len(resTypes))],
+			ResourceID:   resIDs[pick(len(resIDs))],
+			ResourceName: resNames[pick(len(resNames))],
+			RunID:        runs[pick(len(runs))],
+			Duration:     time.Duration(pick(5000)) * time.Microsecond,
+		}
+		if k := pick(4); k > 0 {
+			for range k {
+				ev.EntryIDs = append(ev.EntryIDs, entryPool[pick(len(entryPool))])
+			}
+		}
+		if pick(2) == 0 {
+			ev.Metadata = map[string]any{"n": float64(pick(100)), "source": "cli", "nested": map[string]any{"k": "v"}}
+		}
+		if pick(5) == 0 {
+			ev.Changes = []logger.Change{{Field: "title", Old: "a", New: "b"}, {Field: "tags.0", Old: nil, New: "x"}}
+			ev.PreviousState = map[string]any{"title": "a"}
+			ev.NewState = map[string]any{"title": "b", "tags": []any{"x"}}
+		}
+		if pick(6) == 0 {
+			ev.Request = &logger.Request{Method: "POST", Path: "/memories", StatusCode: 201}
+			ev.IPAddress, ev.UserAgent = "192.0.2.7", "curl/8"
+		}
+		if pick(7) == 0 {
+			ev.Tags = []string{"gdpr", "nightly"}
+			ev.Description = "a description, with \"quotes\" and\nnewlines"
+		}
+		if ev.Status == logger.StatusFailure {
+			ev.ErrorMessage = "failed: " + ev.ID
+		}
+		if pick(9) == 0 {
+			ev.UserName, ev.UserEmail, ev.ParentRunID = "Alice A.", "alice@example.com", "run-0"
+		}
+		evs[i] = ev
+	}
+	return evs
+}
+
+// Run runs every conformance test against the store open opens.
+func Run(t *testing.T, open Opener) {
+	t.Run("Filters", func(t *testing.T) { testFilters(t, open) })
+	t.Run("Injection", func(t *testing.T) { testInjection(t, open) })
+	t.Run("DeleteBefore", func(t *testing.T) { testDeleteBefore(t, open) })
+	t.Run("Reopen", func(t *testing.T) { testReopen(t, open) })
+	t.Run("ConcurrentReaders", func(t *testing.T) { testConcurrent(t, open) })
+	t.Run("BadInput", func(t *testing.T) { testBadInput(t, open) })
+	t.Run("Helpers", func(t *testing.T) { testHelpers(t, open) })
+}
+
+const nEvents = 1200
+
+// filled opens a store in a new folder and saves evs to it in batches of
+// varied sizes.
+func filled(t *testing.T, open Opener, evs []logger.Event) (logger.Store, string) {
+	t.Helper()
+	dir := t.TempDir()
+	s, err := open(t, dir)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = s.Close() })
+	save(t, s, evs)
+	return s, dir
+}
+
+func save(t *testing.T, s logger.Store, evs []logger.Event) {
+	t.Helper()
+	for i, size := 0, 1; i < len(evs); size = size*3%511 + 1 {
+		j := min(i+size, len(evs))
+		require.NoError(t, s.Save(context.Background(), evs[i:j]))
+		i = j
+	}
+}
+
+// seed returns a seed for a randomised test, and prints it.
+func seed(t *testing.T) uint64 {
+	s := uint64(time.Now().UnixNano())
+	t.Logf("seed %d (storetest.Events)", s)
+	return s
+}
+
+// filters returns filters on the values of evs: each field alone,
+// combined, time bounds at exact event times, order and windows.
+func filters(evs []logger.Event) map[string]logger.Filter {
+	a, b := evs[len(evs)/3], evs[2*len(evs)/3]
+	fs := map[string]logger.Filter{
+		"all":               {},
+		"all ascending":     {Ascending: true},
+		"user":              {UserID: a.UserID},
+		"session":           {SessionID: "s2"},
+		"operation":         {Operation: logger.OpForget},
+		"status failure":    {Status: logger.StatusFailure},
+		"status success":    {Status: logger.StatusSuccess},
+		"category":          {Category: "AUTH"},
+		"resource type":     {ResourceType: "workflow"},
+		"resource":          {ResourceType: a.ResourceType, ResourceID: a.ResourceID},
+		"resource id only":  {ResourceID: "a/b"},
+		"run":               {RunID: "run-2"},
+		"entry ids":         {EntryIDs: []string{"e2", "e5"}},
+		"entry id absent":   {EntryIDs: []string{"nope"}},
+		"value absent":      {UserID: "nobody"},
+		"since exact":       {Since: a.Time},
+		"until exact":       {Until: b.Time},
+		"window exact":      {Since: a.Time, Until: b.Time, Ascending: true},
+		"one instant":       {Since: a.Time, Until: a.Time},
+		"since after until": {Since: b.Time, Until: a.Time},
+		"combined": {UserID: a.UserID, Operation: a.Operation, Since: a.Time.Add(-48 * time.Hour),
+			Until: a.Time.Add(48 * time.Hour)},
+		"combined with entries": {Status: logger.StatusSuccess, EntryIDs: []string{"e1"}, ResourceType: "memory", Ascending: true},
+		"limit":                 {Limit: 7},
+		"limit ascending":       {Limit: 7, Ascending: true},
+		"offset":                {Offset: 5, Limit: 10},
+		"offset past the end":   {Offset: 100000},
+		"filter and window":     {UserID: "bob", Offset: 3, Limit: 4, Ascending: true},
+	}
+	return fs
+}
+
+func testFilters(t *testing.T, open Opener) {
+	evs := Events(seed(t), nEvents)
+	s, _ := filled(t, open, evs)
+	check(t, s, evs, filters(evs))
+}
+
+// check compares s's answers with the model's for every filter.
+func check(t *testing.T, s logger.Store, evs []logger.Event, fs map[string]logger.Filter) {
+	t.Helper()
+	ctx := context.Background()
+	for name, f := range fs {
+		want := store.Select(append([]logger.Event(nil), evs...), f)
+		got, err := s.Query(ctx, f)
+		require.NoError(t, err, name)
+		requireSame(t, want, got, name)
+		all := f
+		all.Limit, all.Offset = 0, 0
+		n, err := s.Count(ctx, f)
+		require.NoError(t, err, name)
+		require.Equal(t, len(store.Select(append([]logger.Event(nil), evs...), all)), n, "Count, %s", name)
+	}
+}
+
+// requireSame checks that got holds want's events, in want's order.
+func requireSame(t *testing.T, want, got []logger.Event, name string) {
+	t.Helper()
+	if len(want) == 0 {
+		require.Empty(t, got, name)
+		return
+	}
+	require.Equal(t, ids(want), ids(got), "order, %s", name)
+	for i := range want {
+		w, g := want[i], got[i]
+		require.True(t, w.Time.Equal(g.Time), "%s: event %s: time %v, want %v", name, w.ID, g.Time, w.Time)
+		g.Time = w.Time
+		require.Equal(t, w, g, "%s: event %s", name, w.ID)
+	}
+}
+
+func ids(evs []logger.Event) []string {
+	out := make([]string, len(evs))
+	for i := range evs {
+		out[i] = evs[i].ID
+	}
+	return out
+}
+
+// testInjection tries SQL and path tricks through every filter field:
+// each must match exactly the events whose field holds the same text
+// (usually none), never more.
+func testInjection(t *testing.T, open Opener) {
+	evs := Events(seed(t), 300)
+	s, _ := filled(t, open, evs)
+	tricks := []string{
+		`' OR '1'='1`, `alice' --`, `alice"; DROP TABLE events; --`, `%`, `_`, `*`, `a%`, `%a%`,
+		`') OR 1=1 --`, `1; DELETE FROM events`, `../..`, `..`, `.`, `/`, `\`, `date=2026-01-11`,
+		"alice\x00", `" OR ""="`, `$1`, `?`,
+	}
+	fs := map[string]logger.Filter{}
+	for i, tr := range tricks {
+		fs[fmt.Sprintf("user %d", i)] = logger.Filter{UserID: tr}
+		fs[fmt.Sprintf("session %d", i)] = logger.Filter{SessionID: tr}
+		fs[fmt.Sprintf("operation %d", i)] = logger.Filter{Operation: logger.Operation(tr)}
+		fs[fmt.Sprintf("status %d", i)] = logger.Filter{Status: logger.Status(tr)}
+		fs[fmt.Sprintf("category %d", i)] = logger.Filter{Category: tr}
+		fs[fmt.Sprintf("resource type %d", i)] = logger.Filter{ResourceType: tr}
+		fs[fmt.Sprintf("resource id %d", i)] = logger.Filter{ResourceID: tr}
+		fs[fmt.Sprintf("run %d", i)] = logger.Filter{RunID: tr}
+		fs[fmt.Sprintf("entries %d", i)] = logger.Filter{EntryIDs: []string{tr}}
+	}
+	check(t, s, evs, fs)
+	// And the store still holds everything.
+	check(t, s, evs, map[string]logger.Filter{"all after the tricks": {}})
+}
+
+func testDeleteBefore(t *testing.T, open Opener) {
+	evs := Events(seed(t), nEvents)
+	s, _ := filled(t, open, evs)
+	ctx := context.Background()
+	for _, cut := range []time.Time{
+		Start.Add(-time.Hour),                     // nothing older
+		evs[len(evs)/4].Time,                      // an exact event time: that event stays
+		evs[len(evs)/2].Time.Add(time.Nanosecond), // mid-day
+	} {
+		var keep []logger.Event
+		for _, ev := range evs {
+			if !ev.Time.Before(cut) {
+				keep = append(keep, ev)
+			}
+		}
+		n, err := s.DeleteBefore(ctx, cut)
+		require.NoError(t, err)
+		require.Equal(t, len(evs)-len(keep), n, "removed before %v", cut)
+		evs = keep
+		check(t, s, evs, map[string]logger.Filter{"after cleanup": {Ascending: true}, "user after cleanup": {UserID: "bob"}})
+		n, err = s.DeleteBefore(ctx, cut)
+		require.NoError(t, err)
+		require.Zero(t, n, "a second cleanup finds nothing")
+	}
+	// New events still go in after a cleanup.
+	more := Events(7, 50)
+	for i := range more {
+		more[i].ID += "-late"
+		more[i].Time = more[i].Time.Add(30 * 24 * time.Hour)
+	}
+	save(t, s, more)
+	check(t, s, append(evs, more...), map[string]logger.Filter{"after cleanup and more": {}})
+}
+
+func testReopen(t *testing.T, open Opener) {
+	evs := Events(seed(t), nEvents)
+	s, dir := filled(t, open, evs)
+	require.NoError(t, s.Close())
+	require.NoError(t, s.Close(), "closing twice is fine")
+	ctx := context.Background()
+	_, err := s.Query(ctx, logger.Filter{})
+	require.Error(t, err, "Query after Close")
+	_, err = s.Count(ctx, logger.Filter{})
+	require.Error(t, err, "Count after Close")
+	require.Error(t, s.Save(ctx, evs[:1]), "Save after Close")
+	_, err = s.DeleteBefore(ctx, time.Now())
+	require.Error(t, err, "DeleteBefore after Close")
+
+	s2, err := open(t, dir)
+	require.NoError(t, err)
+	defer s2.Close()
+	check(t, s2, evs, filters(evs))
+	more := Events(11, 40)
+	for i := range more {
+		more[i].ID += "-after"
+	}
+	save(t, s2, more)
+	check(t, s2, append(evs, more...), map[string]logger.Filter{"reopened and added": {Ascending: true}})
+}
+
+// testConcurrent reads while a writer saves: no reader fails, counts
+// never go down, and every event a reader gets matches its filter.
+func testConcurrent(t *testing.T, open Opener) {
+	evs := Events(seed(t), nEvents)
+	s, _ := filled(t, open, evs[:100])
+	ctx := context.Background()
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for r := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f := logger.Filter{UserID: users[r]}
+			last := 0
+			for {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				n, err := s.Count(ctx, logger.Filter{})
+				if err != nil {
+					errs <- fmt.Errorf("reader %d: Count: %w", r, err)
+					return
+				}
+				if n < last {
+					errs <- fmt.Errorf("reader %d: Count went from %d to %d", r, last, n)
+					return
+				}
+				last = n
+				got, err := s.Query(ctx, f)
+				if err != nil {
+					errs <- fmt.Errorf("reader %d: Query: %w", r, err)
+					return
+				}
+				for _, ev := range got {
+					if ev.UserID != f.UserID {
+						errs <- fmt.Errorf("reader %d: got user %q", r, ev.UserID)
+						return
+					}
+				}
+			}
+		}()
+	}
+	for i := 100; i < len(evs); i += 50 {
+		require.NoError(t, s.Save(ctx, evs[i:min(i+50, len(evs))]))
+	}
+	close(done)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		require.NoError(t, err)
+	}
+	check(t, s, evs, map[string]logger.Filter{"after concurrent writes": {}})
+}
+
+func testBadInput(t *testing.T, open Opener) {
+	evs := Events(3, 20)
+	s, _ := filled(t, open, evs)
+	ctx := context.Background()
+	for _, f := range []logger.Filter{{Limit: -1}, {Offset: -1}} {
+		_, err := s.Query(ctx, f)
+		require.ErrorIs(t, err, store.ErrInvalidFilter, "%+v", f)
+	}
+	require.NoError(t, s.Save(ctx, nil), "saving nothing is fine")
+	canceled, cancel := context.WithCancel(ctx)
+	cancel()
+	_, err := s.Query(canceled, logger.Filter{})
+	require.True(t, errors.Is(err, context.Canceled), "Query with a canceled context: %v", err)
+	require.ErrorIs(t, s.Save(canceled, Events(4, 1)), context.Canceled)
+	check(t, s, evs, map[string]logger.Filter{"unchanged": {}})
+}
+
+func testHelpers(t *testing.T, open Opener) {
+	evs := Events(5, 400)
+	s, _ := filled(t, open, evs)
+	ctx := context.Background()
+	got, err := store.EntityHistory(ctx, s, "memory", "r1", 5)
+	require.NoError(t, err)
+	requireSame(t, store.Select(append([]logger.Event(nil), evs...), logger.Filter{ResourceType: "memory", ResourceID: "r1", Limit: 5}), got, "EntityHistory")
+	since := evs[200].Time
+	got, err = store.UserActivity(ctx, s, "bob", since, 0)
+	require.NoError(t, err)
+	requireSame(t, store.Select(append([]logger.Event(nil), evs...), logger.Filter{UserID: "bob", Since: since}), got, "UserActivity")
+	_, err = store.EntityHistory(ctx, s, "", "", 0)
+	require.ErrorIs(t, err, store.ErrInvalidFilter)
+	_, err = store.UserActivity(ctx, s, "", time.Time{}, 0)
+	require.ErrorIs(t, err, store.ErrInvalidFilter)
+}
