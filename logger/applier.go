@@ -48,8 +48,8 @@ func (l *Logger) applier() {
 			}
 			l.mu.Unlock()
 			l.applied.Add(int64(n))
-			if l.opts.Mirror != nil {
-				l.mirror(st)
+			if l.opts.Mirror != nil || len(l.opts.Stores) > 0 {
+				l.sinks(st)
 			}
 		}
 		for _, f := range st.barriers {

@@ -29,6 +29,7 @@ type Logger struct {
 
 	free, toApply chan *stage   // stages between the writer and the applier
 	applierDone   chan struct{} // closed when the applier has stopped
+	sinkBuf       []Event       // the applier's: events for the mirror and the stores
 
 	closeOnce sync.Once
 	closeMu   sync.RWMutex // held shared while sending on ch, exclusively to close it

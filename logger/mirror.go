@@ -9,29 +9,68 @@ import (
 // MirrorMessage is the message of the records Options.Mirror receives.
 const MirrorMessage = "audit"
 
-// mirror hands the events of st, as stored (masked), to Options.Mirror.
-// The applier calls it once they are in the ring, so that Flush returns
-// after they are mirrored, and in sequence order.
-func (l *Logger) mirror(st *stage) {
-	h := l.opts.Mirror.Handler()
+// sinks hands the events of st, as stored (masked), to Options.Mirror
+// and Options.Stores. The applier calls it once they are in the ring, so
+// that Flush returns after they reach the sinks, in sequence order.
+func (l *Logger) sinks(st *stage) {
+	evs := l.sinkBuf[:0]
 	m := materializer{cache: newDecodeCache()}
 	for i := range st.pending {
 		m.size(&st.pending[i].rec)
 	}
 	for i := range st.pending {
 		p := &st.pending[i]
+		evs = append(evs, Event{})
+		l.materialize(&evs[len(evs)-1], p.seq, &p.rec, &m)
+	}
+	if l.opts.Mirror != nil {
+		l.mirror(evs)
+	}
+	for i, s := range l.opts.Stores {
+		l.save(i, s, evs)
+	}
+	clear(evs)
+	l.sinkBuf = evs[:0]
+	if cap(l.sinkBuf) > 4*maxBatch {
+		l.sinkBuf = nil
+	}
+}
+
+// mirror writes evs to Options.Mirror.
+func (l *Logger) mirror(evs []Event) {
+	h := l.opts.Mirror.Handler()
+	for i := range evs {
+		ev := &evs[i]
 		level := slog.LevelInfo
-		if p.rec.status != 0 {
+		if ev.Status != StatusSuccess {
 			level = slog.LevelWarn
 		}
 		if !h.Enabled(context.Background(), level) {
 			continue
 		}
-		var ev Event
-		l.materialize(&ev, p.seq, &p.rec, &m)
 		r := slog.NewRecord(ev.Time, level, MirrorMessage, 0)
-		r.AddAttrs(eventAttrs(&ev)...)
+		r.AddAttrs(eventAttrs(ev)...)
 		l.handle(h, r)
+	}
+}
+
+// save hands evs to store i, containing its panics. The events a store
+// refuses are counted in Stats.Failed and reported.
+func (l *Logger) save(i int, s Store, evs []Event) {
+	var err error
+	func() {
+		defer func() {
+			if v := recover(); v != nil {
+				err = fmt.Errorf("panic: %v", v)
+			}
+		}()
+		err = s.Save(context.Background(), evs)
+	}()
+	if err != nil {
+		l.mu.Lock()
+		l.failed += int64(len(evs))
+		l.mu.Unlock()
+		l.report(fmt.Errorf("auditlog: store %d (%T): %d events not saved: %w", i, s, len(evs), err))
 	}
 }
 

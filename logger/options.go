@@ -3,6 +3,7 @@ package logger
 import (
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 )
 
@@ -82,6 +83,18 @@ type Options struct {
 	// mirrored. A handler's error or panic goes to ErrorHandler. The
 	// logger's other work waits for the handler: keep it fast.
 	Mirror *slog.Logger
+
+	// Stores are sinks that receive every event, as stored (masked, with
+	// its ID, Seq and Time), a batch at a time: the history beyond the
+	// ring (see Store, and packages store/sqlite and store/file). The
+	// applier goroutine saves each batch once it is in the ring, one store
+	// after the other, so a slow store slows the logger, and Log feels it
+	// as a full queue: a store is as much the audit trail as the ring. A
+	// batch a store refuses (an error or a panic) is not retried: it is
+	// counted in Stats.Failed and ErrorHandler hears of it. Flush and Close
+	// return once the events before them are saved. The logger does not
+	// close the stores: close them after the logger.
+	Stores []Store
 }
 
 // maxBatch is how many queued items, and about how many events, the
@@ -106,6 +119,12 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.MaxEventBytes < 0 || o.MaxEventBytes > 0 && o.MaxEventBytes < minMaxEventBytes {
 		return o, fmt.Errorf("%w: MaxEventBytes %d is below %d", ErrInvalidOptions, o.MaxEventBytes, minMaxEventBytes)
+	}
+	o.Stores = slices.Clone(o.Stores)
+	for i, s := range o.Stores {
+		if s == nil {
+			return o, fmt.Errorf("%w: Stores[%d] is nil", ErrInvalidOptions, i)
+		}
 	}
 	if o.MaxEventBytes == 0 {
 		o.MaxEventBytes = DefaultMaxEventBytes

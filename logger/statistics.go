@@ -36,7 +36,8 @@ type Stats struct {
 	Evicted int64
 	// Failed counts events accepted but not applied everywhere (the
 	// ErrorHandler heard why): events Close could not write to a failing
-	// journal, lines recovery could not read.
+	// journal, events a store's Save refused, lines recovery could not
+	// read.
 	Failed int64
 	// JournalErrors counts failed journal operations (write, rotate,
 	// fsync), each retried; Unwritten is how many applied events wait to

@@ -17,7 +17,9 @@ import (
 // Store is safe for concurrent use.
 type Store interface {
 	// Save stores events, all or (after a crash) a prefix of them. Saving
-	// the same event twice may keep it twice.
+	// the same event twice may keep it twice. The caller may reuse the
+	// slice once Save returns; the events' maps and slices are the
+	// store's to keep.
 	Save(ctx context.Context, events []Event) error
 
 	// Query returns the stored events that match f, ordered and windowed
