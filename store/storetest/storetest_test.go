@@ -21,3 +21,7 @@ func TestSuiteOnTheMemoryStore(t *testing.T) {
 		return folders[dir], nil
 	})
 }
+
+func BenchmarkIngestMemory(b *testing.B) {
+	storetest.Ingest(b, storetest.NewMemory())
+}
