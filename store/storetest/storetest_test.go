@@ -22,6 +22,3 @@ func TestSuiteOnTheMemoryStore(t *testing.T) {
 	})
 }
 
-func BenchmarkIngestMemory(b *testing.B) {
-	storetest.Ingest(b, storetest.NewMemory())
-}
