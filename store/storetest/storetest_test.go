@@ -21,4 +21,3 @@ func TestSuiteOnTheMemoryStore(t *testing.T) {
 		return folders[dir], nil
 	})
 }
-
