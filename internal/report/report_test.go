@@ -1,0 +1,119 @@
+package report_test
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/auditlog/auditlog/internal/report"
+	"github.com/auditlog/auditlog/logger"
+)
+
+var january = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// monthOfEvents returns events over January 2026, with no event on the
+// 10th and the 11th, plus one event on each side of the month.
+func monthOfEvents() []logger.Event {
+	var evs []logger.Event
+	users := []string{"alice", "bob", "carol", "<script>alert('x')</script>"}
+	ops := []logger.Operation{logger.OpStore, logger.OpRecall, logger.OpRecall, logger.OpForget, logger.OpExport}
+	for day := 1; day <= 31; day++ {
+		if day == 10 || day == 11 {
+			continue
+		}
+		for i := 0; i < day%7+3; i++ {
+			ev := logger.Event{
+				Seq:       uint64(len(evs) + 1),
+				Time:      time.Date(2026, 1, day, 8+i, 0, 0, 0, time.UTC),
+				Operation: ops[(day+i)%len(ops)],
+				UserID:    users[(day*3+i)%len(users)],
+				Status:    logger.StatusSuccess,
+			}
+			if (day+i)%9 == 0 {
+				ev.Status, ev.ErrorMessage = logger.StatusFailure, fmt.Sprintf("denied <%d>", day)
+				ev.ResourceType, ev.ResourceID = "memory", "m-1"
+			}
+			evs = append(evs, ev)
+		}
+	}
+	evs = append(evs,
+		logger.Event{Time: time.Date(2025, 12, 31, 23, 59, 59, 0, time.UTC), Operation: logger.OpStore, UserID: "early"},
+		logger.Event{Time: time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC), Operation: logger.OpStore, UserID: "late"})
+	return evs
+}
+
+func TestBuild(t *testing.T) {
+	evs := monthOfEvents()
+	r := report.Build(evs, january.Add(15*24*time.Hour))
+	require.Equal(t, "January 2026", r.Month)
+	require.Equal(t, len(evs)-2, r.Events, "the events of the month only")
+	require.Len(t, r.Days, 31)
+	require.Equal(t, []string{"2026-01-10", "2026-01-11"}, r.EmptyDays)
+	sum, failures := 0, 0
+	for _, d := range r.Days {
+		sum += d.Events
+	}
+	require.Equal(t, r.Events, sum)
+	for _, ev := range evs[:len(evs)-2] {
+		if ev.Status == logger.StatusFailure {
+			failures++
+		}
+	}
+	require.Equal(t, failures, r.Failures)
+	require.Len(t, r.FailureList, failures)
+	for i := 1; i < len(r.FailureList); i++ {
+		require.False(t, r.FailureList[i].Time.After(r.FailureList[i-1].Time), "failures newest first")
+	}
+	require.Equal(t, 4, r.Users)
+	require.Equal(t, logger.OpRecall, logger.Operation(r.Operations[0].Name), "the commonest operation first")
+	total := 0
+	for _, u := range r.PerUser {
+		total += u.Events
+		require.Equal(t, u.Events, u.Stores+u.Recalls+u.Deletes+countOf(evs, u.ID, logger.OpExport))
+	}
+	require.Equal(t, r.Events, total)
+}
+
+func countOf(evs []logger.Event, user string, op logger.Operation) int {
+	n := 0
+	for _, ev := range evs[:len(evs)-2] {
+		if ev.UserID == user && ev.Operation == op {
+			n++
+		}
+	}
+	return n
+}
+
+func TestWriteEscapesEventData(t *testing.T) {
+	var b bytes.Buffer
+	require.NoError(t, report.Write(&b, monthOfEvents(), january))
+	html := b.String()
+	require.NotContains(t, html, "<script", "the page has no script, and event data cannot add one")
+	require.Contains(t, html, "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;")
+	require.Contains(t, html, "denied &lt;")
+	require.Contains(t, html, "2026-01-10, 2026-01-11")
+	require.NotContains(t, html, "http://", "self-contained: no link to fetch")
+	require.NotContains(t, html, "https://")
+	require.Equal(t, 2, strings.Count(html, "<svg "))
+}
+
+func TestWriteAnEmptyMonth(t *testing.T) {
+	var b bytes.Buffer
+	require.NoError(t, report.Write(&b, nil, january))
+	require.Contains(t, b.String(), "No failures.")
+	r := report.Build(nil, january)
+	require.Len(t, r.EmptyDays, 31)
+}
+
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }
+
+func TestWriteReportsWriteErrors(t *testing.T) {
+	require.ErrorContains(t, report.Write(failingWriter{}, monthOfEvents(), january), "disk full")
+}
