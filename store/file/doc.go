@@ -100,15 +100,19 @@
 //
 // # Reading the files elsewhere
 //
-// DuckDB (the query the test in store/file/duckdbtest runs):
+// DuckDB (the query the test in store/file/duckdbtest runs, on the
+// folder audits):
 //
 //	SELECT operation, date, count(*) AS n
-//	FROM read_json('audits/**/*.jsonl', format = 'newline_delimited',
-//	               hive_partitioning = true)
-//	GROUP BY ALL ORDER BY ALL;
+//	FROM read_json('audits/**/*.jsonl', format = 'newline_delimited', hive_partitioning = true)
+//	GROUP BY ALL ORDER BY ALL
 //
-// DuckDB refuses a torn last line; while a Store writes the folder, or
-// after a crash before a Store reopened it, add ignore_errors = true and
-// WHERE event_id IS NOT NULL (a torn line reads as a row of NULLs with
-// its partition's keys).
+// DuckDB takes a partition column from the folder names, over the same
+// key in the lines: it unescapes %XX and reads __HIVE_DEFAULT_PARTITION__
+// as NULL, so the value is the line's own. It reads every key=value
+// element of the path as a partition, above the store's folder too: keep
+// '=' out of the folder's own path. It refuses a torn last line; while a
+// Store writes the folder, or after a crash before a Store reopened it,
+// add ignore_errors = true and WHERE event_id IS NOT NULL (a torn line
+// reads as a row of NULLs with its partition's keys).
 package file
