@@ -52,7 +52,8 @@ func (s *Store) DeleteBefore(ctx context.Context, t time.Time) (int, error) {
 		// The segment this Store appends to is rewritten or removed: the
 		// next Save to the partition starts a new one.
 		if seg := s.segs[p.rel]; seg != nil {
-			if err := s.closeSegment(p.rel, seg); err != nil {
+			// No fsync: it is removed, or rewritten and fsynced anew.
+			if err := s.closeSegment(p.rel, seg, false); err != nil {
 				return removed, err
 			}
 		}

@@ -108,7 +108,7 @@ const (
 	tempPrefix    = ".tmp-"
 	lockName      = ".auditlog-lock"
 	maxNameBytes  = 255 // a path element, on every common file system
-	maxOpenFiles  = 64  // segments kept open for appending
+	maxOpenFiles  = 128 // segments kept open for appending
 )
 
 // Store is a logger.Store that keeps events as JSON Lines in a folder of
@@ -132,7 +132,8 @@ type Store struct {
 	segs     map[string]*segment
 	nopen    int
 	tick     uint64
-	repaired int // segments whose torn tail a recovery cut (for tests)
+	unsynced map[string]bool // segments closed without fsync, for Close
+	repaired int             // segments whose torn tail a recovery cut (for tests)
 }
 
 // segment is the current segment of a partition, the one Save appends to.
@@ -159,7 +160,7 @@ var (
 // segment, so that the files are whole JSON Lines again for other
 // readers; it leaves them alone while another Store writes dir.
 func Open(dir string, opts Options) (*Store, error) {
-	s := &Store{root: filepath.Clean(dir), key: opts.PartitionBy, opts: opts, segs: map[string]*segment{}}
+	s := &Store{root: filepath.Clean(dir), key: opts.PartitionBy, opts: opts, segs: map[string]*segment{}, unsynced: map[string]bool{}}
 	if s.key != "" {
 		kf, ok := keyFields[s.key]
 		if !ok {
@@ -333,7 +334,7 @@ func checkEvent(ev *logger.Event) error {
 func (s *Store) append(dir string, buf []byte) error {
 	seg := s.segs[dir]
 	if seg != nil && seg.size > 0 && seg.size+int64(len(buf)) > s.opts.SegmentBytes {
-		if err := s.closeSegment(dir, seg); err != nil {
+		if err := s.closeSegment(dir, seg, true); err != nil {
 			return err
 		}
 		seg = nil
@@ -430,21 +431,27 @@ func (s *Store) opened(seg *segment, f *os.File) {
 		if lru == nil {
 			return
 		}
-		// Its lines are written; a failed close is a failed fsync at
-		// worst, which Close would report. Close it anyway.
-		_ = s.release(lru)
+		// Its lines are written: closing can fail only as an fsync
+		// would, which Close does and reports.
+		_ = s.release(lru, false)
 	}
 }
 
-// release closes seg's file, fsyncing it first unless every Save already
-// did, and keeps seg as the partition's current segment.
-func (s *Store) release(seg *segment) error {
+// release closes seg's file and keeps seg as the partition's current
+// segment. With sync, it fsyncs the file first (unless every Save
+// already did); without, Close will.
+func (s *Store) release(seg *segment, sync bool) error {
 	if seg.f == nil {
 		return nil
 	}
 	var err error
 	if !s.opts.Sync {
-		err = seg.f.Sync()
+		if sync {
+			err = seg.f.Sync()
+			delete(s.unsynced, seg.path)
+		} else {
+			s.unsynced[seg.path] = true
+		}
 	}
 	if cerr := seg.f.Close(); err == nil {
 		err = cerr
@@ -457,11 +464,11 @@ func (s *Store) release(seg *segment) error {
 	return nil
 }
 
-// closeSegment closes the current segment of dir and forgets it: the
-// next Save to dir starts a new one.
-func (s *Store) closeSegment(dir string, seg *segment) error {
+// closeSegment closes the current segment of dir, as release does, and
+// forgets it: the next Save to dir starts a new one.
+func (s *Store) closeSegment(dir string, seg *segment, sync bool) error {
 	delete(s.segs, dir)
-	return s.release(seg)
+	return s.release(seg, sync)
 }
 
 // Close fsyncs and closes the segments this Store wrote and releases the
@@ -478,12 +485,34 @@ func (s *Store) Close() error {
 	defer s.wmu.Unlock()
 	var errs []error
 	for dir, seg := range s.segs {
-		errs = append(errs, s.closeSegment(dir, seg))
+		errs = append(errs, s.closeSegment(dir, seg, true))
 	}
+	for path := range s.unsynced {
+		errs = append(errs, syncFile(path))
+	}
+	clear(s.unsynced)
 	if s.lock != nil {
 		errs = append(errs, s.unlockWriter())
 	}
 	return errors.Join(errs...)
+}
+
+// syncFile fsyncs the file path, if it still exists.
+func syncFile(path string) error {
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil // removed by DeleteBefore
+	}
+	if err == nil {
+		err = f.Sync()
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("store/file: syncing %s: %w", path, err)
+	}
+	return nil
 }
 
 // syncDir fsyncs a folder, so that the names created in it survive a

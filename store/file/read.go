@@ -71,6 +71,7 @@ func (s *Store) scan(ctx context.Context, f *logger.Filter, keep bool) ([]logger
 	}
 	workers := min(runtime.GOMAXPROCS(0), len(paths))
 	results := make([]result, workers)
+	parent := ctx
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	jobs := make(chan string)
@@ -106,11 +107,11 @@ func (s *Store) scan(ctx context.Context, f *logger.Filter, keep bool) ([]logger
 	}
 	close(jobs)
 	wg.Wait()
+	if err := parent.Err(); err != nil {
+		return nil, 0, fmt.Errorf("store/file: %w", err)
+	}
 	if err := context.Cause(ctx); err != nil {
-		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-			err = fmt.Errorf("store/file: %w", err)
-		}
-		return nil, 0, err
+		return nil, 0, err // the first segment that failed
 	}
 	var evs []logger.Event
 	n := 0
