@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -201,5 +200,3 @@ func TestClosedStore(t *testing.T) {
 	_, err = s.DeleteBefore(ctx, storetest.Start)
 	require.ErrorIs(t, err, ErrClosed)
 }
-
-var _ = fmt.Sprint
