@@ -11,6 +11,7 @@ import (
 
 	"github.com/auditlog/auditlog/internal/workload"
 	"github.com/auditlog/auditlog/logger"
+	"github.com/auditlog/auditlog/store/storetest"
 )
 
 // Benchmarks on the workload of internal/workload, as the logger's
@@ -196,4 +197,15 @@ func BenchmarkQueryAll(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkIngestWithLogger measures events/s through the logger into
+// the store: Log until Flush says the events are saved.
+func BenchmarkIngestWithLogger(b *testing.B) {
+	s, err := Open(b.TempDir(), Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	storetest.Ingest(b, s)
 }
