@@ -13,6 +13,7 @@ import (
 	"github.com/auditlog/auditlog/internal/workload"
 	"github.com/auditlog/auditlog/logger"
 	"github.com/auditlog/auditlog/store/sqlite"
+	"github.com/auditlog/auditlog/store/storetest"
 )
 
 // Benchmarks of the store on the workload of internal/workload, the one
@@ -189,4 +190,16 @@ func BenchmarkCount(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkIngestWithLogger measures events/s through the logger into
+// the store, as store/file's benchmark of the same name: Log until Flush
+// says the events are saved.
+func BenchmarkIngestWithLogger(b *testing.B) {
+	s, err := sqlite.Open(filepath.Join(b.TempDir(), "audit.db"), sqlite.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	storetest.Ingest(b, s)
 }
