@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/auditlog/auditlog/logger"
+	"github.com/auditlog/auditlog/store"
 	"github.com/auditlog/auditlog/store/sqlite"
 	"github.com/auditlog/auditlog/store/storetest"
 )
@@ -140,6 +141,7 @@ func TestCrashMidBatch(t *testing.T) {
 	}
 	t.Logf("after the crash: %d events", n)
 	first, _ := crashEvents()
+	first = store.Select(first, logger.Filter{Ascending: true}) // the store's order
 	got, err := s.Query(ctx, logger.Filter{Ascending: true, Limit: crashFirst})
 	require.NoError(t, err)
 	require.Len(t, got, crashFirst)
