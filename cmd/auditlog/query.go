@@ -1,0 +1,80 @@
+package main
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/auditlog/auditlog/logger"
+)
+
+func newQuery(a *app) *cobra.Command {
+	var sel selectFlags
+	var format string
+	cmd := &cobra.Command{
+		Use:   "query SOURCE...",
+		Short: "Print the events that match the filters",
+		Long: `Print the events of the sources that match every filter given, newest first
+(--asc: oldest first), ordered by time, then seq, then event ID.
+
+A SOURCE is a journal folder, an exported file or a store URL; events of
+several sources are merged. On a terminal the events are a table; piped, they
+are JSON Lines. --format chooses: table, jsonl, json (the document
+{"events": [...], "total_events": N, "exported_at": ...}), csv or array.
+
+With --limit, only that many events are held in memory while the sources are
+read; without it, every match is (its journal line, to be decoded at the end).`,
+		Example: examplesOf("query"),
+		Args:    sourceArgs,
+		RunE: a.runE(func(_ *cobra.Command, args []string) error {
+			f, err := sel.filter(a.now)
+			if err != nil {
+				return err
+			}
+			if format == "" {
+				format = fmtJSONL
+				if a.stdoutTTY {
+					format = fmtTable
+				}
+			}
+			if err := checkFormat(format, eventFormats); err != nil {
+				return err
+			}
+			events, err := a.selectEvents(args, f)
+			if err != nil {
+				return err
+			}
+			return writeEvents(a.stdout, format, events)
+		}),
+	}
+	sel.add(cmd.Flags(), true)
+	cmd.Flags().StringVar(&format, "format", "", "table, jsonl, json, csv or array (default: table on a terminal, jsonl otherwise)")
+	return cmd
+}
+
+// selectEvents returns the events of the sources args that f selects, in
+// its order and window, decoded in full.
+func (a *app) selectEvents(args []string, f logger.Filter) ([]logger.Event, error) {
+	srcs, err := openSources(args)
+	if err != nil {
+		return nil, err
+	}
+	prog := newProgress(a, srcs)
+	sel := newSelector(f)
+	err = scan(a.ctx, srcs, f, sel.keep, true, prog, a.warn, func(ms []match) error {
+		sel.add(ms)
+		return nil
+	})
+	if err != nil {
+		prog.stop()
+		return nil, err
+	}
+	prog.finish()
+	ms := sel.result()
+	events := make([]logger.Event, len(ms))
+	for i := range ms {
+		if events[i], err = ms[i].decode(); err != nil {
+			return nil, err
+		}
+		ms[i] = match{} // let the line go
+	}
+	return events, nil
+}
