@@ -231,8 +231,16 @@ func scanJournalFile(jf export.JournalFile, f *logger.Filter, keepRaw bool, prog
 	batch := b.get()
 	tracker := prog.file(jf)
 	defer tracker.done()
+	// A line that is not an event, in a gzipped file, may be the doing of
+	// a corrupt stream, which gzip tells only at its end: read on to
+	// report that rather than the line.
+	var lineErr error
+	var badLine int
 	err := export.ReadJournalFile(jf, func(l export.Line) error {
 		tracker.add(len(l.Data) + 1)
+		if lineErr != nil {
+			return nil
+		}
 		var ev logger.Event
 		if !scanLine(l.Data, &ev, &in) {
 			if err := ev.UnmarshalJSON(l.Data); err != nil {
@@ -240,7 +248,11 @@ func scanJournalFile(jf export.JournalFile, f *logger.Filter, keepRaw bool, prog
 					warn(fmt.Sprintf("%s: line %d: skipped a torn last line (a write cut short by a crash)", l.File, l.Num))
 					return nil
 				}
-				return lineError(l.File, l.Num, err)
+				lineErr, badLine = lineError(l.File, l.Num, err), l.Num
+				if !jf.Gzip {
+					return lineErr
+				}
+				return nil
 			}
 		}
 		if !f.Matches(&ev) {
@@ -259,11 +271,15 @@ func scanJournalFile(jf export.JournalFile, f *logger.Filter, keepRaw bool, prog
 		}
 		return nil
 	})
-	if errors.Is(err, errStopped) {
+	switch {
+	case errors.Is(err, errStopped):
 		return nil
-	}
-	if err != nil {
+	case err != nil && lineErr != nil && jf.Gzip:
+		return fmt.Errorf("%w (which garbled its line %d)", err, badLine)
+	case err != nil:
 		return err
+	case lineErr != nil:
+		return lineErr
 	}
 	b.send(batch)
 	return nil
