@@ -65,6 +65,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, stdoutTTY
 	if errors.As(err, &ee) {
 		return ee.code // already reported
 	}
+	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+		err = errors.New("interrupted")
+	}
 	msg := strings.Join(strings.Fields(err.Error()), " ") // one line
 	if !strings.HasPrefix(msg, "auditlog") {
 		msg = "auditlog: " + msg
