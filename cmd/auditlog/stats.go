@@ -128,8 +128,6 @@ func newAggregate(byUser bool) *aggregate {
 	return g
 }
 
-const day = 24 * time.Hour
-
 func (g *aggregate) add(ev *logger.Event) {
 	st := ev.Status
 	if st == "" {
