@@ -1,10 +1,14 @@
+//go:build unix
+
 package main
 
 import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -147,15 +151,19 @@ func TestCorruptLine(t *testing.T) {
 	runIn(t, dir, "query", "bad.jsonl").fails(t, 1, "bad.jsonl", "line 2", "torn")
 }
 
+// badCase is a command line that must fail with code, and an error
+// holding want.
+type badCase struct {
+	args []string
+	code int
+	want []string
+}
+
 // TestBadInput: every mistake gives one line on stderr and a non-zero
 // status: 2 for the command line, 1 for the files.
 func TestBadInput(t *testing.T) {
 	empty := t.TempDir()
-	cases := []struct {
-		args []string
-		code int
-		want []string
-	}{
+	cases := []badCase{
 		{[]string{"query", "no_such_folder"}, 1, []string{"no_such_folder: no such file or folder"}},
 		{[]string{"query", empty}, 1, []string{"no journal files in this folder"}},
 		{[]string{"stats", "audit_logs", "no_such_file.json"}, 1, []string{"no_such_file.json: no such file or folder"}},
@@ -194,6 +202,17 @@ func TestBadInput(t *testing.T) {
 	}
 	dir := exampleDir(t)
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "empty.key"), nil, 0o600))
+	require.NoError(t, syscall.Mkfifo(filepath.Join(dir, "fifo"), 0o600))
+	cases = append(cases, struct {
+		args []string
+		code int
+		want []string
+	}{[]string{"query", "fifo"}, 1, []string{"fifo: not a folder nor a regular file"}})
+	if runtime.GOOS == "linux" {
+		// A file that cannot be read, even by root: reading the process's
+		// memory at offset 0 fails with EIO.
+		cases = append(cases, badCase{[]string{"query", "/proc/self/mem"}, 1, []string{"reading /proc/self/mem", "input/output error"}})
+	}
 	for _, c := range cases {
 		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
 			runIn(t, dir, c.args...).fails(t, c.code, c.want...)
