@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"math/rand/v2"
 	"os"
 	"slices"
@@ -184,4 +185,48 @@ func TestSelector(t *testing.T) {
 		}
 		require.Equal(t, w, got, "%+v", f)
 	}
+}
+
+// BenchmarkScanLine measures scanLine beside Event.UnmarshalJSON on the
+// lines of the fixture's journal (about 900 bytes each), and json.Valid,
+// the least any reader does.
+func BenchmarkScanLine(b *testing.B) {
+	var lines [][]byte
+	var size int64
+	err := export.ReadJournal(fix.dir+"/audit_logs", func(l export.Line) error {
+		lines = append(lines, slices.Clone(l.Data))
+		size += int64(len(l.Data))
+		return nil
+	})
+	require.NoError(b, err)
+	b.Run("scanLine", func(b *testing.B) {
+		b.ReportAllocs()
+		b.SetBytes(size / int64(len(lines)))
+		var in interner
+		var ev logger.Event
+		for i := 0; b.Loop(); i++ {
+			if !scanLine(lines[i%len(lines)], &ev, &in) {
+				b.Fatal("slow path")
+			}
+		}
+	})
+	b.Run("UnmarshalJSON", func(b *testing.B) {
+		b.ReportAllocs()
+		b.SetBytes(size / int64(len(lines)))
+		var ev logger.Event
+		for i := 0; b.Loop(); i++ {
+			if err := ev.UnmarshalJSON(lines[i%len(lines)]); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("json.Valid", func(b *testing.B) {
+		b.ReportAllocs()
+		b.SetBytes(size / int64(len(lines)))
+		for i := 0; b.Loop(); i++ {
+			if !json.Valid(lines[i%len(lines)]) {
+				b.Fatal("invalid")
+			}
+		}
+	})
 }
