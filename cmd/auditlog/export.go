@@ -8,7 +8,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/auditlog/auditlog/export"
-	"github.com/auditlog/auditlog/logger"
 )
 
 func newExport(a *app) *cobra.Command {
@@ -53,21 +52,22 @@ file is written in time order either way. Every library reader
 					return usageErrorf("--out %s: the name gives no format: want .json, .jsonl, .ndjson or .csv, optionally followed by .gz, or --format", out)
 				}
 			}
-			events, err := a.selectEvents(args, f)
+			ks, err := a.selectEvents(args, f)
 			if err != nil {
 				return err
 			}
 			if !f.Ascending {
-				slices.Reverse(events)
+				slices.Reverse(ks)
 			}
-			write := func(w io.Writer) error { return logger.WriteEvents(w, ef, events) }
+			n := len(ks)
+			write := func(w io.Writer) error { return writeSelection(w, formatName(ef), ks) }
 			if out == "-" {
 				return write(a.stdout)
 			}
 			if err := export.CreateFile(out, write); err != nil {
 				return err
 			}
-			fmt.Fprintf(a.stdout, "exported %d events to %s (%s)\n", len(events), out, ef)
+			fmt.Fprintf(a.stdout, "exported %d events to %s (%s)\n", n, out, ef)
 			return nil
 		}),
 	}

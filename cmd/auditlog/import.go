@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/spf13/cobra"
@@ -11,9 +12,6 @@ import (
 	"github.com/auditlog/auditlog/logger"
 	"github.com/auditlog/auditlog/store"
 )
-
-// importBatch is how many events import hands the logger at once.
-const importBatch = 1000
 
 func newImport(a *app) *cobra.Command {
 	var sel selectFlags
@@ -41,12 +39,12 @@ the order they are imported. Importing twice stores the events twice.`,
 			if err != nil {
 				return err
 			}
-			events, err := a.selectEvents(args[:1], f)
+			ks, err := a.selectEvents(args[:1], f)
 			if err != nil {
 				s.Close()
 				return err
 			}
-			n, err := importEvents(a.ctx, s, events)
+			n, err := importEvents(a.ctx, s, ks)
 			if cerr := s.Close(); err == nil && cerr != nil {
 				err = cerr
 			}
@@ -61,13 +59,13 @@ the order they are imported. Importing twice stores the events twice.`,
 	return cmd
 }
 
-// importEvents logs events through a logger whose only sink is s, and
-// returns how many reached it.
-func importEvents(ctx context.Context, s logger.Store, events []logger.Event) (int, error) {
+// importEvents logs the events of ks through a logger whose only sink is
+// s, a chunk at a time, and returns how many reached it.
+func importEvents(ctx context.Context, s logger.Store, ks []kept) (int, error) {
 	var mu sync.Mutex
 	var errs []error
 	l, err := logger.New(logger.Options{
-		MaxEvents: importBatch,
+		MaxEvents: chunkSize,
 		Stores:    []logger.Store{s},
 		ErrorHandler: func(err error) {
 			mu.Lock()
@@ -80,15 +78,13 @@ func importEvents(ctx context.Context, s logger.Store, events []logger.Event) (i
 	if err != nil {
 		return 0, err
 	}
-	for len(events) > 0 && err == nil {
-		n := min(importBatch, len(events))
-		batch := events[:n]
-		for i := range batch {
-			batch[i].Seq = 0 // numbered by the logger
+	err = eachChunk(ks, func(evs []logger.Event) error {
+		for i := range evs {
+			evs[i].Seq = 0 // numbered by the logger
 		}
-		err = l.LogBatch(ctx, batch)
-		events = events[n:]
-	}
+		// LogBatch keeps the slices and maps of the events: give it its own.
+		return l.LogBatch(ctx, slices.Clone(evs))
+	})
 	if cerr := l.Close(); err == nil {
 		err = cerr
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"strconv"
@@ -41,6 +42,16 @@ func exportFormat(name string) (export.Format, bool) {
 	return 0, false
 }
 
+// formatName is the name of the library's Format f.
+func formatName(f export.Format) string {
+	for _, name := range eventFormats[1:] {
+		if g, _ := exportFormat(name); g == f {
+			return name
+		}
+	}
+	return ""
+}
+
 // checkFormat returns a usage error when name is not one of formats.
 func checkFormat(name string, formats []string) error {
 	for _, f := range formats {
@@ -51,28 +62,60 @@ func checkFormat(name string, formats []string) error {
 	return usageErrorf("invalid --format %q: want %s", name, strings.Join(formats, ", "))
 }
 
-// writeEvents writes events in the format name.
-func writeEvents(w io.Writer, name string, events []logger.Event) error {
-	if name == fmtTable {
-		return writeTable(w, events)
+// writeSelection writes the events of ks in the format name, decoding
+// them as it goes for JSON Lines, CSV and the table; a document or an
+// array is written whole, as the library writes them.
+func writeSelection(w io.Writer, name string, ks []kept) error {
+	switch name {
+	case fmtTable:
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, strings.Join(tableHeader, "\t"))
+		err := eachChunk(ks, func(evs []logger.Event) error {
+			for i := range evs {
+				fmt.Fprintln(tw, strings.Join(tableRow(&evs[i]), "\t"))
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		return tw.Flush()
+	case fmtJSONL:
+		return eachChunk(ks, func(evs []logger.Event) error {
+			return logger.WriteEvents(w, export.FormatJSONLines, evs)
+		})
+	case fmtCSV:
+		if len(ks) == 0 {
+			return logger.WriteEvents(w, export.FormatCSV, nil) // the header
+		}
+		var buf bytes.Buffer
+		first := true
+		return eachChunk(ks, func(evs []logger.Event) error {
+			if first {
+				first = false
+				return logger.WriteEvents(w, export.FormatCSV, evs)
+			}
+			// Every chunk's CSV begins with the header row, which has no
+			// newline within it: write what follows it.
+			buf.Reset()
+			if err := logger.WriteEvents(&buf, export.FormatCSV, evs); err != nil {
+				return err
+			}
+			_, rows, _ := bytes.Cut(buf.Bytes(), []byte{'\n'})
+			_, err := w.Write(rows)
+			return err
+		})
 	}
 	f, _ := exportFormat(name) // checked with the flags
+	events, err := decodeAll(ks)
+	if err != nil {
+		return err
+	}
 	return logger.WriteEvents(w, f, events)
 }
 
 // tableHeader are the columns of the table.
 var tableHeader = []string{"TIME", "SEQ", "OPERATION", "STATUS", "USER", "RESOURCE", "DURATION", "DETAIL"}
-
-// writeTable writes events as a table whose columns are aligned with
-// spaces. Values are cleaned for a terminal (cell) and long ones cut.
-func writeTable(w io.Writer, events []logger.Event) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, strings.Join(tableHeader, "\t"))
-	for i := range events {
-		fmt.Fprintln(tw, strings.Join(tableRow(&events[i]), "\t"))
-	}
-	return tw.Flush()
-}
 
 // tableRow is the table's row of ev.
 func tableRow(ev *logger.Event) []string {

@@ -21,7 +21,9 @@ are JSON Lines. --format chooses: table, jsonl, json (the document
 {"events": [...], "total_events": N, "exported_at": ...}), csv or array.
 
 With --limit, only that many events are held in memory while the sources are
-read; without it, every match is (its journal line, to be decoded at the end).`,
+read; without it, every match is (its journal line, to be decoded at the end).
+JSON Lines, CSV and the table are written as the events are decoded; a JSON
+document or array is built whole first.`,
 		Example: examplesOf("query"),
 		Args:    sourceArgs,
 		RunE: a.runE(func(_ *cobra.Command, args []string) error {
@@ -38,11 +40,11 @@ read; without it, every match is (its journal line, to be decoded at the end).`,
 			if err := checkFormat(format, eventFormats); err != nil {
 				return err
 			}
-			events, err := a.selectEvents(args, f)
+			ks, err := a.selectEvents(args, f)
 			if err != nil {
 				return err
 			}
-			return writeEvents(a.stdout, format, events)
+			return writeSelection(a.stdout, format, ks)
 		}),
 	}
 	sel.add(cmd.Flags(), true)
@@ -51,8 +53,8 @@ read; without it, every match is (its journal line, to be decoded at the end).`,
 }
 
 // selectEvents returns the events of the sources args that f selects, in
-// its order and window, decoded in full.
-func (a *app) selectEvents(args []string, f logger.Filter) ([]logger.Event, error) {
+// its order and window, not yet decoded.
+func (a *app) selectEvents(args []string, f logger.Filter) ([]kept, error) {
 	srcs, err := openSources(args)
 	if err != nil {
 		return nil, err
@@ -68,13 +70,5 @@ func (a *app) selectEvents(args []string, f logger.Filter) ([]logger.Event, erro
 		return nil, err
 	}
 	prog.finish()
-	ms := sel.result()
-	events := make([]logger.Event, len(ms))
-	for i := range ms {
-		if events[i], err = ms[i].decode(); err != nil {
-			return nil, err
-		}
-		ms[i] = match{} // let the line go
-	}
-	return events, nil
+	return sel.result(), nil
 }

@@ -111,6 +111,29 @@ func TestQueryFormats(t *testing.T) {
 		r := runCLI(t, "query", "audit_logs", "--user", "dave", "--status", "failure", "--format", "table").ok(t)
 		requireTable(t, r.stdout, w)
 	})
+	// The whole journal: more events than a chunk of the streaming
+	// decoder, in every format.
+	all := want(fix.events, logger.Filter{})
+	require.Greater(t, len(all), 3*chunkSize)
+	for _, format := range []string{"jsonl", "json", "csv", "array"} {
+		t.Run("all "+format, func(t *testing.T) {
+			r := runCLI(t, "query", "audit_logs", "--format", format).ok(t)
+			raws, _, err := export.ReadFrom(strings.NewReader(r.stdout))
+			require.NoError(t, err)
+			require.Equal(t, ids(all), rawIDs(t, raws))
+		})
+	}
+	t.Run("all table", func(t *testing.T) {
+		requireTable(t, runCLI(t, "query", "audit_logs", "--format", "table").ok(t).stdout, all)
+	})
+	t.Run("none", func(t *testing.T) {
+		for format, out := range map[string]string{
+			"jsonl": "", "table": strings.Join(tableHeader, "  ") + "\n", "array": "[]\n",
+			"csv": "event_id,seq,timestamp,operation,status,category,user_id,user_name,user_email,session_id,ip_address,user_agent,resource_type,resource_id,resource_name,entry_ids,run_id,parent_run_id,description,tags,duration_ms,error_message,error_stack,changes,previous_state,new_state,request,metadata\n",
+		} {
+			require.Equal(t, out, runCLI(t, "query", "audit_logs", "--user", "nobody", "--format", format).ok(t).stdout, format)
+		}
+	})
 }
 
 // requireTable checks a table of events: a header, one row per event in

@@ -46,7 +46,11 @@ standard output.`,
 				f.Until = end
 			}
 			f.Ascending = true
-			events, err := a.selectEvents(args, f)
+			ks, err := a.selectEvents(args, f)
+			if err != nil {
+				return err
+			}
+			events, err := decodeAll(ks)
 			if err != nil {
 				return err
 			}

@@ -177,7 +177,7 @@ func TestSelector(t *testing.T) {
 		}
 		var got []string
 		for _, m := range s.result() {
-			got = append(got, m.ev.ID)
+			got = append(got, m.id)
 		}
 		w := ids(store.Select(slices.Clone(evs), f))
 		if len(w) == 0 {

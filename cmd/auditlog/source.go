@@ -70,26 +70,15 @@ func openSources(args []string) ([]*source, error) {
 	return srcs, nil
 }
 
-// match is one event that a filter selected. From a journal line it holds
-// the fields scanLine reads, and the line itself for decoding in full
-// later (decode); from a file or a store, the full event.
+// match is one event that a filter selected, on its way from a reader to
+// the consumer. From a journal line it holds the fields scanLine reads,
+// and the line itself (when asked) for decoding in full later; from a
+// file or a store, the full event.
 type match struct {
 	ev   logger.Event
 	raw  []byte // the journal line, nil when ev is complete
 	file string // where raw comes from, for errors
 	line int
-}
-
-// decode returns the full event.
-func (m *match) decode() (logger.Event, error) {
-	if m.raw == nil {
-		return m.ev, nil
-	}
-	var ev logger.Event
-	if err := ev.UnmarshalJSON(m.raw); err != nil {
-		return ev, lineError(m.file, m.line, err)
-	}
-	return ev, nil
 }
 
 // lineError names a line of a file in err.

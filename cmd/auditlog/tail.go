@@ -130,8 +130,8 @@ func (a *app) tail(dir string, f logger.Filter, format string, n int, interval t
 		if !f.Matches(ev) {
 			return nil
 		}
-		m := match{raw: l.Data, file: l.File, line: l.Num}
-		full, err := m.decode()
+		k := kept{raw: l.Data, file: l.File, line: l.Num}
+		full, err := k.decode()
 		if err != nil {
 			return err
 		}

@@ -13,7 +13,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
 if [[ ! -d $dir ]]; then
 	(cd "$root" && go run ./cmd/auditlog/testdata/genjournal -dir "$dir" -events 1000000)
 fi
-bin=/tmp/auditlog-bench/auditlog
+bin=$(mktemp -d)/auditlog
 (cd "$root" && go build -o "$bin" ./cmd/auditlog)
 command -v jq >/dev/null || { echo "bench.sh: jq is missing (apt-get install -y jq)" >&2; exit 1; }
 # The journal's files, oldest first: the glob sorts the rotated names,
