@@ -1,0 +1,200 @@
+package file
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/auditlog/auditlog/export"
+	"github.com/auditlog/auditlog/logger"
+)
+
+// DeleteBefore removes every event whose Time is before t, and returns
+// how many it removed. The date partitions entirely before t's UTC date
+// are removed whole; in the partitions of t's date, each segment that
+// holds older events is rewritten without them: written to a temporary
+// file (a name starting with ".tmp-", which engines skip), fsynced, and
+// renamed over the segment, so that a reader or a crash sees the old
+// segment or the new one. On an error it returns how many it removed
+// before it.
+func (s *Store) DeleteBefore(ctx context.Context, t time.Time) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, fmt.Errorf("store/file: %w", err)
+	}
+	s.life.RLock()
+	defer s.life.RUnlock()
+	if s.closed {
+		return 0, ErrClosed
+	}
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	if err := s.acquire(); err != nil {
+		return 0, err
+	}
+	t = t.UTC()
+	day := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+	parts, err := s.partitions(nil)
+	if err != nil {
+		return 0, err
+	}
+	removed := 0
+	for _, p := range parts {
+		if err := ctx.Err(); err != nil {
+			return removed, fmt.Errorf("store/file: %w", err)
+		}
+		if p.day.After(day) {
+			continue
+		}
+		// The segment this Store appends to is rewritten or removed: the
+		// next Save to the partition starts a new one.
+		if seg := s.segs[p.rel]; seg != nil {
+			// No fsync: it is removed, or rewritten and fsynced anew.
+			if err := s.closeSegment(p.rel, seg, false); err != nil {
+				return removed, err
+			}
+		}
+		segs, err := segments(p.path)
+		if err != nil {
+			return removed, err
+		}
+		if p.day.Before(day) {
+			for _, seg := range segs {
+				n, err := countEvents(seg)
+				if err != nil {
+					return removed, err
+				}
+				removed += n
+			}
+			if err := os.RemoveAll(p.path); err != nil {
+				return removed, fmt.Errorf("store/file: %w", err)
+			}
+			if s.key != "" {
+				// The value's folder, when its last date is gone; it fails,
+				// as it should, while the folder holds anything.
+				_ = os.Remove(filepath.Dir(p.path))
+			}
+			continue
+		}
+		for _, seg := range segs {
+			n, err := rewriteSegment(seg, t)
+			removed += n
+			if err != nil {
+				return removed, err
+			}
+		}
+	}
+	return removed, nil
+}
+
+// countEvents counts the events of a segment: its lines but a torn last
+// one.
+func countEvents(path string) (int, error) {
+	n := 0
+	var last []byte
+	err := export.ReadJournalFile(export.JournalFile{Path: path}, func(l export.Line) error {
+		if !l.Torn {
+			n++
+			last = append(last[:0], l.Data...)
+		}
+		return nil
+	})
+	if errors.Is(err, fs.ErrNotExist) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("store/file: %w", err)
+	}
+	if n > 0 && !isEvent(last) {
+		n-- // a torn last line, newline and all
+	}
+	return n, nil
+}
+
+// rewriteSegment removes from the segment path the events before t, and
+// returns how many it removed. It leaves a segment with none alone,
+// removes one left with no events, and replaces any other atomically.
+func rewriteSegment(path string, t time.Time) (int, error) {
+	var keep []byte
+	removed, dropped := 0, false
+	var bad error
+	err := export.ReadJournalFile(export.JournalFile{Path: path}, func(l export.Line) error {
+		if bad != nil {
+			return bad
+		}
+		if l.Torn {
+			dropped = true
+			return nil
+		}
+		var ev logger.Event
+		if err := ev.UnmarshalJSON(l.Data); err != nil {
+			bad = fmt.Errorf("%w: %s: line %d: %w", ErrCorrupt, path, l.Num, err)
+			return nil
+		}
+		if ev.Time.Before(t) {
+			removed++
+			return nil
+		}
+		keep = append(keep, l.Data...)
+		keep = append(keep, '\n')
+		return nil
+	})
+	if errors.Is(err, fs.ErrNotExist) {
+		return 0, nil
+	}
+	if err != nil {
+		if !errors.Is(err, ErrCorrupt) {
+			err = fmt.Errorf("store/file: %w", err)
+		}
+		return 0, err
+	}
+	if bad != nil {
+		dropped = true // the last line, torn
+	}
+	switch {
+	case removed == 0 && !dropped:
+		return 0, nil
+	case len(keep) == 0:
+		if err := os.Remove(path); err != nil {
+			return 0, fmt.Errorf("store/file: %w", err)
+		}
+		return removed, nil
+	}
+	if err := replaceFile(path, keep); err != nil {
+		return 0, err
+	}
+	return removed, nil
+}
+
+// replaceFile replaces the content of path with data, atomically: a
+// temporary file beside it, fsynced, renamed over it, the folder
+// fsynced.
+func replaceFile(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	tmp := filepath.Join(dir, tempPrefix+filepath.Base(path))
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return fmt.Errorf("store/file: %w", err)
+	}
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		_ = os.Remove(tmp)
+		return fmt.Errorf("store/file: rewriting %s: %w", path, err)
+	}
+	if err := syncDir(dir); err != nil {
+		return fmt.Errorf("store/file: rewriting %s: %w", path, err)
+	}
+	return nil
+}

@@ -1,0 +1,118 @@
+// Package file is a logger.Store that keeps events as JSON Lines in a
+// folder of Hive partitions, readable in place by DuckDB, Spark, Trino or
+// Hive, and by nothing more than the standard library here. Importing it
+// registers the "file" scheme with store.Open:
+//
+//	s, err := store.Open("file://./audits")                          // relative
+//	s, err := store.Open("file:///var/audits?partition=resource_name") // absolute
+//
+// The URL's query parameters are the [Options]: partition (PartitionBy),
+// segment_bytes (SegmentBytes) and sync (Sync); any other is an error.
+//
+// # Layout
+//
+// Under the store's folder (created 0700; every folder 0700, every file
+// 0600):
+//
+//	date=2026-01-10/part-20260110T220000.123456789Z-1f2e3d4c.jsonl
+//	date=2026-01-11/part-...
+//
+// or, with Options.PartitionBy = "resource_name", keyed first by that
+// field:
+//
+//	resource_name=nightly/date=2026-01-10/part-....jsonl
+//	resource_name=a%2Fb/date=2026-01-10/part-....jsonl
+//	resource_name=__HIVE_DEFAULT_PARTITION__/date=2026-01-10/part-....jsonl
+//
+// The date is the UTC date of the event's Time (0001-01-01 for a zero
+// Time). PartitionBy takes the JSON key of a string field: resource_name,
+// resource_type, resource_id, user_id, operation, category, run_id,
+// session_id or status. Its values are escaped as Hive's
+// FileUtils.escapePathName escapes them: %XX (upper-case hex) for the
+// control characters, DEL and "#%'*/:=?\{[]^, and the empty value as
+// __HIVE_DEFAULT_PARTITION__; every other byte stays as it is. A value
+// therefore never names another folder: "../../etc" is the folder
+// resource_name=..%2F..%2Fetc. Two additions for values Hive cannot be
+// given: bytes that are not UTF-8 become U+FFFD (as in the event's JSON),
+// and the literal value __HIVE_DEFAULT_PARTITION__ is written
+// %5F_HIVE_DEFAULT_PARTITION__ so that it does not read back as empty. An
+// escaped value longer than a folder name may be (255 bytes with its
+// key=) is refused by Save.
+//
+// The partition key is also in each line (the line is the whole event);
+// DuckDB, given hive_partitioning, takes the folder's value, which is the
+// same. A folder keeps its layout: Open refuses one partitioned by
+// another field.
+//
+// # Segments
+//
+// Each partition holds segments, part-<UTC creation time to the
+// nanosecond>-<8 random hex digits>.jsonl, which sort by creation. Each
+// line is one event, as logger.Event.MarshalJSON writes it, ending with
+// '\n'. Save appends each partition's lines with one write to the
+// partition's current segment, which it keeps open (at most 64 at once);
+// once a segment passes Options.SegmentBytes (64 MiB by default) the next
+// Save to the partition starts a new one. A Store never appends to a
+// segment it did not create, so that a line torn by a crash stays the
+// last line of its segment.
+//
+// Durability: by default Save returns once its lines are handed to the
+// operating system, which keeps them through a crash of the process but
+// not of the machine; Close fsyncs every segment. Options.Sync (URL:
+// sync=true) fsyncs each segment written, and the folders of each one
+// created, before Save returns.
+//
+// # Crashes
+//
+// A crash in the middle of a write can leave a torn last line in a
+// segment: unterminated, or not an event. Readers skip such a last line;
+// any other line that is not an event is an error ([ErrCorrupt]) naming
+// the file and the line. A Store marks the folder as being written (the
+// file .auditlog-lock, locked with flock where the platform has it) from
+// its first write to Close; the next Store to open or write a folder
+// whose last writer stopped without Close first cuts every torn last
+// line, so that the segments are whole JSON Lines again for other
+// engines. One Store writes a folder at a time: another one, in this
+// process or another, reads it but gets [ErrLocked] from Save and
+// DeleteBefore.
+//
+// # Queries
+//
+// Query and Count read only the partitions that may hold matches: the
+// dates within [Since, Until], and, when the Filter sets the PartitionBy
+// field (resource_name is not a Filter field), that value's folder (for
+// status SUCCESS, also the folder of events stored without a status).
+// Then each line is checked on its bytes before it is decoded: the string
+// fields the Filter sets are compared as MarshalJSON writes them, so only
+// the lines of likely matches are decoded. Lines skipped this way are
+// only checked to be shaped as an object: a corrupt line is reported by a
+// query that decodes it. The decoded events are filtered with
+// Filter.Matches, ordered with CompareEvents and windowed, as
+// store.Select does. Segments are read a few at a time, one per CPU.
+// Readers take no lock against Save: they read whole lines only, so they
+// see every Save that returned before they started.
+//
+// # Cleanup
+//
+// DeleteBefore(t) removes the date partitions entirely before t's UTC
+// date, and rewrites the segments of t's date without the older events:
+// written beside as .tmp-<name>, fsynced, renamed over the segment.
+//
+// # Reading the files elsewhere
+//
+// DuckDB (the query the test in store/file/duckdbtest runs, on the
+// folder audits):
+//
+//	SELECT operation, date, count(*) AS n
+//	FROM read_json('audits/**/*.jsonl', format = 'newline_delimited', hive_partitioning = true)
+//	GROUP BY ALL ORDER BY ALL
+//
+// DuckDB takes a partition column from the folder names, over the same
+// key in the lines: it unescapes %XX and reads __HIVE_DEFAULT_PARTITION__
+// as NULL, so the value is the line's own. It reads every key=value
+// element of the path as a partition, above the store's folder too: keep
+// '=' out of the folder's own path. It refuses a torn last line; while a
+// Store writes the folder, or after a crash before a Store reopened it,
+// add ignore_errors = true and WHERE event_id IS NOT NULL (a torn line
+// reads as a row of NULLs with its partition's keys).
+package file
