@@ -12,6 +12,7 @@ import (
 //	keyed_logs/    a journal chained with the HMAC key in audit.key
 //	audit.key      that key
 //	january.json   an export (a JSON document) of January 2026
+//	audits/        a file store (store/file) holding the journal's events
 //
 // Lines hold no quotes: the tests split them at spaces.
 type example struct {
@@ -31,6 +32,8 @@ var examples = []example{
 		"the January events that touched memory entry m-1 or m-2, as CSV (a date is its whole day, UTC)"},
 	{"query", "auditlog query january.json --session s-7 --format json",
 		"an exported file, gzipped or not, in any format the library writes; here to a JSON document"},
+	{"query", "auditlog query file://./audits --user bob --op recall --limit 5 --format table",
+		"a store, by URL: file://DIR (store/file) or sqlite://FILE (store/sqlite)"},
 	{"stats", "auditlog stats ./audit_logs",
 		"statistics, performance by operation, and the events of each day, days without any flagged"},
 	{"stats", "auditlog stats ./audit_logs --since 2026-01-01 --until 2026-01-31 --by user --format table",
@@ -45,6 +48,8 @@ var examples = []example{
 		"alice's events to a new CSV file, oldest first (.json, .jsonl, .csv, and .gz after them)"},
 	{"export", "auditlog export ./audit_logs --since 2026-01-01 --until 2026-01-31 --out january.jsonl.gz",
 		"January to gzipped JSON Lines"},
+	{"import", "auditlog import january.json file://./imported",
+		"the events of an export (any format, or a journal folder) into a store, masked as the logger masks them"},
 	{"report", "auditlog report ./audit_logs --month 2026-01 --html report.html",
 		"the compliance report of January 2026, one self-contained HTML page"},
 }

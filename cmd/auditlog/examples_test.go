@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"os"
 	"os/exec"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/auditlog/auditlog/export"
 	"github.com/auditlog/auditlog/logger"
+	"github.com/auditlog/auditlog/store"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/README.md's example block from the examples")
@@ -76,6 +78,9 @@ var exampleChecks = map[string]func(t *testing.T, dir string, r result){
 		require.Equal(t, export.FormatDocument, format)
 		require.Equal(t, ids(w), rawIDs(t, raws))
 	},
+	"auditlog query file://./audits --user bob --op recall --limit 5 --format table": func(t *testing.T, _ string, r result) {
+		requireTable(t, r.stdout, want(fix.events, logger.Filter{UserID: "bob", Operation: logger.OpRecall, Limit: 5}))
+	},
 	"auditlog stats ./audit_logs": func(t *testing.T, _ string, r result) {
 		s := decodeStats(t, r.stdout)
 		require.EqualValues(t, len(fix.events), s.TotalEvents)
@@ -108,12 +113,29 @@ var exampleChecks = map[string]func(t *testing.T, dir string, r result){
 		got := readExported(t, filepath.Join(dir, "january.jsonl.gz"))
 		require.Equal(t, ids(want(fix.events, f)), ids(got))
 	},
+	"auditlog import january.json file://./imported": func(t *testing.T, dir string, r result) {
+		jan := readExported(t, filepath.Join(fix.dir, "january.json"))
+		require.Equal(t, "imported "+formatInt(len(jan))+" events into file://./imported\n", r.stdout)
+		got := storeEvents(t, "file://"+filepath.Join(dir, "imported"), logger.Filter{Ascending: true})
+		require.Equal(t, ids(jan), ids(got))
+	},
 	"auditlog report ./audit_logs --month 2026-01 --html report.html": func(t *testing.T, dir string, r result) {
 		b, err := os.ReadFile(filepath.Join(dir, "report.html"))
 		require.NoError(t, err)
 		require.Contains(t, string(b), "January 2026")
 		require.Contains(t, r.stdout, "report.html")
 	},
+}
+
+// storeEvents reads a store's events with the library.
+func storeEvents(t *testing.T, url string, f logger.Filter) []logger.Event {
+	t.Helper()
+	s, err := store.Open(url)
+	require.NoError(t, err)
+	defer s.Close()
+	evs, err := s.Query(context.Background(), f)
+	require.NoError(t, err)
+	return evs
 }
 
 // TestExamples runs every example of the help and the README, as
@@ -147,7 +169,7 @@ func TestExamples(t *testing.T) {
 // files (their contents are never changed).
 func exampleDir(t *testing.T) string {
 	dir := t.TempDir()
-	for _, name := range []string{"audit_logs", "keyed_logs", "audit.key", "january.json"} {
+	for _, name := range []string{"audit_logs", "keyed_logs", "audit.key", "january.json", "audits"} {
 		require.NoError(t, os.Symlink(filepath.Join(fix.dir, name), filepath.Join(dir, name)))
 	}
 	return dir

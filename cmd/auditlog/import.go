@@ -35,11 +35,15 @@ the order they are imported. Importing twice stores the events twice.`,
 				return err
 			}
 			f.Ascending = true
+			srcs, err := openSources(args[:1])
+			if err != nil {
+				return err
+			}
 			s, err := store.Open(args[1])
 			if err != nil {
 				return err
 			}
-			ks, err := a.selectEvents(args[:1], f)
+			ks, err := a.selectFrom(srcs, f)
 			if err != nil {
 				s.Close()
 				return err

@@ -132,7 +132,7 @@ func ids(evs []logger.Event) []string {
 }
 
 // fixture is a folder holding what the examples use (see example):
-// audit_logs, keyed_logs, audit.key, january.json.
+// audit_logs, keyed_logs, audit.key, january.json, audits.
 type fixture struct {
 	dir    string
 	now    time.Time      // when it was written
@@ -241,6 +241,18 @@ func newFixture(dir string, now time.Time) (*fixture, error) {
 	}
 	jan := store.Select(slices.Clone(f.events), logger.Filter{Since: january, Until: january.AddDate(0, 1, 0).Add(-1), Ascending: true})
 	if err := logger.ExportEvents(jan, filepath.Join(dir, "january.json")); err != nil {
+		return nil, err
+	}
+	// The file store, holding the journal's events as a logger saves them.
+	s, err := store.Open("file://" + filepath.Join(dir, "audits"))
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Save(context.Background(), f.events); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if err := s.Close(); err != nil {
 		return nil, err
 	}
 	return f, nil

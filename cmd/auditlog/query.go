@@ -52,16 +52,21 @@ document or array is built whole first.`,
 	return cmd
 }
 
-// selectEvents returns the events of the sources args that f selects, in
-// its order and window, not yet decoded.
+// selectEvents opens the sources args and returns their events that f
+// selects, in its order and window, not yet decoded.
 func (a *app) selectEvents(args []string, f logger.Filter) ([]kept, error) {
 	srcs, err := openSources(args)
 	if err != nil {
 		return nil, err
 	}
+	return a.selectFrom(srcs, f)
+}
+
+// selectFrom returns the events of srcs that f selects.
+func (a *app) selectFrom(srcs []*source, f logger.Filter) ([]kept, error) {
 	prog := newProgress(a, srcs)
 	sel := newSelector(f)
-	err = scan(a.ctx, srcs, f, sel.keep, true, prog, a.warn, func(ms []match) error {
+	err := scan(a.ctx, srcs, f, sel.keep, true, prog, a.warn, func(ms []match) error {
 		sel.add(ms)
 		return nil
 	})
