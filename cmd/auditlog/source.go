@@ -234,7 +234,7 @@ func scanJournalFile(jf export.JournalFile, f *logger.Filter, keepRaw bool, prog
 		if !scanLine(l.Data, &ev, &in) {
 			if err := ev.UnmarshalJSON(l.Data); err != nil {
 				if l.Torn {
-					warn(fmt.Sprintf("%s: line %d: skipped a torn last line (a write cut short by a crash)", l.File, l.Num))
+					warn(fmt.Sprintf("%s: line %d: skipped a last line without its newline (still being written, or cut short by a crash)", l.File, l.Num))
 					return nil
 				}
 				lineErr, badLine = lineError(l.File, l.Num, err), l.Num
