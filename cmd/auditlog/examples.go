@@ -48,7 +48,7 @@ var examples = []example{
 		"alice's events to a new CSV file, oldest first (.json, .jsonl, .csv, and .gz after them)"},
 	{"export", "auditlog export ./audit_logs --since 2026-01-01 --until 2026-01-31 --out january.jsonl.gz",
 		"January to gzipped JSON Lines"},
-	{"import", "auditlog import january.json file://./imported",
+	{"import", "auditlog import january.json sqlite://./audit.db",
 		"the events of an export (any format, or a journal folder) into a store, masked as the logger masks them"},
 	{"report", "auditlog report ./audit_logs --month 2026-01 --html report.html",
 		"the compliance report of January 2026, one self-contained HTML page"},

@@ -113,10 +113,10 @@ var exampleChecks = map[string]func(t *testing.T, dir string, r result){
 		got := readExported(t, filepath.Join(dir, "january.jsonl.gz"))
 		require.Equal(t, ids(want(fix.events, f)), ids(got))
 	},
-	"auditlog import january.json file://./imported": func(t *testing.T, dir string, r result) {
+	"auditlog import january.json sqlite://./audit.db": func(t *testing.T, dir string, r result) {
 		jan := readExported(t, filepath.Join(fix.dir, "january.json"))
-		require.Equal(t, "imported "+formatInt(len(jan))+" events into file://./imported\n", r.stdout)
-		got := storeEvents(t, "file://"+filepath.Join(dir, "imported"), logger.Filter{Ascending: true})
+		require.Equal(t, "imported "+formatInt(len(jan))+" events into sqlite://./audit.db\n", r.stdout)
+		got := storeEvents(t, "sqlite://"+filepath.Join(dir, "audit.db"), logger.Filter{Ascending: true})
 		require.Equal(t, ids(jan), ids(got))
 	},
 	"auditlog report ./audit_logs --month 2026-01 --html report.html": func(t *testing.T, dir string, r result) {

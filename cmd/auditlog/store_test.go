@@ -39,16 +39,24 @@ func TestStoreSources(t *testing.T) {
 	runCLI(t, "query", "nosuch://x").fails(t, 1, `unknown URL scheme: "nosuch"`)
 }
 
-// TestImport copies a journal's selection and a file into stores, masked,
-// and refuses what the logger refuses.
+// TestImport copies a journal's selection and a file into both stores,
+// masked, and refuses what the logger refuses.
 func TestImport(t *testing.T) {
+	for _, c := range []struct{ scheme, name string }{{"file", "copy"}, {"sqlite", "copy.db"}} {
+		t.Run(c.scheme, func(t *testing.T) { testImport(t, c.scheme, c.name) })
+	}
+}
+
+func testImport(t *testing.T, scheme, name string) {
 	dir := exampleDir(t)
-	url := "file://" + filepath.Join(dir, "copy")
-	r := runIn(t, dir, "import", "audit_logs", url, "--user", "alice", "--since", "2026-01-01", "--until", "2026-01-31").ok(t)
+	rel := scheme + "://" + name                              // as given, relative to dir
+	url := scheme + "://" + filepath.Join(dir, name)          // the same store, for the test
+	axon := scheme + "://" + filepath.Join(dir, "axon-"+name) // another
+	r := runIn(t, dir, "import", "audit_logs", rel, "--user", "alice", "--since", "2026-01-01", "--until", "2026-01-31").ok(t)
 	f := januaryFilter()
 	f.UserID, f.Ascending = "alice", true
 	w := want(fix.events, f)
-	require.Equal(t, "imported "+formatInt(len(w))+" events into "+url+"\n", r.stdout)
+	require.Equal(t, "imported "+formatInt(len(w))+" events into "+rel+"\n", r.stdout)
 	got := storeEvents(t, url, logger.Filter{Ascending: true})
 	require.Equal(t, ids(w), ids(got))
 	for i := range got {
@@ -56,16 +64,20 @@ func TestImport(t *testing.T) {
 		require.Equal(t, w[i].Time, got[i].Time)
 	}
 
+	// The store is a source: query reads it back.
+	back := decodeLines(t, runIn(t, dir, "query", rel, "--asc").ok(t).stdout)
+	require.Equal(t, ids(w), ids(back))
+
 	// Importing twice keeps the events twice.
-	runIn(t, dir, "import", "audit_logs", url, "--user", "alice", "--since", "2026-01-01", "--until", "2026-01-31").ok(t)
+	runIn(t, dir, "import", "audit_logs", rel, "--user", "alice", "--since", "2026-01-01", "--until", "2026-01-31").ok(t)
 	require.Len(t, storeEvents(t, url, logger.Filter{}), 2*len(w))
 
 	// What an older system wrote, unmasked, is masked on the way in.
-	axon := `[{"event_id": "a1", "timestamp": "2025-01-15T10:30:45.123456", "operation": "store", "user_id": "u1",
+	old := `[{"event_id": "a1", "timestamp": "2025-01-15T10:30:45.123456", "operation": "store", "user_id": "u1",
 	  "metadata": {"api_key": "sk-live-123", "note": "kept"}}]`
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "axon.json"), []byte(axon), 0o600))
-	runIn(t, dir, "import", "axon.json", "file://./axon").ok(t)
-	got = storeEvents(t, "file://"+filepath.Join(dir, "axon"), logger.Filter{})
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "axon.json"), []byte(old), 0o600))
+	runIn(t, dir, "import", "axon.json", axon).ok(t)
+	got = storeEvents(t, axon, logger.Filter{})
 	require.Len(t, got, 1)
 	require.Equal(t, "a1", got[0].ID)
 	require.Equal(t, logger.OpStore, got[0].Operation)
@@ -73,7 +85,7 @@ func TestImport(t *testing.T) {
 	require.Equal(t, "kept", got[0].Metadata["note"])
 
 	runIn(t, dir, "import", "january.json", "nosuch://x").fails(t, 1, "unknown URL scheme")
-	runIn(t, dir, "import", "no_such.json", "file://./x").fails(t, 1, "no_such.json: no such file or folder")
+	runIn(t, dir, "import", "no_such.json", scheme+"://x").fails(t, 1, "no_such.json: no such file or folder")
 	_, err := os.Stat(filepath.Join(dir, "x"))
 	require.ErrorIs(t, err, os.ErrNotExist, "no store is made for a source that is not there")
 }
