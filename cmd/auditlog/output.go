@@ -32,7 +32,7 @@ func exportFormat(name string) (export.Format, bool) {
 	switch name {
 	case fmtJSON:
 		return export.FormatDocument, true
-	case fmtJSONL, "ndjson":
+	case fmtJSONL:
 		return export.FormatJSONLines, true
 	case fmtCSV:
 		return export.FormatCSV, true
