@@ -312,38 +312,64 @@ func (m *masker) appendMAC(buf, b []byte) []byte {
 }
 
 // maskQuery returns path with the values of sensitive parameters of its
-// query string masked, and whether it changed anything.
+// query string and of its fragment (where OAuth's implicit flow puts an
+// access_token) masked, and whether it changed anything.
 func (e *valueEncoder) maskQuery(path string) (string, bool) {
-	base, query, ok := strings.Cut(path, "?")
-	if !ok {
+	rest, fragment, hasFragment := strings.Cut(path, "#")
+	base, query, hasQuery := strings.Cut(rest, "?")
+	if !hasQuery && !hasFragment {
 		return path, false
 	}
-	query, fragment, hasFragment := strings.Cut(query, "#")
-	params := strings.Split(query, "&")
+	query, qChanged := e.maskParams(query)
+	fragment, fChanged := e.maskParams(fragment)
+	if !qChanged && !fChanged {
+		return path, false
+	}
+	out := base
+	if hasQuery {
+		out += "?" + query
+	}
+	if hasFragment {
+		out += "#" + fragment
+	}
+	return out, true
+}
+
+// maskParams masks the values of the sensitive parameters of s, a list of
+// name=value pairs joined by "&", and reports whether it changed any.
+// Names are compared decoded: "pass%77ord" is "password".
+func (e *valueEncoder) maskParams(s string) (string, bool) {
+	if !strings.Contains(s, "=") {
+		return s, false
+	}
+	params := strings.Split(s, "&")
 	changed := false
 	for i, p := range params {
-		name, value, ok := strings.Cut(p, "=")
-		if !ok || value == "" || !e.mask.sensitive(name) {
+		raw, value, ok := strings.Cut(p, "=")
+		if !ok || value == "" {
+			continue
+		}
+		name := raw
+		if n, err := url.QueryUnescape(raw); err == nil {
+			name = n
+		}
+		if !e.mask.sensitive(name) {
 			continue
 		}
 		if e.mask.mac != nil {
 			if v, err := url.QueryUnescape(value); err == nil {
 				value = v
 			}
-			params[i] = name + "=" + strings.Trim(string(e.mask.appendMAC(nil, []byte(value))), `"`)
+			params[i] = raw + "=" + strings.Trim(string(e.mask.appendMAC(nil, []byte(value))), `"`)
 		} else {
-			params[i] = name + "=" + Redacted
+			params[i] = raw + "=" + Redacted
 		}
 		changed = true
 	}
 	if !changed {
-		return path, false
+		return s, false
 	}
-	out := base + "?" + strings.Join(params, "&")
-	if hasFragment {
-		out += "#" + fragment
-	}
-	return out, true
+	return strings.Join(params, "&"), true
 }
 
 // anySensitive reports whether a decoded JSON value has a sensitive key

@@ -167,7 +167,7 @@ func nestedEvent() logger.Event {
 			{Field: "profile.api_key", Old: nil, New: "hush-11"},
 			{Field: "email", Old: "a@example.com", New: "b@example.com"},
 		},
-		Request: &logger.Request{Method: "POST", Path: "/login?user=bob&token=hush-12&page=2#top", StatusCode: 200},
+		Request: &logger.Request{Method: "POST", Path: "/login?user=bob&token=hush-12&pass%77ord=hush-13&page=2#top&access_token=hush-14", StatusCode: 200},
 	}
 }
 
@@ -195,11 +195,11 @@ func TestMaskNestedStructures(t *testing.T) {
 		require.Equal(t, map[string]any{"password": r, "email": "a@example.com"}, ev.PreviousState, name)
 		require.Equal(t, map[string]any{"password": r, "email": "b@example.com"}, ev.NewState, name)
 		require.Equal(t, wantChanges, ev.Changes, name)
-		require.Equal(t, "/login?user=bob&token="+r+"&page=2#top", ev.Request.Path, name)
+		require.Equal(t, "/login?user=bob&token="+r+"&pass%77ord="+r+"&page=2#top&access_token="+r, ev.Request.Path, name)
 	}
 	m := s.mirror[0]
 	require.Equal(t, wantMD, m["metadata"])
-	require.Equal(t, "/login?user=bob&token="+r+"&page=2#top", m["request"].(map[string]any)["path"])
+	require.Equal(t, "/login?user=bob&token="+r+"&pass%77ord="+r+"&page=2#top&access_token="+r, m["request"].(map[string]any)["path"])
 }
 
 func TestMaskHMAC(t *testing.T) {
@@ -270,7 +270,7 @@ func TestMaskConfigured(t *testing.T) {
 func TestMaskInsecureDisable(t *testing.T) {
 	ev := nestedEvent()
 	s := logAndRead(t, logger.MaskOptions{InsecureDisable: true}, ev)
-	for i := 1; i <= 12; i++ {
+	for i := 1; i <= 14; i++ {
 		require.Contains(t, s.raw, fmt.Sprintf("hush-%d", i))
 	}
 	require.Equal(t, "Bearer hush-1", s.memory[0].Metadata["headers"].(map[string]any)["Authorization"].([]any)[0])

@@ -26,8 +26,16 @@ func (l *Logger) sinks(st *stage) {
 	if l.opts.Mirror != nil {
 		l.mirror(evs)
 	}
+	failed := false
 	for i, s := range l.opts.Stores {
-		l.save(i, s, evs)
+		if !l.save(i, s, evs) {
+			failed = true
+		}
+	}
+	if failed { // each event counted once, however many stores refused it
+		l.mu.Lock()
+		l.failed += int64(len(evs))
+		l.mu.Unlock()
 	}
 	clear(evs)
 	l.sinkBuf = evs[:0]
@@ -54,9 +62,9 @@ func (l *Logger) mirror(evs []Event) {
 	}
 }
 
-// save hands evs to store i, containing its panics. The events a store
-// refuses are counted in Stats.Failed and reported.
-func (l *Logger) save(i int, s Store, evs []Event) {
+// save hands evs to store i, containing its panics, and reports whether
+// the store took them; when it did not, ErrorHandler hears why.
+func (l *Logger) save(i int, s Store, evs []Event) bool {
 	var err error
 	func() {
 		defer func() {
@@ -67,11 +75,10 @@ func (l *Logger) save(i int, s Store, evs []Event) {
 		err = s.Save(context.Background(), evs)
 	}()
 	if err != nil {
-		l.mu.Lock()
-		l.failed += int64(len(evs))
-		l.mu.Unlock()
-		l.report(fmt.Errorf("auditlog: store %d (%T): %d events not saved: %w", i, s, len(evs), err))
+		l.report(fmt.Errorf("auditlog: store %d (%T): a batch of %d events not saved (or not all): %w", i, s, len(evs), err))
+		return false
 	}
+	return true
 }
 
 // handle passes r to h, reporting its error and containing its panic.

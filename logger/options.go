@@ -91,9 +91,13 @@ type Options struct {
 	// after the other, so a slow store slows the logger, and Log feels it
 	// as a full queue: a store is as much the audit trail as the ring. A
 	// batch a store refuses (an error or a panic) is not retried: it is
-	// counted in Stats.Failed and ErrorHandler hears of it. Flush and Close
-	// return once the events before them are saved. The logger does not
-	// close the stores: close them after the logger.
+	// counted in Stats.Failed (once, however many stores refused it) and
+	// ErrorHandler hears of it. Flush and Close return once the events
+	// before them are saved. The logger does not close the stores: close
+	// them after the logger. A store's Save must not call the Logger's
+	// methods, which may wait for the goroutine it is holding up. After a
+	// crash, the events a journal holds but a store had not yet received
+	// are not sent to it again: the journal is then the complete record.
 	Stores []Store
 }
 

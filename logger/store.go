@@ -16,7 +16,8 @@ import (
 // also read on its own, with the Filter semantics of [Logger.Query]. A
 // Store is safe for concurrent use.
 type Store interface {
-	// Save stores events, all or (after a crash) a prefix of them. Saving
+	// Save stores events: all of them when it returns nil; after an error
+	// or a crash, some of them may be stored (a store documents which). Saving
 	// the same event twice may keep it twice. The caller may reuse the
 	// slice once Save returns; the events' maps and slices are the
 	// store's to keep.

@@ -118,3 +118,13 @@ func TestNilStoreIsRejected(t *testing.T) {
 	_, err := logger.New(logger.Options{Stores: []logger.Store{nil}})
 	require.ErrorIs(t, err, logger.ErrInvalidOptions)
 }
+
+func TestEventRefusedByTwoStoresCountsOnce(t *testing.T) {
+	a, b := &recordingStore{err: errors.New("a")}, &recordingStore{err: errors.New("b")}
+	l := newLogger(t, logger.Options{Stores: []logger.Store{a, b}, ErrorHandler: func(error) {}})
+	for range 7 {
+		require.NoError(t, l.Log(context.Background(), logger.Event{Operation: logger.OpStore}))
+	}
+	mustFlush(t, l)
+	require.Equal(t, int64(7), l.Statistics().Failed)
+}

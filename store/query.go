@@ -27,7 +27,7 @@ func CheckFilter(f *logger.Filter) error {
 }
 
 // Select returns the events of evs that match f, ordered and windowed as
-// a Store's Query returns them. It sorts evs in place. A store that scans
+// a Store's Query returns them; evs is left as it is. A store that scans
 // its events uses it, and it is the model the conformance tests compare
 // every store with.
 func Select(evs []logger.Event, f logger.Filter) []logger.Event {

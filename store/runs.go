@@ -86,5 +86,5 @@ func (r Runs) Cleanup(ctx context.Context, days int) (int, error) {
 	if r.Now != nil {
 		now = r.Now
 	}
-	return r.Store.DeleteBefore(ctx, now().Add(-time.Duration(days)*24*time.Hour))
+	return r.Store.DeleteBefore(ctx, now().AddDate(0, 0, -days))
 }

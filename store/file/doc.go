@@ -37,7 +37,9 @@
 // and the literal value __HIVE_DEFAULT_PARTITION__ is written
 // %5F_HIVE_DEFAULT_PARTITION__ so that it does not read back as empty. An
 // escaped value longer than a folder name may be (255 bytes with its
-// key=) is refused by Save.
+// key=) puts its event in the folder key=__AUDITLOG_LONG_VALUE__, which
+// engines see as the key's value; the line keeps the real value, and the
+// store's own queries read it from there.
 //
 // The partition key is also in each line (the line is the whole event);
 // DuckDB, given hive_partitioning, takes the folder's value, which is the

@@ -107,8 +107,13 @@ const (
 	segmentExt    = ".jsonl"
 	tempPrefix    = ".tmp-"
 	lockName      = ".auditlog-lock"
-	maxNameBytes  = 255 // a path element, on every common file system
-	maxOpenFiles  = 128 // segments kept open for appending
+	// longValues is the partition of the events whose value of the
+	// partition key is too long for a folder name (over 255 bytes
+	// escaped); their lines hold the value. Engines reading the folders
+	// see this name as the key's value for them.
+	longValues   = "__AUDITLOG_LONG_VALUE__"
+	maxNameBytes = 255 // a path element, on every common file system
+	maxOpenFiles = 128 // segments kept open for appending
 )
 
 // Store is a logger.Store that keeps events as JSON Lines in a folder of
@@ -245,8 +250,8 @@ func (s *Store) Dir() string { return s.root }
 // JSON (logger.Event.MarshalJSON). It refuses the whole batch, writing
 // nothing, when an event cannot be stored so as to be read back: a Time
 // outside the years 1678 to 2262, a negative Duration, a line over 64
-// MiB, or a partition value whose escaped folder name is over 255
-// bytes. A failed write is cut back off its segment, so a segment holds
+// MiB. (A partition value whose escaped folder name would be over 255
+// bytes puts its event in the folder key=__AUDITLOG_LONG_VALUE__.) A failed write is cut back off its segment, so a segment holds
 // whole lines only; the partitions written before it keep their lines.
 func (s *Store) Save(ctx context.Context, events []logger.Event) error {
 	if err := ctx.Err(); err != nil {
@@ -277,8 +282,10 @@ func (s *Store) Save(ctx context.Context, events []logger.Event) error {
 		if s.key != "" {
 			v := escapeValue(s.kf.get(ev))
 			if len(s.key)+1+len(v) > maxNameBytes {
-				return fmt.Errorf("store/file: Save: event %d (%q): %s is %d bytes escaped, too long for a folder name (at most %d)",
-					i, ev.ID, s.key, len(v), maxNameBytes-len(s.key)-1)
+				// Too long for a folder name: the event goes to the folder
+				// of long values, and its line keeps the value. One long
+				// value must not cost the rest of the batch.
+				v = longValues
 			}
 			dir = s.key + "=" + v + string(filepath.Separator) + dir
 		}

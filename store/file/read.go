@@ -144,7 +144,7 @@ func (s *Store) partitions(f *logger.Filter) ([]partition, error) {
 			if !ok {
 				continue
 			}
-			if f == nil || s.kf.mayHold(s.key, unescapeValue(v), f) {
+			if f == nil || v == longValues || s.kf.mayHold(s.key, unescapeValue(v), f) {
 				parents = append(parents, name)
 			}
 		}

@@ -369,8 +369,9 @@ var testHookSaved func(n int)
 
 // Save stores events in one transaction: after a crash, either all of
 // them are stored or none. Each event is stored as given; an event whose
-// Time is outside the years 1678 to 2262 (the zero Time among them) makes
-// Save fail with logger.ErrInvalidEvent before anything is written.
+// Time is outside the years 1678 to 2262 (the zero Time among them), or
+// whose Duration is negative, makes Save fail with logger.ErrInvalidEvent
+// before anything is written.
 func (s *Store) Save(ctx context.Context, events []logger.Event) error {
 	if err := s.acquire("Save"); err != nil {
 		return err
@@ -392,6 +393,10 @@ func (s *Store) Save(ctx context.Context, events []logger.Event) error {
 		ns := ev.Time.UnixNano()
 		if !time.Unix(0, ns).Equal(ev.Time) {
 			return fmt.Errorf("%w: event %d (%q): time %v outside the years 1678 to 2262", logger.ErrInvalidEvent, i, ev.ID, ev.Time)
+		}
+		if ev.Duration < 0 {
+			// It could not be read back: refuse it now, as the logger does.
+			return fmt.Errorf("%w: event %d (%q): negative duration %v", logger.ErrInvalidEvent, i, ev.ID, ev.Duration)
 		}
 		times[i] = ns
 		bodies = appendBody(bodies, ev)

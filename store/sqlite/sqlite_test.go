@@ -299,6 +299,9 @@ func TestTimeRange(t *testing.T) {
 		err := s.Save(ctx, []logger.Event{evs[1], {ID: "bad", Time: bad, Operation: logger.OpStore}})
 		require.ErrorIs(t, err, logger.ErrInvalidEvent, "%v", bad)
 	}
+	// A negative duration could not be read back: refused too.
+	err := s.Save(ctx, []logger.Event{evs[1], {ID: "bad", Time: storetest.Start, Operation: logger.OpStore, Duration: -time.Millisecond}})
+	require.ErrorIs(t, err, logger.ErrInvalidEvent)
 	n, err := s.Count(ctx, logger.Filter{})
 	require.NoError(t, err)
 	require.Equal(t, 3, n, "a rejected batch stores nothing")

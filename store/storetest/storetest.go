@@ -26,9 +26,9 @@ var Start = time.Date(2026, 1, 10, 22, 0, 0, 0, time.UTC)
 // wildcards, path elements) are real values here, so a store must both
 // keep them and match them exactly.
 var (
-	users     = []string{"alice", "bob", "carol", "dave", "o'brien", "100%", "a_b", "../../etc"}
+	users     = []string{"alice", "Alice", "bob", "carol", "dave", "o'brien", "100%", "a_b", "../../etc"}
 	ops       = []logger.Operation{logger.OpStore, logger.OpRecall, logger.OpForget, logger.OpUpdate, logger.OpExport}
-	statuses  = []logger.Status{logger.StatusSuccess, logger.StatusSuccess, logger.StatusFailure, logger.StatusPartial}
+	statuses  = []logger.Status{logger.StatusSuccess, "", logger.StatusFailure, logger.StatusPartial} // "" is SUCCESS
 	resTypes  = []string{"memory", "workflow", "doc/type"}
 	resIDs    = []string{"r1", "r2", "r3", "data-pipeline", "a/b", "..", "x=y"}
 	resNames  = []string{"data-pipeline", "nightly", "../../etc", "a/b", "", "ünïcode"}
@@ -39,8 +39,8 @@ var (
 )
 
 // Events returns n events with the given seed, as the logger hands them
-// to a store: ID, Seq and Time set, Status explicit, spread over about
-// five days with ties in time (about one event in eight shares the time
+// to a store: ID, Seq and Time set, Status sometimes empty (SUCCESS), spread over about
+// two and a half days with ties in time (about one event in eight shares the time
 // of the one before), with every free-form field used now and then.
 func Events(seed uint64, n int) []logger.Event {
 	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
@@ -51,9 +51,16 @@ func Events(seed uint64, n int) []logger.Event {
 		if pick(8) != 0 {
 			t = t.Add(time.Duration(1+pick(int(5*24*time.Hour/time.Duration(n)))) + time.Duration(pick(1000))*time.Nanosecond)
 		}
+		// IDs in an order of their own, so that a store ordering ties by
+		// ID instead of Seq is caught; now and then two events share a
+		// time and a Seq (two loggers), and only the ID orders them.
+		seq := uint64(i + 1)
+		if i > 0 && pick(10) == 0 && evs[i-1].Time.Equal(t) {
+			seq = evs[i-1].Seq
+		}
 		ev := logger.Event{
-			ID:           fmt.Sprintf("evt-%06d-%d", i, seed),
-			Seq:          uint64(i + 1),
+			ID:           fmt.Sprintf("evt-%04x-%06d-%d", r.Uint32()&0xffff, i, seed),
+			Seq:          seq,
 			Time:         t,
 			Operation:    ops[pick(len(ops))],
 			Status:       statuses[pick(len(statuses))],
@@ -123,8 +130,17 @@ func filled(t *testing.T, open Opener, evs []logger.Event) (logger.Store, string
 	return s, dir
 }
 
+// save saves evs in batches of varied sizes, in an order of their own:
+// a store must not rely on events arriving in time order.
 func save(t *testing.T, s logger.Store, evs []logger.Event) {
 	t.Helper()
+	evs = append([]logger.Event(nil), evs...)
+	r := rand.New(rand.NewPCG(uint64(len(evs)), 7))
+	for i := range evs { // swap neighbours now and then: mostly in order, as a logger sends
+		if j := i + r.IntN(3); j < len(evs) && r.IntN(4) == 0 {
+			evs[i], evs[j] = evs[j], evs[i]
+		}
+	}
 	for i, size := 0, 1; i < len(evs); size = size*3%511 + 1 {
 		j := min(i+size, len(evs))
 		require.NoError(t, s.Save(context.Background(), evs[i:j]))
