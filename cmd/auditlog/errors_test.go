@@ -1,0 +1,288 @@
+//go:build unix
+
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/auditlog/auditlog/export"
+	"github.com/auditlog/auditlog/logger"
+)
+
+// TestVerify checks a journal whole, tampered with, with and without its
+// key.
+func TestVerify(t *testing.T) {
+	t.Run("keyed without the key", func(t *testing.T) {
+		r := runCLI(t, "verify", "keyed_logs")
+		require.Equal(t, 1, r.code)
+		require.Contains(t, r.stdout, "BROKEN: 50 problems in 50 lines of 1 files\n")
+		require.Contains(t, r.stdout, "audit.jsonl line 1: modified: content does not match its hash (a journal written with a HashKey")
+		require.Contains(t, r.stdout, "  ... and 30 more\n")
+	})
+	t.Run("wrong key", func(t *testing.T) {
+		dir := t.TempDir()
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "k"), append(fix.key, '\n'), 0o600))
+		r := runCLI(t, "verify", "--key-file", filepath.Join(dir, "k"), "keyed_logs")
+		require.Equal(t, 1, r.code)
+		require.Contains(t, r.stdout, "note: the key file ends with a newline, which is part of the key\n")
+	})
+	t.Run("a line changed", func(t *testing.T) {
+		dir := t.TempDir()
+		copyDir(t, filepath.Join(fix.dir, "audit_logs"), dir)
+		cur := filepath.Join(dir, export.JournalName)
+		b, err := os.ReadFile(cur)
+		require.NoError(t, err)
+		lines := bytes.SplitAfter(b, []byte("\n"))
+		lines[4] = bytes.Replace(lines[4], []byte(`"DATA"`), []byte(`"ADMIN"`), 1)
+		require.NoError(t, os.WriteFile(cur, bytes.Join(lines, nil), 0o600))
+		r := runIn(t, dir, "verify", ".")
+		require.Equal(t, 1, r.code, r.stdout)
+		require.Contains(t, r.stdout, "BROKEN: 1 problems")
+		require.Contains(t, r.stdout, "audit.jsonl line 5: modified: content does not match its hash\n")
+		require.Empty(t, r.stderr)
+	})
+	t.Run("a rotated file removed", func(t *testing.T) {
+		dir := t.TempDir()
+		copyDir(t, filepath.Join(fix.dir, "audit_logs"), dir)
+		files, err := export.JournalFiles(dir)
+		require.NoError(t, err)
+		require.NoError(t, os.Remove(files[1].Path))
+		r := runIn(t, dir, "verify", ".")
+		require.Equal(t, 1, r.code, r.stdout)
+		require.Contains(t, r.stdout, filepath.Base(files[2].Path)+" line 1: missing file: a file missing before it")
+	})
+	t.Run("the oldest file removed", func(t *testing.T) {
+		dir := t.TempDir()
+		copyDir(t, filepath.Join(fix.dir, "audit_logs"), dir)
+		files, err := export.JournalFiles(dir)
+		require.NoError(t, err)
+		require.NoError(t, os.Remove(files[0].Path))
+		r := runIn(t, dir, "verify", ".").ok(t)
+		require.Regexp(t, `The chain is checked from seq \d+: older files were removed`, r.stdout)
+	})
+	t.Run("torn last line", func(t *testing.T) {
+		dir := tornJournal(t)
+		r := runIn(t, dir, "verify", "--key-file", filepath.Join(fix.dir, "audit.key"), ".").ok(t)
+		require.Contains(t, r.stdout, "OK: 50 lines in 1 files")
+		require.Contains(t, r.stdout, "Note: audit.jsonl line 51: last line cut short")
+	})
+}
+
+// tornJournal copies keyed_logs' 50 lines, with the start of a 51st: a
+// write cut short by a crash.
+func tornJournal(t *testing.T) string {
+	dir := t.TempDir()
+	b, err := os.ReadFile(filepath.Join(fix.dir, "keyed_logs", export.JournalName))
+	require.NoError(t, err)
+	b = append(b, `{"event_id":"x","seq":51,"timest`...)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, export.JournalName), b, 0o600))
+	return dir
+}
+
+// TestTornLastLine: a torn last line is skipped with a warning.
+func TestTornLastLine(t *testing.T) {
+	dir := tornJournal(t)
+	r := runIn(t, dir, "query", ".").ok(t)
+	require.Len(t, decodeLines(t, r.stdout), 50)
+	require.Equal(t, "auditlog: warning: audit.jsonl: line 51: skipped a last line without its newline (still being written, or cut short by a crash)\n", r.stderr)
+}
+
+// TestCorruptGzipInTheMiddle: a rotated file that is not gzip, among good
+// ones, stops every command with an error naming it.
+func TestCorruptGzipInTheMiddle(t *testing.T) {
+	dir := t.TempDir()
+	copyDir(t, filepath.Join(fix.dir, "audit_logs"), dir)
+	files, err := export.JournalFiles(dir)
+	require.NoError(t, err)
+	bad := files[len(files)/2]
+	require.True(t, bad.Gzip)
+	b, err := os.ReadFile(bad.Path)
+	require.NoError(t, err)
+	b[len(b)/2] ^= 0xff // corrupt the deflate stream
+	require.NoError(t, os.WriteFile(bad.Path, b, 0o600))
+
+	for _, args := range [][]string{
+		{"query", "."},
+		{"query", ".", "--limit", "1"},
+		{"stats", "."},
+		{"export", ".", "--out", "x.jsonl"},
+		{"verify", "."},
+		{"report", ".", "--month", "2026-01", "--html", "r.html"},
+	} {
+		t.Run(args[0], func(t *testing.T) {
+			runIn(t, dir, args...).fails(t, 1, "corrupt", filepath.Base(bad.Path))
+		})
+	}
+	_, err = os.Stat(filepath.Join(dir, "x.jsonl"))
+	require.ErrorIs(t, err, os.ErrNotExist, "no partial export is left")
+
+	// Not gzip at all.
+	require.NoError(t, os.WriteFile(bad.Path, []byte("this is not a gzip stream at all\n"), 0o600))
+	runIn(t, dir, "query", ".").fails(t, 1, "corrupt", filepath.Base(bad.Path), "gzip: invalid header")
+}
+
+// TestCorruptLine: a line of a journal that is not an event is named by
+// file and line.
+func TestCorruptLine(t *testing.T) {
+	dir := t.TempDir()
+	b, err := os.ReadFile(filepath.Join(fix.dir, "keyed_logs", export.JournalName))
+	require.NoError(t, err)
+	lines := bytes.SplitAfter(b, []byte("\n"))
+	lines[6] = []byte("{\"event_id\": \"x\", \"seq\": \"seven\"}\n")
+	lines[9] = []byte("not json at all\n")
+	require.NoError(t, os.WriteFile(filepath.Join(dir, export.JournalName), bytes.Join(lines, nil), 0o600))
+	runIn(t, dir, "query", ".").fails(t, 1, "audit.jsonl: line 7: ", "seq")
+	runIn(t, dir, "stats", ".").fails(t, 1, "audit.jsonl: line 7: ")
+
+	// An exported file: the line of CSV, the event of a document.
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "bad.csv"), []byte("event_id,timestamp,operation\na,2026-01-01T00:00:00Z,STORE\nb,yesterday,STORE\n"), 0o600))
+	runIn(t, dir, "query", "bad.csv").fails(t, 1, "bad.csv", "event 1", "yesterday")
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "bad.json"), []byte(`{"events": [{"event_id": "a", "operation": "STORE"}, 5]}`), 0o600))
+	runIn(t, dir, "query", "bad.json").fails(t, 1, "bad.json", "event 1")
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "bad.jsonl"), []byte("{\"event_id\": \"a\", \"operation\": \"STORE\"}\n{\"event_id\": \"b\", \"oper"), 0o600))
+	runIn(t, dir, "query", "bad.jsonl").fails(t, 1, "bad.jsonl", "line 2", "torn")
+}
+
+// badCase is a command line that must fail with code, and an error
+// holding want.
+type badCase struct {
+	args []string
+	code int
+	want []string
+}
+
+// TestBadInput: every mistake gives one line on stderr and a non-zero
+// status: 2 for the command line, 1 for the files.
+func TestBadInput(t *testing.T) {
+	empty := t.TempDir()
+	cases := []badCase{
+		{[]string{"query", "no_such_folder"}, 1, []string{"no_such_folder: no such file or folder"}},
+		{[]string{"query", empty}, 1, []string{"no journal files in this folder"}},
+		{[]string{"stats", "audit_logs", "no_such_file.json"}, 1, []string{"no_such_file.json: no such file or folder"}},
+		{[]string{"verify", "no_such_folder"}, 1, []string{"no_such_folder"}},
+		{[]string{"verify", "january.json"}, 1, []string{"not a folder"}},
+		{[]string{"verify", empty}, 1, []string{"no journal files"}},
+		{[]string{"tail", "no_such_folder"}, 1, []string{"no_such_folder: no such folder"}},
+		{[]string{"verify", "--key-file", "no_such.key", "keyed_logs"}, 1, []string{"--key-file", "no_such.key"}},
+
+		{[]string{"query"}, 2, []string{"needs a journal folder, an exported file or a store URL", "--help"}},
+		{[]string{"verify"}, 2, []string{"takes one journal folder"}},
+		{[]string{"import", "january.json"}, 2, []string{"takes a source and a store URL"}},
+		{[]string{"frobnicate"}, 2, []string{`unknown command "frobnicate"`}},
+		{[]string{"query", "audit_logs", "--bogus"}, 2, []string{"unknown flag: --bogus", "auditlog query --help"}},
+		{[]string{"query", "audit_logs", "--since", "yesterday"}, 2, []string{`invalid --since "yesterday"`, "RFC 3339"}},
+		{[]string{"query", "audit_logs", "--until", "2026-13-01"}, 2, []string{`invalid --until "2026-13-01"`}},
+		{[]string{"query", "audit_logs", "--since", "2026-02-01", "--until", "2026-01-01"}, 2, []string{"--until 2026-01-01 is before --since 2026-02-01"}},
+		{[]string{"query", "audit_logs", "--status", "maybe"}, 2, []string{`invalid --status "maybe"`}},
+		{[]string{"query", "audit_logs", "--op", "not an op"}, 2, []string{`invalid --op "not an op"`}},
+		{[]string{"query", "audit_logs", "--resource", "/"}, 2, []string{`invalid --resource "/"`}},
+		{[]string{"query", "audit_logs", "--limit", "-1"}, 2, []string{"invalid --limit -1"}},
+		{[]string{"query", "audit_logs", "--limit", "ten"}, 2, []string{`invalid argument "ten" for "--limit"`}},
+		{[]string{"query", "audit_logs", "--offset", "-3"}, 2, []string{"invalid --offset -3"}},
+		{[]string{"query", "audit_logs", "--format", "xml"}, 2, []string{`invalid --format "xml"`}},
+		{[]string{"stats", "audit_logs", "--format", "csv"}, 2, []string{`invalid --format "csv": want table, json`}},
+		{[]string{"stats", "audit_logs", "--by", "day"}, 2, []string{`invalid --by "day"`}},
+		{[]string{"tail", "audit_logs", "--format", "csv"}, 2, []string{`invalid --format "csv"`}},
+		{[]string{"tail", "audit_logs", "--interval", "0s"}, 2, []string{"invalid --interval 0s"}},
+		{[]string{"tail", "audit_logs", "-n", "-2"}, 2, []string{"invalid -n -2"}},
+		{[]string{"export", "audit_logs"}, 2, []string{"export needs --out FILE"}},
+		{[]string{"export", "audit_logs", "--out", "x.txt"}, 2, []string{"--out x.txt: the name gives no format"}},
+		{[]string{"export", "audit_logs", "--out", "x.json", "--format", "table"}, 2, []string{`invalid --format "table"`}},
+		{[]string{"report", "audit_logs", "--month", "2026-13", "--html", "r.html"}, 2, []string{`invalid --month "2026-13"`}},
+		{[]string{"report", "audit_logs", "--month", "2026-01"}, 2, []string{"report needs --month YYYY-MM and --html FILE"}},
+		{[]string{"verify", "--key-file", "empty.key", "keyed_logs"}, 2, []string{"--key-file empty.key is empty"}},
+	}
+	dir := exampleDir(t)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "empty.key"), nil, 0o600))
+	require.NoError(t, syscall.Mkfifo(filepath.Join(dir, "fifo"), 0o600))
+	cases = append(cases, struct {
+		args []string
+		code int
+		want []string
+	}{[]string{"query", "fifo"}, 1, []string{"fifo: not a folder nor a regular file"}})
+	if runtime.GOOS == "linux" {
+		// A file that cannot be read, even by root: reading the process's
+		// memory at offset 0 fails with EIO.
+		cases = append(cases, badCase{[]string{"query", "/proc/self/mem"}, 1, []string{"reading /proc/self/mem", "input/output error"}})
+	}
+	for _, c := range cases {
+		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
+			runIn(t, dir, c.args...).fails(t, c.code, c.want...)
+		})
+	}
+}
+
+// TestExport writes every format, never over an existing file, and to
+// standard output.
+func TestExport(t *testing.T) {
+	dir := exampleDir(t)
+	f := logger.Filter{UserID: "bob", Operation: logger.OpUpdate, Limit: 40}
+	w := want(fix.events, f)
+	require.Len(t, w, 40)
+	for i, j := 0, len(w)-1; i < j; i, j = i+1, j-1 {
+		w[i], w[j] = w[j], w[i] // the file is in time order
+	}
+	args := []string{"export", "audit_logs", "--user", "bob", "--op", "update", "--limit", "40"}
+	for name, format := range map[string]string{
+		"b.json": "document", "b.jsonl": "jsonl", "b.ndjson": "jsonl", "b.csv": "csv",
+		"b.json.gz": "document", "b.jsonl.gz": "jsonl", "b.csv.gz": "csv",
+	} {
+		t.Run(name, func(t *testing.T) {
+			r := runIn(t, dir, append(args, "--out", name)...).ok(t)
+			require.Equal(t, "exported 40 events to "+name+" ("+format+")\n", r.stdout)
+			got := readExported(t, filepath.Join(dir, name))
+			require.Equal(t, ids(w), ids(got))
+			fi, err := os.Stat(filepath.Join(dir, name))
+			require.NoError(t, err)
+			require.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
+		})
+	}
+	t.Run("never overwrites", func(t *testing.T) {
+		before, err := os.ReadFile(filepath.Join(dir, "b.csv"))
+		require.NoError(t, err)
+		runIn(t, dir, append(args, "--out", "b.csv", "--limit", "1")...).fails(t, 1, "b.csv", "exists")
+		after, err := os.ReadFile(filepath.Join(dir, "b.csv"))
+		require.NoError(t, err)
+		require.Equal(t, before, after)
+	})
+	t.Run("format flag and stdout", func(t *testing.T) {
+		r := runIn(t, dir, append(args, "--out", "-")...).ok(t)
+		require.Equal(t, ids(w), ids(decodeLines(t, r.stdout)))
+		r = runIn(t, dir, append(args, "--out", "-", "--format", "array")...).ok(t)
+		raws, format, err := export.ReadFrom(strings.NewReader(r.stdout))
+		require.NoError(t, err)
+		require.Equal(t, export.FormatArray, format)
+		require.Equal(t, ids(w), rawIDs(t, raws))
+		runIn(t, dir, append(args, "--out", "b.txt", "--format", "csv")...).ok(t)
+		require.Equal(t, ids(w), ids(readExported(t, filepath.Join(dir, "b.txt"))))
+	})
+	t.Run("oldest with --asc", func(t *testing.T) {
+		runIn(t, dir, "export", "audit_logs", "--user", "bob", "--limit", "5", "--asc", "--out", "first.jsonl").ok(t)
+		require.Equal(t, ids(want(fix.events, logger.Filter{UserID: "bob", Limit: 5, Ascending: true})), ids(readExported(t, filepath.Join(dir, "first.jsonl"))))
+	})
+}
+
+// TestReport writes the report of a month, filtered, never over a file.
+func TestReport(t *testing.T) {
+	dir := exampleDir(t)
+	r := runIn(t, dir, "report", "audit_logs", "january.json", "--month", "2026-01", "--user", "carol", "--html", "carol.html").ok(t)
+	n := len(want(fix.events, logger.Filter{UserID: "carol", Since: january, Until: january.AddDate(0, 1, 0).Add(-1)}))
+	require.Equal(t, "wrote the report of January 2026 ("+formatInt(2*n)+" events) to carol.html\n", r.stdout)
+	b, err := os.ReadFile(filepath.Join(dir, "carol.html"))
+	require.NoError(t, err)
+	require.Contains(t, string(b), "January 2026")
+	require.Contains(t, string(b), "carol")
+	require.NotContains(t, string(b), ">alice<")
+
+	runIn(t, dir, "report", "audit_logs", "--month", "2026-01", "--html", "carol.html").fails(t, 1, "carol.html", "exists")
+	r = runIn(t, dir, "report", "audit_logs", "--month", "2025-12", "--html", "-").ok(t)
+	require.Contains(t, r.stdout, "December 2025")
+}

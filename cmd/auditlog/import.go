@@ -1,0 +1,102 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+
+	"github.com/spf13/cobra"
+
+	"github.com/auditlog/auditlog/logger"
+	"github.com/auditlog/auditlog/store"
+)
+
+func newImport(a *app) *cobra.Command {
+	var sel selectFlags
+	cmd := &cobra.Command{
+		Use:   "import SOURCE URL",
+		Short: "Copy the events of a file into a store",
+		Long: `Copy the events of SOURCE that match the filters into the store at URL
+(file://DIR, sqlite://FILE), oldest first. SOURCE is an exported file in any
+of the library's formats (gzipped or not, axon's exports too), a journal
+folder, or another store's URL.
+
+The events go to the store through a logger, as logger.Logger.Import takes
+them: checked, masked (values under sensitive keys are replaced before they
+are stored), their event IDs and timestamps kept, their seq numbered anew in
+the order they are imported. Importing twice stores the events twice.`,
+		Example: examplesOf("import"),
+		Args:    exactArgs(2, "a source and a store URL"),
+		RunE: a.runE(func(_ *cobra.Command, args []string) error {
+			f, err := sel.filter(a.now)
+			if err != nil {
+				return err
+			}
+			f.Ascending = true
+			srcs, err := openSources(args[:1])
+			if err != nil {
+				return err
+			}
+			s, err := store.Open(args[1])
+			if err != nil {
+				return err
+			}
+			ks, err := a.selectFrom(srcs, f)
+			if err != nil {
+				s.Close()
+				return err
+			}
+			n, err := importEvents(a.ctx, s, ks)
+			if cerr := s.Close(); err == nil && cerr != nil {
+				err = cerr
+			}
+			if err != nil {
+				return fmt.Errorf("importing into %s: %w", args[1], err)
+			}
+			fmt.Fprintf(a.stdout, "imported %d events into %s\n", n, args[1])
+			return nil
+		}),
+	}
+	sel.add(cmd.Flags(), false)
+	return cmd
+}
+
+// importEvents logs the events of ks through a logger whose only sink is
+// s, a chunk at a time, and returns how many reached it.
+func importEvents(ctx context.Context, s logger.Store, ks []kept) (int, error) {
+	var mu sync.Mutex
+	var errs []error
+	l, err := logger.New(logger.Options{
+		MaxEvents: chunkSize,
+		Stores:    []logger.Store{s},
+		ErrorHandler: func(err error) {
+			mu.Lock()
+			defer mu.Unlock()
+			if len(errs) < 5 {
+				errs = append(errs, err)
+			}
+		},
+	})
+	if err != nil {
+		return 0, err
+	}
+	err = eachChunk(ks, func(evs []logger.Event) error {
+		for i := range evs {
+			evs[i].Seq = 0 // numbered by the logger
+		}
+		// LogBatch keeps the slices and maps of the events: give it its own.
+		return l.LogBatch(ctx, slices.Clone(evs))
+	})
+	if cerr := l.Close(); err == nil {
+		err = cerr
+	}
+	st := l.Statistics()
+	mu.Lock()
+	defer mu.Unlock()
+	if err == nil && st.Failed > 0 {
+		err = fmt.Errorf("the store refused %d events: %w", st.Failed, errors.Join(errs...))
+	}
+	return int(st.TotalEvents - st.Failed), err
+}

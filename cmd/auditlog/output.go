@@ -1,0 +1,194 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/auditlog/auditlog/export"
+	"github.com/auditlog/auditlog/logger"
+)
+
+// The output formats of query: a table for people, and the formats the
+// library exports.
+const (
+	fmtTable = "table"
+	fmtJSON  = "json"  // the document {"events": [...], "total_events": N, "exported_at": ...}
+	fmtJSONL = "jsonl" // one event per line
+	fmtCSV   = "csv"
+	fmtArray = "array" // a bare JSON array
+)
+
+var eventFormats = []string{fmtTable, fmtJSON, fmtJSONL, fmtCSV, fmtArray}
+
+// exportFormat maps a format name to the library's Format.
+func exportFormat(name string) (export.Format, bool) {
+	switch name {
+	case fmtJSON:
+		return export.FormatDocument, true
+	case fmtJSONL:
+		return export.FormatJSONLines, true
+	case fmtCSV:
+		return export.FormatCSV, true
+	case fmtArray:
+		return export.FormatArray, true
+	}
+	return 0, false
+}
+
+// formatName is the name of the library's Format f.
+func formatName(f export.Format) string {
+	for _, name := range eventFormats[1:] {
+		if g, _ := exportFormat(name); g == f {
+			return name
+		}
+	}
+	return ""
+}
+
+// checkFormat returns a usage error when name is not one of formats.
+func checkFormat(name string, formats []string) error {
+	for _, f := range formats {
+		if name == f {
+			return nil
+		}
+	}
+	return usageErrorf("invalid --format %q: want %s", name, strings.Join(formats, ", "))
+}
+
+// writeSelection writes the events of ks in the format name, decoding
+// them as it goes for JSON Lines, CSV and the table; a document or an
+// array is written whole, as the library writes them.
+func writeSelection(w io.Writer, name string, ks []kept) error {
+	switch name {
+	case fmtTable:
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, strings.Join(tableHeader, "\t"))
+		err := eachChunk(ks, func(evs []logger.Event) error {
+			for i := range evs {
+				fmt.Fprintln(tw, strings.Join(tableRow(&evs[i]), "\t"))
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		return tw.Flush()
+	case fmtJSONL:
+		return eachChunk(ks, func(evs []logger.Event) error {
+			return logger.WriteEvents(w, export.FormatJSONLines, evs)
+		})
+	case fmtCSV:
+		if len(ks) == 0 {
+			return logger.WriteEvents(w, export.FormatCSV, nil) // the header
+		}
+		var buf bytes.Buffer
+		first := true
+		return eachChunk(ks, func(evs []logger.Event) error {
+			if first {
+				first = false
+				return logger.WriteEvents(w, export.FormatCSV, evs)
+			}
+			// Every chunk's CSV begins with the header row, which has no
+			// newline within it: write what follows it.
+			buf.Reset()
+			if err := logger.WriteEvents(&buf, export.FormatCSV, evs); err != nil {
+				return err
+			}
+			_, rows, _ := bytes.Cut(buf.Bytes(), []byte{'\n'})
+			_, err := w.Write(rows)
+			return err
+		})
+	}
+	f, _ := exportFormat(name) // checked with the flags
+	events, err := decodeAll(ks)
+	if err != nil {
+		return err
+	}
+	return logger.WriteEvents(w, f, events)
+}
+
+// tableHeader are the columns of the table.
+var tableHeader = []string{"TIME", "SEQ", "OPERATION", "STATUS", "USER", "RESOURCE", "DURATION", "DETAIL"}
+
+// tableRow is the table's row of ev.
+func tableRow(ev *logger.Event) []string {
+	st := ev.Status
+	if st == "" {
+		st = logger.StatusSuccess
+	}
+	res := ev.ResourceType
+	if ev.ResourceID != "" {
+		res += "/" + ev.ResourceID
+	}
+	dur := "-"
+	if ev.Duration > 0 {
+		dur = formatMillis(ev.Duration)
+	}
+	detail := ev.Description
+	if ev.ErrorMessage != "" {
+		if detail != "" {
+			detail += ": "
+		}
+		detail += ev.ErrorMessage
+	}
+	if detail == "" && len(ev.EntryIDs) > 0 {
+		detail = "entries " + strings.Join(ev.EntryIDs, ",")
+	}
+	return []string{
+		ev.Time.UTC().Format("2006-01-02T15:04:05.000Z"),
+		strconv.FormatUint(ev.Seq, 10),
+		cell(string(ev.Operation), 24),
+		string(st),
+		orDash(cell(ev.UserID, 24)),
+		orDash(cell(res, 40)),
+		dur,
+		cell(detail, 60),
+	}
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// formatMillis writes d in milliseconds, with up to three decimals.
+func formatMillis(d time.Duration) string {
+	return strconv.FormatFloat(float64(d)/1e6, 'f', -1, 64) + " ms"
+}
+
+// cell makes s safe to print in a terminal, on one line: control
+// and format characters (escape sequences, newlines, tabs, bidirectional
+// overrides) are written as Go escapes, so that an event cannot move the cursor or forge a row, and s
+// is cut to max runes.
+func cell(s string, max int) string {
+	var b strings.Builder
+	n := 0
+	for i, r := range s {
+		if n == max {
+			if i < len(s) {
+				b.WriteString("…")
+			}
+			break
+		}
+		switch {
+		case r == utf8.RuneError:
+			b.WriteRune('\uFFFD')
+		case unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == '\u2028' || r == '\u2029':
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+		default:
+			b.WriteRune(r)
+		}
+		n++
+	}
+	return b.String()
+}

@@ -1,0 +1,151 @@
+package main
+
+import (
+	"math"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/auditlog/auditlog/logger"
+)
+
+// modelStats computes, the plain way, what stats should report of evs.
+func modelStats(evs []logger.Event) (byOp map[logger.Operation]*opRow, byUser map[string]*userRow, byStatus map[logger.Status]int64, perDay map[string]int64) {
+	byOp, byUser = map[logger.Operation]*opRow{}, map[string]*userRow{}
+	byStatus, perDay = map[logger.Status]int64{}, map[string]int64{}
+	sums := map[logger.Operation]float64{}
+	for _, ev := range evs {
+		st := ev.Status
+		if st == "" {
+			st = logger.StatusSuccess
+		}
+		byStatus[st]++
+		perDay[ev.Time.UTC().Format(time.DateOnly)]++
+		o := byOp[ev.Operation]
+		if o == nil {
+			o = &opRow{Operation: ev.Operation, MinDurationMs: math.Inf(1)}
+			byOp[ev.Operation] = o
+		}
+		o.Events++
+		u := byUser[ev.UserID]
+		if u == nil {
+			u = &userRow{UserID: ev.UserID}
+			byUser[ev.UserID] = u
+		}
+		u.Events++
+		if st == logger.StatusFailure {
+			o.Failures++
+			u.Failures++
+		}
+		if ev.Time.After(u.LastActivity) {
+			u.LastActivity = ev.Time
+		}
+		if ev.Duration > 0 {
+			d := float64(ev.Duration) / 1e6
+			o.WithDuration++
+			sums[ev.Operation] += d
+			o.MinDurationMs = math.Min(o.MinDurationMs, d)
+			o.MaxDurationMs = math.Max(o.MaxDurationMs, d)
+		}
+	}
+	for op, o := range byOp {
+		if o.WithDuration > 0 {
+			o.AvgDurationMs = sums[op] / float64(o.WithDuration)
+		} else {
+			o.MinDurationMs = 0
+		}
+	}
+	return
+}
+
+func TestStats(t *testing.T) {
+	f := januaryFilter()
+	f.Category = "DATA"
+	evs := want(fix.events, f)
+	r := decodeStats(t, runCLI(t, "stats", "audit_logs", "--since", "2026-01-01", "--until", "2026-01-31", "--category", "DATA", "--by", "user").ok(t).stdout)
+
+	byOp, byUser, byStatus, perDay := modelStats(evs)
+	require.EqualValues(t, len(evs), r.TotalEvents)
+	require.InDelta(t, float64(byStatus[logger.StatusSuccess])/float64(len(evs)), r.SuccessRate, 1e-12)
+	require.Equal(t, byStatus, r.ByStatus)
+	require.Equal(t, evs[len(evs)-1].Time, *r.First, "the oldest event")
+	require.Equal(t, evs[0].Time, *r.Last, "the newest event")
+
+	require.Len(t, r.Operations, len(byOp))
+	for i, o := range r.Operations {
+		m := byOp[o.Operation]
+		require.NotNil(t, m, o.Operation)
+		require.Equal(t, m.Events, o.Events)
+		require.Equal(t, m.Events, r.ByOperation[o.Operation])
+		require.Equal(t, m.Failures, o.Failures)
+		require.Equal(t, m.WithDuration, o.WithDuration)
+		require.InDelta(t, m.AvgDurationMs, o.AvgDurationMs, 1e-9)
+		require.InDelta(t, m.MinDurationMs, o.MinDurationMs, 1e-9)
+		require.InDelta(t, m.MaxDurationMs, o.MaxDurationMs, 1e-9)
+		if i > 0 {
+			require.GreaterOrEqual(t, r.Operations[i-1].Events, o.Events, "most events first")
+		}
+	}
+
+	require.Len(t, r.Users, len(byUser))
+	for _, u := range r.Users {
+		m := byUser[u.UserID]
+		require.Equal(t, m.Events, u.Events, u.UserID)
+		require.Equal(t, m.Failures, u.Failures, u.UserID)
+		require.True(t, m.LastActivity.Equal(u.LastActivity), u.UserID)
+		require.NotEmpty(t, u.MostCommonOperation)
+	}
+
+	require.Len(t, r.Days, 31)
+	for i, d := range r.Days {
+		require.Equal(t, january.AddDate(0, 0, i).Format(time.DateOnly), d.Date)
+		require.Equal(t, perDay[d.Date], d.Events, d.Date)
+	}
+	require.Equal(t, emptyDays, r.EmptyDays)
+}
+
+// TestStatsDays: the days run from --since to now when only --since is
+// given, and from the first event to the last without bounds.
+func TestStatsDays(t *testing.T) {
+	r := decodeStats(t, runCLI(t, "stats", "audit_logs", "--since", "3d").ok(t).stdout)
+	require.Len(t, r.Days, 4)
+	require.Equal(t, time.Now().UTC().Format(time.DateOnly), r.Days[3].Date)
+
+	r = decodeStats(t, runCLI(t, "stats", "keyed_logs", "--user", "alice").ok(t).stdout)
+	require.Equal(t, "2026-01-01", r.Days[0].Date)
+	require.Empty(t, r.EmptyDays)
+	require.Len(t, r.Users, 0, "no --by user")
+
+	r = decodeStats(t, runCLI(t, "stats", "audit_logs", "--user", "nobody").ok(t).stdout)
+	require.Zero(t, r.TotalEvents)
+	require.Empty(t, r.Days)
+	require.Nil(t, r.First)
+}
+
+// TestStatsTable: the tables, piped with --format table.
+func TestStatsTable(t *testing.T) {
+	out := runCLI(t, "stats", "audit_logs", "--since", "2026-01-01", "--until", "2026-01-31", "--op", "login", "--format", "table", "--by", "operation,user").ok(t).stdout
+	evs := want(fix.events, logger.Filter{Since: january, Until: january.AddDate(0, 1, 0).Add(-1), Operation: logger.OpLogin})
+	require.Regexp(t, `(?m)^Events +`+formatInt(len(evs))+` +\(`, out)
+	require.Regexp(t, `(?m)^Success rate +\d+\.\d\d%$`, out)
+	require.Regexp(t, `(?m)^Duration +avg \d+\.\d{3} ms, p50 \d+\.\d{3} ms, p95 \d+\.\d{3} ms, p99 \d+\.\d{3} ms +\(\d+ events with a duration\)$`, out)
+	require.Regexp(t, `(?m)^LOGIN +`+formatInt(len(evs))+` +100\.0% +\d+ +\d+\.\d{3} +\d+\.\d{3} +\d+\.\d{3}$`, out)
+	require.Regexp(t, `(?m)^USER +EVENTS`, out)
+	require.Regexp(t, `(?m)^- +\d+ +\d+ +2026-01-`, out, "the system's events, without a user")
+	require.Contains(t, out, "2 of 31 days without events: 2026-01-10, 2026-01-20\n")
+
+	out = runCLI(t, "stats", "audit_logs", "--user", "nobody", "--format", "table").ok(t).stdout
+	require.Regexp(t, `(?m)^Events +0$`, out)
+	require.Regexp(t, `(?m)^Duration +- +\(no event carries one\)$`, out)
+}
+
+// TestStatsEveryDay: no day flagged when every day has events.
+func TestStatsEveryDay(t *testing.T) {
+	out := runCLI(t, "stats", "audit_logs", "--since", "2026-01-01", "--until", "2026-01-09", "--format", "table").ok(t).stdout
+	require.Contains(t, out, "Every day of 9 has events.\n")
+	days := decodeStats(t, runCLI(t, "stats", "audit_logs", "--since", "2026-01-01", "--until", "2026-01-09").ok(t).stdout).Days
+	require.Len(t, days, 9)
+	require.False(t, slices.ContainsFunc(days, func(d dayRow) bool { return d.Events == 0 }))
+}
