@@ -19,7 +19,7 @@ import (
 	"github.com/auditlog/auditlog/store"
 )
 
-var update = flag.Bool("update", false, "rewrite testdata/README.md's example block from the examples")
+var update = flag.Bool("update", false, "rewrite the example block of the README's Command line section from the examples")
 
 // januaryFilter selects January 2026, as --since 2026-01-01 --until
 // 2026-01-31 does.
@@ -216,16 +216,20 @@ func TestHelp(t *testing.T) {
 	}
 }
 
-// TestREADME checks that the examples of the README's section (kept in
-// testdata/README.md, and copied into the README) are those the tests
-// run; -update rewrites them.
+// TestREADME checks that the examples of the README's "Command line"
+// section are those the tests run; -update rewrites them.
 func TestREADME(t *testing.T) {
-	path := filepath.Join("testdata", "README.md")
+	path := filepath.Join("..", "..", "README.md")
 	b, err := os.ReadFile(path)
 	require.NoError(t, err)
+	start := strings.Index(string(b), "\n## Command line\n")
+	require.GreaterOrEqual(t, start, 0, "no Command line section in %s", path)
 	block := regexp.MustCompile("(?s)(```sh\n)(.*?)(```\n)")
-	m := block.FindSubmatchIndex(b)
-	require.NotNil(t, m, "no ```sh block in %s", path)
+	m := block.FindSubmatchIndex(b[start:])
+	require.NotNil(t, m, "no ```sh block in the Command line section of %s", path)
+	for i := range m {
+		m[i] += start
+	}
 	var sb strings.Builder
 	for i, e := range examples {
 		if i > 0 {
