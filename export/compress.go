@@ -79,11 +79,11 @@ func compressFile(src string) (err error) {
 		return err
 	}
 	dir := filepath.Dir(src)
-	if err = syncDir(dir); err != nil {
+	if err = SyncDir(dir); err != nil {
 		return err
 	}
 	if err = os.Remove(src); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err
 	}
-	return syncDir(dir)
+	return SyncDir(dir)
 }

@@ -68,7 +68,7 @@ func CreateFile(path string, write func(io.Writer) error) (err error) {
 	if err := f.Close(); err != nil {
 		return fmt.Errorf("auditlog: export: %w", err)
 	}
-	if err := syncDir(filepath.Dir(path)); err != nil {
+	if err := SyncDir(filepath.Dir(path)); err != nil {
 		// The file is complete but its name may not survive a crash;
 		// the caller is told, and the file stays: removing it now could
 		// fail the same way.
@@ -79,10 +79,10 @@ func CreateFile(path string, write func(io.Writer) error) (err error) {
 	return nil
 }
 
-// syncDir fsyncs the folder dir, so that a file just created in it keeps
+// SyncDir fsyncs the folder dir, so that a file just created in it keeps
 // its name after a crash. Windows cannot open a folder for syncing and
 // does not need it.
-func syncDir(dir string) error {
+func SyncDir(dir string) error {
 	if runtime.GOOS == "windows" {
 		return nil
 	}

@@ -474,7 +474,7 @@ func (j *Journal) Sync() error {
 		return err
 	}
 	if j.dirDirty {
-		if err := syncDir(j.opts.Dir); err != nil {
+		if err := SyncDir(j.opts.Dir); err != nil {
 			return fmt.Errorf("auditlog: journal: sync folder: %w", err)
 		}
 		j.dirDirty = false

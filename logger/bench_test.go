@@ -204,22 +204,12 @@ func fill(b *testing.B, n int) (*logger.Logger, *workload.Gen) {
 	return l, g
 }
 
-// queryFilter is the benchmark query: one user, one operation, the last
-// 10% of the time range of n events.
-func queryFilter(g *workload.Gen, n int) logger.Filter {
-	return logger.Filter{
-		UserID:    g.User(7),
-		Operation: logger.OpStore,
-		Since:     workload.Start.Add(time.Duration(n-n/10) * workload.Step),
-	}
-}
-
 // BenchmarkQuery runs the benchmark query over 1,000,000 events in memory,
 // decoding every event it returns.
 func BenchmarkQuery(b *testing.B) {
 	const n = 1_000_000
 	l, g := fill(b, n)
-	f := queryFilter(g, n)
+	f := workload.QueryFilter(g, n)
 	if got := len(l.Query(f)); got == 0 {
 		b.Fatal("the benchmark query matches nothing")
 	}
@@ -235,7 +225,7 @@ func BenchmarkQuery(b *testing.B) {
 func BenchmarkCount(b *testing.B) {
 	const n = 1_000_000
 	l, g := fill(b, n)
-	f := queryFilter(g, n)
+	f := workload.QueryFilter(g, n)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for range b.N {
@@ -253,7 +243,7 @@ func BenchmarkLinearScan(b *testing.B) {
 	for i := range events {
 		events[i] = g.Event(i)
 	}
-	f := queryFilter(g, n)
+	f := workload.QueryFilter(g, n)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for range b.N {

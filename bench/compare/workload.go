@@ -2,7 +2,6 @@ package compare
 
 import (
 	"sync"
-	"time"
 
 	"github.com/auditlog/auditlog/internal/workload"
 	"github.com/auditlog/auditlog/logger"
@@ -33,11 +32,7 @@ func Events(n int) []logger.Event {
 // events, it is the user of the newest STORE event, so that the query
 // always returns something.
 func QueryFilter(n int) logger.Filter {
-	f := logger.Filter{
-		UserID:    gen().User(7),
-		Operation: logger.OpStore,
-		Since:     workload.Start.Add(time.Duration(n-n/10) * workload.Step),
-	}
+	f := workload.QueryFilter(gen(), n)
 	var newest string
 	for i := n - n/10; i < n; i++ {
 		ev := Event(i)

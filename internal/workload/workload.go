@@ -98,3 +98,14 @@ func (g *Gen) Event(i int) logger.Event {
 
 // User returns the id of user u (0 ≤ u < Users).
 func (g *Gen) User(u int) string { return g.users[u] }
+
+// QueryFilter is the benchmark query over the first n events: one user
+// (User(7)), one operation (STORE), the last 10% of their time range. The
+// in-memory, store and peer benchmarks all run it.
+func QueryFilter(g *Gen, n int) logger.Filter {
+	return logger.Filter{
+		UserID:    g.User(7),
+		Operation: logger.OpStore,
+		Since:     Start.Add(time.Duration(n-n/10) * Step),
+	}
+}

@@ -122,16 +122,6 @@ func removeBenchData() {
 	}
 }
 
-// queryFilter is the benchmark query of logger/bench_test.go: one user,
-// one operation, the last 10% of the time range of n events.
-func queryFilter(g *workload.Gen, n int) logger.Filter {
-	return logger.Filter{
-		UserID:    g.User(7),
-		Operation: logger.OpStore,
-		Since:     workload.Start.Add(time.Duration(n-n/10) * workload.Step),
-	}
-}
-
 // BenchmarkQuery runs the benchmark query over the stored dataset
 // (1,000,000 events by default), decoding every event it returns. The
 // dataset is one date partition: only the line pre-check and the decoding
@@ -143,7 +133,7 @@ func BenchmarkQuery(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer s.Close()
-	f := queryFilter(workload.New(benchSeed), n)
+	f := workload.QueryFilter(workload.New(benchSeed), n)
 	ctx := context.Background()
 	got, err := s.Query(ctx, f)
 	if err != nil {
@@ -170,7 +160,7 @@ func BenchmarkCount(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer s.Close()
-	f := queryFilter(workload.New(benchSeed), n)
+	f := workload.QueryFilter(workload.New(benchSeed), n)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for range b.N {

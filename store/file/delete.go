@@ -193,7 +193,7 @@ func replaceFile(path string, data []byte) error {
 		_ = os.Remove(tmp)
 		return fmt.Errorf("store/file: rewriting %s: %w", path, err)
 	}
-	if err := syncDir(dir); err != nil {
+	if err := export.SyncDir(dir); err != nil {
 		return fmt.Errorf("store/file: rewriting %s: %w", path, err)
 	}
 	return nil

@@ -9,7 +9,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -398,7 +397,7 @@ func (s *Store) newSegment(dir string) (*segment, error) {
 		if s.opts.Sync {
 			// The new name, and the folders above it, must survive too.
 			for d := full; ; d = filepath.Dir(d) {
-				if err := syncDir(d); err != nil {
+				if err := export.SyncDir(d); err != nil {
 					_ = f.Close()
 					return nil, fmt.Errorf("store/file: syncing %s: %w", d, err)
 				}
@@ -520,22 +519,4 @@ func syncFile(path string) error {
 		return fmt.Errorf("store/file: syncing %s: %w", path, err)
 	}
 	return nil
-}
-
-// syncDir fsyncs a folder, so that the names created in it survive a
-// crash of the machine. Windows cannot open a folder for syncing and
-// does not need it.
-func syncDir(dir string) error {
-	if runtime.GOOS == "windows" {
-		return nil
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	return err
 }

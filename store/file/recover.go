@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/auditlog/auditlog/export"
 	"github.com/auditlog/auditlog/logger"
 )
 
@@ -49,7 +50,7 @@ func (s *Store) acquire() error {
 		err = writeNote(f, dirtyNote)
 	}
 	if err == nil {
-		err = syncDir(s.root)
+		err = export.SyncDir(s.root)
 	}
 	if err != nil {
 		_ = unlock(f)

@@ -141,22 +141,12 @@ func queryStore(b *testing.B, n int) *sqlite.Store {
 	return s
 }
 
-// queryFilter is the benchmark query of logger/bench_test.go: one user,
-// one operation, the last 10% of the time range of n events.
-func queryFilter(g *workload.Gen, n int) logger.Filter {
-	return logger.Filter{
-		UserID:    g.User(7),
-		Operation: logger.OpStore,
-		Since:     workload.Start.Add(time.Duration(n-n/10) * workload.Step),
-	}
-}
-
 // BenchmarkQuery runs the benchmark query over the stored workload
 // (1,000,000 events by default), decoding every event it returns.
 func BenchmarkQuery(b *testing.B) {
 	n := benchEvents(b)
 	s := queryStore(b, n)
-	f := queryFilter(workload.New(benchSeed), n)
+	f := workload.QueryFilter(workload.New(benchSeed), n)
 	ctx := context.Background()
 	got, err := s.Query(ctx, f)
 	if err != nil {
@@ -181,7 +171,7 @@ func BenchmarkQuery(b *testing.B) {
 func BenchmarkCount(b *testing.B) {
 	n := benchEvents(b)
 	s := queryStore(b, n)
-	f := queryFilter(workload.New(benchSeed), n)
+	f := workload.QueryFilter(workload.New(benchSeed), n)
 	ctx := context.Background()
 	b.ReportAllocs()
 	b.ResetTimer()
