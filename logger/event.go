@@ -78,6 +78,11 @@ var (
 	maxTime = time.Unix(0, 1<<63-1).UTC()
 )
 
+// Validate reports why Log would refuse ev, as an error wrapping
+// ErrInvalidEvent, or nil when Log would accept it. Importers use it to
+// check a whole file before they log any of it.
+func (ev *Event) Validate() error { return ev.check() }
+
 // check reports why Log cannot accept ev, or nil.
 func (ev *Event) check() error {
 	if err := ev.Operation.check(); err != nil {

@@ -39,13 +39,18 @@ the order they are imported. Importing twice stores the events twice.`,
 			if err != nil {
 				return err
 			}
-			s, err := store.Open(args[1])
+			ks, err := a.selectFrom(srcs, f)
 			if err != nil {
 				return err
 			}
-			ks, err := a.selectFrom(srcs, f)
+			// Every event is checked before the store is opened and the
+			// first is logged, so that a bad line imports nothing (and
+			// makes no store) rather than importing the events before it.
+			if err := validate(ks); err != nil {
+				return err
+			}
+			s, err := store.Open(args[1])
 			if err != nil {
-				s.Close()
 				return err
 			}
 			n, err := importEvents(a.ctx, s, ks)
@@ -61,6 +66,24 @@ the order they are imported. Importing twice stores the events twice.`,
 	}
 	sel.add(cmd.Flags(), false)
 	return cmd
+}
+
+// validate decodes every event of ks and checks it as Log would, naming
+// the file and line of the first it would refuse.
+func validate(ks []kept) error {
+	for i := range ks {
+		ev, err := ks[i].decode()
+		if err == nil {
+			err = ev.Validate()
+			if err != nil && ks[i].file != "" {
+				err = lineError(ks[i].file, ks[i].line, err)
+			}
+		}
+		if err != nil {
+			return fmt.Errorf("nothing imported: %w", err)
+		}
+	}
+	return nil
 }
 
 // importEvents logs the events of ks through a logger whose only sink is

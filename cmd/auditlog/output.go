@@ -145,7 +145,7 @@ func tableRow(ev *logger.Event) []string {
 		ev.Time.UTC().Format("2006-01-02T15:04:05.000Z"),
 		strconv.FormatUint(ev.Seq, 10),
 		cell(string(ev.Operation), 24),
-		string(st),
+		cell(string(st), 16), // a journal line's status is not checked: clean it too
 		orDash(cell(ev.UserID, 24)),
 		orDash(cell(res, 40)),
 		dur,

@@ -3,6 +3,7 @@ package main
 import (
 	"cmp"
 	"container/heap"
+	"math"
 	"runtime"
 	"slices"
 	"strings"
@@ -65,7 +66,7 @@ type selector struct {
 
 func newSelector(f logger.Filter) *selector {
 	s := &selector{asc: f.Ascending, off: f.Offset}
-	if f.Limit > 0 {
+	if f.Limit > 0 && f.Limit <= math.MaxInt-f.Offset { // past MaxInt: keep all
 		s.keep = f.Offset + f.Limit
 	}
 	s.h.before = s.before

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/url"
 	"os"
 	"regexp"
 	"runtime"
@@ -33,6 +34,15 @@ var storeURL = regexp.MustCompile(`^([a-zA-Z][a-zA-Z0-9+.-]+://|(file|sqlite):)`
 // exist, or is neither a folder nor a regular file, is an error.
 func openSource(arg string) (*source, error) {
 	if storeURL.MatchString(arg) {
+		// A store is opened to be read: one that is not there is a
+		// mistyped URL, not a store to create.
+		if u, err := url.Parse(arg); err == nil && (u.Scheme == "file" || u.Scheme == "sqlite") {
+			if p, err := store.Path(u); err == nil {
+				if _, err := os.Stat(p); errors.Is(err, fs.ErrNotExist) {
+					return nil, fmt.Errorf("%s: no such store (%s does not exist)", arg, p)
+				}
+			}
+		}
 		return &source{arg: arg, url: arg}, nil
 	}
 	fi, err := os.Stat(arg)

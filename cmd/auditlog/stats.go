@@ -283,18 +283,19 @@ func (g *aggregate) report(f logger.Filter, now time.Time) *statsReport {
 
 	// The days: from the bounds asked for, else from the events.
 	from, to := dayOf(g.first), dayOf(g.last)
+	bounded := false // the days come from --since (and --until)
 	if !f.Since.IsZero() {
 		until := now
 		if !f.Until.IsZero() {
 			until = f.Until
 		}
 		if s, u := dayOf(f.Since), dayOf(until); u >= s && u-s < maxDays {
-			from, to = s, u
+			from, to, bounded = s, u, true
 		}
 	} else if !f.Until.IsZero() && sum.Total > 0 && dayOf(f.Until) >= from && dayOf(f.Until)-from < maxDays {
 		to = dayOf(f.Until)
 	}
-	if sum.Total > 0 || !f.Since.IsZero() {
+	if sum.Total > 0 || bounded { // no events and no usable bounds: no days
 		for d := from; d <= to; d++ {
 			n := g.days[d]
 			r.Days = append(r.Days, dayRow{Date: dayDate(d), Events: n})

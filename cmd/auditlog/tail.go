@@ -255,6 +255,14 @@ func (fl *follower) poll(fn lineFunc) error {
 	if fl.cur != nil {
 		fl.cur.Close()
 	}
+	// Open the new current file before listing the rotated ones: a file
+	// rotated in between is then in the list (if the new one rotates too,
+	// it is read under its rotated name, and hand drops what comes twice).
+	// Listing first would miss a file rotated after the list was made.
+	prevFirst := fl.first
+	if err := fl.open(); err != nil {
+		return err
+	}
 	files, err := export.JournalFiles(fl.dir)
 	if err != nil {
 		return err
@@ -264,8 +272,8 @@ func (fl *follower) poll(fn lineFunc) error {
 			continue
 		}
 		fl.consumed[jf.Rotated] = true
-		if fl.first != nil {
-			same, err := firstLineIs(jf, fl.first)
+		if prevFirst != nil {
+			same, err := firstLineIs(jf, prevFirst)
 			if err != nil {
 				return err
 			}
@@ -276,9 +284,6 @@ func (fl *follower) poll(fn lineFunc) error {
 		if err := fl.readRotated(jf, fn); err != nil {
 			return err
 		}
-	}
-	if err := fl.open(); err != nil {
-		return err
 	}
 	if fl.cur == nil {
 		return nil
