@@ -45,17 +45,26 @@ func TestImportChecksEveryEventFirst(t *testing.T) {
 	lines[last] = bytes.Replace(lines[last], []byte(`"status":"`), []byte(`"status":"BOGUS`), 1)
 	require.NoError(t, os.WriteFile(cur, bytes.Join(lines, nil), 0o600))
 	r := runIn(t, dir, "import", "j", "sqlite://./audit.db")
-	r.fails(t, 1, "nothing imported", export.JournalName, "line "+strconv.Itoa(last+1), "BOGUS")
+	r.fails(t, 1, export.JournalName, "line "+strconv.Itoa(last+1), "BOGUS")
 	require.NoFileExists(t, filepath.Join(dir, "audit.db"), "no store is made for an import that fails its check")
 }
 
-func TestStatusCannotForgeTableRows(t *testing.T) {
+func TestAnInvalidStatusIsAnErrorThatForgesNothing(t *testing.T) {
 	dir := t.TempDir()
 	line := `{"event_id":"a","seq":1,"timestamp":"2026-01-01T00:00:00Z","operation":"STORE","status":"X\u001b[2J\nROW\tx"}` + "\n"
 	require.NoError(t, os.WriteFile(filepath.Join(dir, export.JournalName), []byte(line), 0o600))
-	r := runIn(t, dir, "query", ".", "--format", "table").ok(t)
-	require.NotContains(t, r.stdout, "\x1b")
-	require.Equal(t, 2, strings.Count(r.stdout, "\n"), "a header and one row: %q", r.stdout)
+	r := runIn(t, dir, "query", ".", "--format", "table")
+	r.fails(t, 1, export.JournalName, "line 1", "status")
+	require.NotContains(t, r.stderr+r.stdout, "\x1b", "no raw escape reaches the terminal")
+}
+
+func TestAMalformedLineIsAnErrorEvenWhenNotSelected(t *testing.T) {
+	dir := t.TempDir()
+	lines := `{"event_id":"a","seq":1,"timestamp":"2026-01-01T00:00:00Z","operation":"STORE","status":"SUCCESS","tags":[{}]}` + "\n" +
+		`{"event_id":"b","seq":2,"timestamp":"2026-01-01T00:00:01Z","operation":"STORE","status":"SUCCESS","user_id":"u"}` + "\n"
+	require.NoError(t, os.WriteFile(filepath.Join(dir, export.JournalName), []byte(lines), 0o600))
+	runIn(t, dir, "query", ".", "--user", "u").fails(t, 1, "line 1")
+	runIn(t, dir, "stats", ".").fails(t, 1, "line 1")
 }
 
 func TestStatsWithoutMatchesListsNoDays(t *testing.T) {

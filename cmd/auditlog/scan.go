@@ -80,9 +80,14 @@ func scanLine(b []byte, ev *logger.Event, in *interner) bool {
 		case "user_name", "user_email", "ip_address", "user_agent", "resource_name",
 			"parent_run_id", "description", "error_message", "error_stack":
 			ok = s.skipKind('"')
-		case "tags", "changes":
-			ok = s.skipKind('[')
-		case "previous_state", "new_state", "metadata", "request":
+		case "tags":
+			if ok = s.literal("null"); !ok {
+				_, ok = s.strings() // strings only, as UnmarshalJSON requires
+			}
+		case "changes", "request":
+			// Typed: UnmarshalJSON checks their members.
+			ok = s.literal("null")
+		case "previous_state", "new_state", "metadata":
 			ok = s.skipKind('{')
 		default:
 			ok = s.skip(0)
@@ -479,4 +484,19 @@ func (in *interner) get(b []byte) string {
 		in.m[v] = v
 	}
 	return v
+}
+
+// decodeLine reads the event of a journal line into ev: with scanLine when
+// it can, else with Event.UnmarshalJSON; then checks it as Log would, so
+// that a line the logger could not have written (an unknown status, an
+// invalid operation, no timestamp) is an error whether or not a filter
+// selects it.
+func decodeLine(b []byte, ev *logger.Event, in *interner) error {
+	if !scanLine(b, ev, in) {
+		*ev = logger.Event{}
+		if err := ev.UnmarshalJSON(b); err != nil {
+			return err
+		}
+	}
+	return ev.Validate()
 }

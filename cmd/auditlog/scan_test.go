@@ -108,7 +108,10 @@ var scanCases = []struct {
 	{`{"timestamp":"0001-01-01T00:00:00Z"}`, false}, // outside the logger's years
 	{`{"entry_ids":["a",null]}`, false},
 	{`{"entry_ids":"a"}`, false},
-	{`{"metadata":{"a":[1,2,{"b":null}],"c":"\u00e9\n"},"tags":["x"],"changes":[{"field":"f","old":1,"new":null}]}`, true},
+	{`{"metadata":{"a":[1,2,{"b":null}],"c":"\u00e9\n"},"tags":["x"]}`, true},
+	{`{"tags":["x"],"changes":[{"field":"f","old":1,"new":null}]}`, false}, // changes: left to UnmarshalJSON
+	{`{"tags":[{}]}`, false},
+	{`{"request":{"method":"GET"}}`, false},
 	{`{"metadata":5}`, false},
 	{`{"metadata":null,"tags":null,"request":null}`, true},
 	{`{"tags":{}}`, false},

@@ -241,18 +241,16 @@ func scanJournalFile(jf export.JournalFile, f *logger.Filter, keepRaw bool, prog
 			return nil
 		}
 		var ev logger.Event
-		if !scanLine(l.Data, &ev, &in) {
-			if err := ev.UnmarshalJSON(l.Data); err != nil {
-				if l.Torn {
-					warn(fmt.Sprintf("%s: line %d: skipped a last line without its newline (still being written, or cut short by a crash)", l.File, l.Num))
-					return nil
-				}
-				lineErr, badLine = lineError(l.File, l.Num, err), l.Num
-				if !jf.Gzip {
-					return lineErr
-				}
+		if err := decodeLine(l.Data, &ev, &in); err != nil {
+			if l.Torn {
+				warn(fmt.Sprintf("%s: line %d: skipped a last line without its newline (still being written, or cut short by a crash)", l.File, l.Num))
 				return nil
 			}
+			lineErr, badLine = lineError(l.File, l.Num, err), l.Num
+			if !jf.Gzip {
+				return lineErr
+			}
+			return nil
 		}
 		if !f.Matches(&ev) {
 			return nil

@@ -324,10 +324,8 @@ type lineFunc func(ev *logger.Event, l export.Line) error
 // hand passes a line on, unless its seq shows it was handed over before.
 func (fl *follower) hand(l export.Line, fn lineFunc) error {
 	var ev logger.Event
-	if !scanLine(l.Data, &ev, &fl.in) {
-		if err := ev.UnmarshalJSON(l.Data); err != nil {
-			return lineError(l.File, l.Num, err)
-		}
+	if err := decodeLine(l.Data, &ev, &fl.in); err != nil {
+		return lineError(l.File, l.Num, err)
 	}
 	if ev.Seq != 0 {
 		if ev.Seq <= fl.lastSeq {
