@@ -5,11 +5,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // valueEncoder appends JSON for the free-form values of an event
@@ -20,9 +22,18 @@ import (
 type valueEncoder struct {
 	buf      []byte
 	problems []string
-	path     []string // where the encoder is, for naming a bad value
-	kvs      []kv     // map entries being sorted, a stack shared by nesting levels
-	mask     *masker  // nil: values are written as given
+	path     []string    // where the encoder is, for naming a bad value
+	kvs      []kv        // map entries being sorted, a stack shared by nesting levels
+	mask     *masker     // nil: values are written as given
+	open     []container // the maps and slices being written, outermost first
+	values   int         // values written since reset, bounded by maxValues
+}
+
+// container identifies a map or a slice being written: a value that
+// contains one of its own ancestors is a cycle.
+type container struct {
+	p unsafe.Pointer
+	n int // a slice's length: a shorter slice of the same array is another value
 }
 
 type kv struct {
@@ -30,8 +41,13 @@ type kv struct {
 	v any
 }
 
-// maxDepth bounds nesting, which also ends cycles of maps and slices.
-const maxDepth = 32
+// maxDepth bounds nesting. maxValues bounds the work of one event: a value
+// that holds the same map many times over (m["a"] = m2, m["b"] = m2, and so
+// on down) would otherwise take time exponential in its depth.
+const (
+	maxDepth  = 32
+	maxValues = 1 << 20
+)
 
 func (e *valueEncoder) bad(v any, why string) {
 	e.problems = append(e.problems, fmt.Sprintf("%s: %s", strings.Join(e.path, "."), why))
@@ -40,7 +56,15 @@ func (e *valueEncoder) bad(v any, why string) {
 
 func (e *valueEncoder) value(v any, depth int) {
 	if depth > maxDepth {
-		e.bad(v, "nested too deep (a cycle?)")
+		e.bad(v, "nested too deep")
+		return
+	}
+	if e.values++; e.values > maxValues {
+		if e.values == maxValues+1 {
+			e.bad(v, fmt.Sprintf("more than %d values in one event", maxValues))
+		} else {
+			e.buf = append(e.buf, `"!BADVALUE"`...)
+		}
 		return
 	}
 	switch x := v.(type) {
@@ -89,6 +113,13 @@ func (e *valueEncoder) value(v any, depth int) {
 	case []string:
 		e.strings(x)
 	case []any:
+		if len(x) == 0 {
+			e.buf = append(e.buf, "[]"...)
+			return
+		}
+		if !e.enter(v, unsafe.Pointer(unsafe.SliceData(x)), len(x)) {
+			return
+		}
 		e.buf = append(e.buf, '[')
 		for i, el := range x {
 			if i > 0 {
@@ -99,8 +130,17 @@ func (e *valueEncoder) value(v any, depth int) {
 			e.path = e.path[:len(e.path)-1]
 		}
 		e.buf = append(e.buf, ']')
+		e.open = e.open[:len(e.open)-1]
 	case map[string]any:
+		if len(x) == 0 {
+			e.buf = append(e.buf, "{}"...)
+			return
+		}
+		if !e.enter(v, reflect.ValueOf(x).UnsafePointer(), 0) {
+			return
+		}
 		e.object(x, depth)
+		e.open = e.open[:len(e.open)-1]
 	case map[string]string:
 		start := len(e.kvs)
 		for k := range x {
@@ -128,6 +168,19 @@ func (e *valueEncoder) value(v any, depth int) {
 	default:
 		e.reflect(v, depth)
 	}
+}
+
+// enter notes that the map or slice v, at p, is being written, or, when
+// it already is (v contains itself), writes a replacement and returns false.
+func (e *valueEncoder) enter(v any, p unsafe.Pointer, n int) bool {
+	for _, c := range e.open {
+		if c.p == p && c.n == n {
+			e.bad(v, "a cycle: the value contains itself")
+			return false
+		}
+	}
+	e.open = append(e.open, container{p, n})
+	return true
 }
 
 // masked writes the mask of v, a value under a sensitive key: null stays
@@ -247,7 +300,7 @@ func (e *valueEncoder) errorText(err error) {
 
 // reset empties the encoder, keeping its buffers.
 func (e *valueEncoder) reset() {
-	e.buf, e.problems, e.path = e.buf[:0], e.problems[:0], e.path[:0]
+	e.buf, e.problems, e.path, e.open, e.values = e.buf[:0], e.problems[:0], e.path[:0], e.open[:0], 0
 	clear(e.kvs)
 	e.kvs = e.kvs[:0]
 }

@@ -880,6 +880,8 @@ func TestUnencodableValues(t *testing.T) {
 	cyclicSlice := []any{"a"}
 	cyclicSlice = append(cyclicSlice, nil)
 	cyclicSlice[1] = cyclicSlice
+	twice := map[string]any{}
+	twice["a"], twice["b"] = twice, twice
 
 	for _, tc := range []struct {
 		name string
@@ -901,6 +903,8 @@ func TestUnencodableValues(t *testing.T) {
 			func(ev logger.Event) any { return deepest(ev.Metadata["v"]) }},
 		{"self-referencing slice", logger.Event{Metadata: map[string]any{"v": cyclicSlice}},
 			func(ev logger.Event) any { return deepest(ev.Metadata["v"]) }},
+		{"map that contains itself twice", logger.Event{Metadata: map[string]any{"v": twice}},
+			func(ev logger.Event) any { return ev.Metadata["v"].(map[string]any)["b"] }},
 		{"NaN in Changes", logger.Event{Changes: []logger.Change{{Field: "f", Old: 1, New: math.NaN()}}},
 			func(ev logger.Event) any { return ev.Changes[0].New }},
 		{"MarshalJSON that fails", logger.Event{Metadata: map[string]any{"v": failingMarshaler{}}},
@@ -951,6 +955,25 @@ func TestUnencodableValues(t *testing.T) {
 			require.Zero(t, s.Rejected)
 		})
 	}
+}
+
+// A value that reaches the same map by 2^30 paths, without a cycle, would
+// take the writer hours to encode: the encoder stops after maxValues
+// values, and the event is recorded, its metadata cut to MaxEventBytes.
+func TestValueWithExponentiallyManyPaths(t *testing.T) {
+	shared := map[string]any{"leaf": 1}
+	for range 30 {
+		shared = map[string]any{"a": shared, "b": shared}
+	}
+	var reported atomic.Int64
+	l := newLogger(t, logger.Options{ErrorHandler: func(error) { reported.Add(1) }})
+	require.NoError(t, l.Log(context.Background(), logger.Event{
+		Operation: logger.OpUpdate, UserID: "dag", Metadata: map[string]any{"v": shared},
+	}))
+	got := l.Query(logger.Filter{UserID: "dag"})
+	require.Len(t, got, 1, "the event is recorded")
+	require.Contains(t, got[0].Metadata, "auditlog_truncated")
+	require.Positive(t, reported.Load(), "ErrorHandler heard of it")
 }
 
 // deepest follows "self" and slice element 1 down a decoded cycle to the
