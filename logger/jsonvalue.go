@@ -283,19 +283,28 @@ func sortKVs(s []kv) {
 // errorText encodes err as its message, containing a panic of its Error
 // method (a nil pointer receiver is the usual cause).
 func (e *valueEncoder) errorText(err error) {
-	var (
-		msg      string
-		panicked any
-	)
-	func() {
-		defer func() { panicked = recover() }()
-		msg = err.Error()
-	}()
+	msg, panicked := callError(err)
 	if panicked != nil {
 		e.bad(err, fmt.Sprintf("panic in Error method: %v", panicked))
 		return
 	}
 	e.buf = appendString(e.buf, msg)
+}
+
+// callError returns err.Error(), or what its panic was.
+func callError(err error) (msg string, panicked any) {
+	defer func() { panicked = recover() }()
+	return err.Error(), nil
+}
+
+// errorMessage returns err's message, or, when its Error method panics,
+// a message that says so.
+func errorMessage(err error) string {
+	msg, panicked := callError(err)
+	if panicked != nil {
+		return fmt.Sprintf("!BADVALUE(%T): panic in Error method: %v", err, panicked)
+	}
+	return msg
 }
 
 // reset empties the encoder, keeping its buffers.

@@ -143,7 +143,7 @@ func (l *Logger) finish(ctx context.Context, ev *Event, start time.Time, err err
 	ev.Time = start
 	ev.Duration = max(l.opts.Now().Sub(start), 0)
 	if err != nil {
-		ev.ErrorMessage = err.Error()
+		ev.ErrorMessage = errorMessage(err)
 		ev.ErrorStack = stack
 	}
 	if !statusSet {

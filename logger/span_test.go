@@ -138,3 +138,25 @@ func ExampleLogger_Track() {
 	// operation: entry is locked
 	// FORGET FAILURE u1 [mem-7] entry is locked
 }
+
+// nilPtrError's Error method dereferences its receiver: a typed nil
+// returned as an error panics when its message is read.
+type nilPtrError struct{ msg string }
+
+func (e *nilPtrError) Error() string { return e.msg }
+
+func TestErrorWhoseErrorMethodPanics(t *testing.T) {
+	l := newLogger(t, logger.Options{})
+	ctx := context.Background()
+	var typedNil *nilPtrError
+	err := l.Track(ctx, logger.OpStore, func(context.Context) error { return typedNil })
+	require.Equal(t, error(typedNil), err, "Track returns fn's error unchanged")
+	require.NoError(t, l.Begin(ctx, logger.OpForget).End(typedNil), "End does not panic")
+
+	got := l.Query(logger.Filter{Ascending: true})
+	require.Len(t, got, 2, "both operations are audited")
+	for _, ev := range got {
+		require.Equal(t, logger.StatusFailure, ev.Status)
+		require.Contains(t, ev.ErrorMessage, "panic in Error method", "%s", ev.Operation)
+	}
+}
