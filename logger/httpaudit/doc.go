@@ -16,8 +16,18 @@
 // paths to LOGIN and LOGOUT. A status of 400 or more (configurable) is a
 // FAILURE whose error message is "HTTP nnn".
 //
+// The user comes from SetUser, which an authentication middleware or a
+// handler inside the audit middleware calls, or else from Config.User.
+// Put the audit middleware outside authentication, so that the requests
+// it refuses are audited too.
+//
+// Prefixes and exclusions match whole path segments of the cleaned path:
+// "/static/../api/users" is under "/api", "/apiary" is not.
+//
 // Auditing never fails a request: an event the logger refuses is counted
-// in its Stats, and the response is untouched.
+// in its Stats, and the response is untouched. A handler that panics is
+// audited as a FAILURE with the panic's value and stack, whatever status
+// it wrote before, and the panic goes on up.
 //
 // X-Forwarded-For names the client only when the request comes from a
 // proxy listed in Config.TrustedProxies: any client can send the header,

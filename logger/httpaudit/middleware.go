@@ -1,11 +1,15 @@
 package httpaudit
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
 	"net/http"
 	"net/netip"
+	"path"
+	"runtime/debug"
+	"slices"
 	"strings"
 	"time"
 
@@ -18,20 +22,28 @@ type Config struct {
 	Logger *logger.Logger
 
 	// Prefixes, when set, limits auditing to paths under one of them.
+	// A prefix matches whole path segments ("/api" matches "/api" and
+	// "/api/users", not "/apiary"), on the path cleaned as path.Clean
+	// does, so that "/static/../api/users" is under "/api". Every path
+	// here starts with "/".
 	Prefixes []string
 	// Exclude lists path prefixes never audited (static files, health
-	// checks). It wins over everything else.
+	// checks), matched as Prefixes are. It wins over everything else.
 	Exclude []string
 	// WritesOnly audits only POST, PUT, PATCH and DELETE requests, and the
 	// login and logout paths whatever their method.
 	WritesOnly bool
 	// LoginPaths and LogoutPaths are the exact paths audited as LOGIN and
-	// LOGOUT.
+	// LOGOUT (compared cleaned, too).
 	LoginPaths, LogoutPaths []string
 
-	// User returns the id of the request's user, "" for none. It runs
-	// after the handler, so it sees what the handler set in the request's
-	// context. Nil: no user.
+	// User returns the id of the request's user, "" for none; a user
+	// named with SetUser comes first. It runs after the handler, on the
+	// request this middleware received: it sees what middleware outside
+	// this one put in the request's context, not what handlers inside put
+	// in their own copies (those call SetUser). Nil: no user but SetUser's.
+	// A panic in User is contained: the request is audited without a user,
+	// and Metadata["auditlog_user_panic"] says why.
 	User func(*http.Request) string
 
 	// FailureStatus is the lowest status code logged as a FAILURE.
@@ -67,6 +79,17 @@ func Middleware(cfg Config) (func(http.Handler) http.Handler, error) {
 			return nil, errors.New("httpaudit: Config.TrustedProxies holds an invalid prefix")
 		}
 	}
+	// Cleaned copies: the caller's slices may change later.
+	for _, paths := range []*[]string{&cfg.Prefixes, &cfg.Exclude, &cfg.LoginPaths, &cfg.LogoutPaths} {
+		clean := make([]string, len(*paths))
+		for i, p := range *paths {
+			if !strings.HasPrefix(p, "/") {
+				return nil, fmt.Errorf("httpaudit: Config path %q does not start with /", p)
+			}
+			clean[i] = path.Clean(p)
+		}
+		*paths = clean
+	}
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			op, ok := cfg.operation(r)
@@ -75,46 +98,58 @@ func Middleware(cfg Config) (func(http.Handler) http.Handler, error) {
 				return
 			}
 			rec := &recorder{ResponseWriter: w}
+			named := new(string)
+			inner := r.WithContext(context.WithValue(r.Context(), userKey{}, named))
 			start := time.Now()
 			defer func() {
-				status := rec.status
 				p := recover()
-				if p != nil && status == 0 {
-					status = http.StatusInternalServerError
+				var stack string
+				if p != nil {
+					stack = string(debug.Stack())
 				}
-				if status == 0 {
-					status = http.StatusOK // the handler wrote nothing
-				}
-				cfg.log(r, op, status, start)
+				cfg.log(r, op, rec.status, start, *named, p, stack)
 				if p != nil {
 					panic(p)
 				}
 			}()
-			next.ServeHTTP(rec, r)
+			next.ServeHTTP(rec, inner)
 		})
 	}, nil
 }
 
+type userKey struct{}
+
+// SetUser names the user of the request whose context is ctx, for the
+// audit middleware around the handler: an authentication middleware or a
+// handler inside it calls it once it knows who the user is. It reports
+// whether ctx belongs to an audited request. A user named here comes
+// before Config.User's answer.
+func SetUser(ctx context.Context, userID string) bool {
+	named, ok := ctx.Value(userKey{}).(*string)
+	if ok {
+		*named = userID
+	}
+	return ok
+}
+
 // operation returns the operation of r, and false when r is not audited.
 func (c *Config) operation(r *http.Request) (logger.Operation, bool) {
-	path := r.URL.Path
-	for _, p := range c.Exclude {
-		if strings.HasPrefix(path, p) {
-			return "", false
-		}
+	p := r.URL.Path
+	if !strings.HasPrefix(p, "/") {
+		p = "/" + p
 	}
-	if len(c.Prefixes) > 0 && !hasPrefix(path, c.Prefixes) {
+	p = path.Clean(p)
+	if hasPrefix(p, c.Exclude) {
 		return "", false
 	}
-	for _, p := range c.LoginPaths {
-		if path == p {
-			return logger.OpLogin, true
-		}
+	if len(c.Prefixes) > 0 && !hasPrefix(p, c.Prefixes) {
+		return "", false
 	}
-	for _, p := range c.LogoutPaths {
-		if path == p {
-			return logger.OpLogout, true
-		}
+	if slices.Contains(c.LoginPaths, p) {
+		return logger.OpLogin, true
+	}
+	if slices.Contains(c.LogoutPaths, p) {
+		return logger.OpLogout, true
 	}
 	switch r.Method {
 	case http.MethodPost:
@@ -127,18 +162,28 @@ func (c *Config) operation(r *http.Request) (logger.Operation, bool) {
 	return logger.OpRead, !c.WritesOnly
 }
 
-func hasPrefix(path string, prefixes []string) bool {
-	for _, p := range prefixes {
-		if strings.HasPrefix(path, p) {
+// hasPrefix reports whether the cleaned path p is one of prefixes or
+// below one of them, by whole segments.
+func hasPrefix(p string, prefixes []string) bool {
+	for _, pre := range prefixes {
+		if pre == "/" || p == pre || strings.HasPrefix(p, pre) && p[len(pre)] == '/' {
 			return true
 		}
 	}
 	return false
 }
 
-// log records the event of r. Whatever the logger answers, the request
-// is not affected.
-func (c *Config) log(r *http.Request, op logger.Operation, status int, start time.Time) {
+// log records the event of r: status is what the handler wrote (0:
+// nothing), named the user SetUser named, panicked what the handler
+// panicked with, if it did. Whatever the logger answers, the request is
+// not affected.
+func (c *Config) log(r *http.Request, op logger.Operation, status int, start time.Time, named string, panicked any, stack string) {
+	if status == 0 {
+		status = http.StatusOK // the handler wrote nothing
+		if panicked != nil {
+			status = http.StatusInternalServerError // what net/http answers
+		}
+	}
 	ua := r.UserAgent()
 	if len(ua) > c.MaxUserAgent {
 		ua = truncateUTF8(ua, c.MaxUserAgent)
@@ -153,14 +198,32 @@ func (c *Config) log(r *http.Request, op logger.Operation, status int, start tim
 		Request:   &logger.Request{Method: r.Method, Path: r.URL.Path, StatusCode: status},
 		Duration:  time.Since(start),
 	}
-	if status >= c.FailureStatus {
+	switch {
+	case panicked != nil:
+		// Whatever the status written before: the response was cut short.
+		ev.Status = logger.StatusFailure
+		ev.ErrorMessage = fmt.Sprintf("panic: %v (HTTP %d)", panicked, status)
+		ev.ErrorStack = stack
+	case status >= c.FailureStatus:
 		ev.Status = logger.StatusFailure
 		ev.ErrorMessage = fmt.Sprintf("HTTP %d", status)
 	}
-	if c.User != nil {
-		ev.UserID = c.User(r)
+	ev.UserID = named
+	if named == "" && c.User != nil {
+		ev.UserID, ev.Metadata = c.user(r)
 	}
 	_ = c.Logger.Log(r.Context(), ev)
+}
+
+// user calls Config.User, containing a panic: it returns no user then,
+// and metadata that says what happened.
+func (c *Config) user(r *http.Request) (id string, md map[string]any) {
+	defer func() {
+		if p := recover(); p != nil {
+			id, md = "", map[string]any{"auditlog_user_panic": fmt.Sprint(p)}
+		}
+	}()
+	return c.User(r), nil
 }
 
 // clientIP returns the client's address: the connection's peer, or, when
@@ -172,13 +235,17 @@ func (c *Config) clientIP(r *http.Request) string {
 		host = r.RemoteAddr
 	}
 	peer, err := netip.ParseAddr(host)
-	if err != nil || !c.trusted(peer) {
+	if err != nil {
 		return host
 	}
+	if !c.trusted(peer) {
+		return peer.Unmap().String()
+	}
+	peer = peer.Unmap()
 	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
 	for i := len(hops) - 1; i >= 0; i-- {
-		a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
-		if err != nil {
+		a, ok := parseHop(strings.TrimSpace(hops[i]))
+		if !ok {
 			break // a forged or broken entry: trust nothing before it
 		}
 		if !c.trusted(a) {
@@ -187,6 +254,21 @@ func (c *Config) clientIP(r *http.Request) string {
 		peer = a
 	}
 	return peer.String()
+}
+
+// parseHop parses an X-Forwarded-For entry: an address, or an address
+// and port ("203.0.113.7:5555", "[2001:db8::7]:443"), as some proxies
+// write. An IPv4 address mapped into IPv6 comes back as IPv4.
+func parseHop(s string) (netip.Addr, bool) {
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		ap, err := netip.ParseAddrPort(s)
+		if err != nil {
+			return netip.Addr{}, false
+		}
+		a = ap.Addr()
+	}
+	return a.Unmap(), true
 }
 
 func (c *Config) trusted(a netip.Addr) bool {

@@ -144,6 +144,11 @@ func TestForwardedForIsTrustedOnlyFromProxies(t *testing.T) {
 		{"garbage stops the walk", "10.0.0.5:1000", []string{"1.1.1.1, not-an-ip, 10.2.2.2"}, "10.2.2.2"},
 		{"a trusted proxy with no header", "10.0.0.5:1000", nil, "10.0.0.5"},
 		{"IPv6 proxy", "[2001:db8::1]:443", []string{"198.51.100.9"}, "198.51.100.9"},
+		{"entries with ports", "10.0.0.5:1000", []string{"203.0.113.7:5555, [2001:db8::7]:443"}, "203.0.113.7"},
+		{"an IPv6 client with a port", "10.0.0.5:1000", []string{"[2001:db9::7]:443"}, "2001:db9::7"},
+		{"an IPv4-mapped entry", "10.0.0.5:1000", []string{"::ffff:203.0.113.9"}, "203.0.113.9"},
+		{"an IPv4-mapped peer", "[::ffff:10.0.0.5]:1000", []string{"198.51.100.4"}, "198.51.100.4"},
+		{"an untrusted IPv4-mapped peer", "[::ffff:203.0.113.1]:1000", []string{"1.2.3.4"}, "203.0.113.1"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			hdr := http.Header{}
@@ -171,7 +176,85 @@ func TestPanicIsAuditedAndPassedOn(t *testing.T) {
 	rec := audittest.New(t)
 	h := wrap(t, httpaudit.Config{Logger: rec.Logger}, http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("handler bug") }))
 	require.PanicsWithValue(t, "handler bug", func() { serve(h, "POST", "/x", nil, "") })
-	rec.RequireLogged(t, audittest.Match{Operation: logger.OpCreate, Status: logger.StatusFailure, ErrorContains: "HTTP 500"})
+	ev := rec.RequireLogged(t, audittest.Match{Operation: logger.OpCreate, Status: logger.StatusFailure, ErrorContains: "panic: handler bug (HTTP 500)"})
+	require.Equal(t, 500, ev.Request.StatusCode)
+	require.Contains(t, ev.ErrorStack, "TestPanicIsAuditedAndPassedOn", "the stack of the panic")
+
+	// A panic after the status was written still cuts the response short.
+	late := wrap(t, httpaudit.Config{Logger: rec.Logger}, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusOK)
+		panic("late bug")
+	}))
+	require.PanicsWithValue(t, "late bug", func() { serve(late, "DELETE", "/y", nil, "") })
+	ev = rec.RequireLogged(t, audittest.Match{Operation: logger.OpDelete, Status: logger.StatusFailure, ErrorContains: "panic: late bug (HTTP 200)"})
+	require.Equal(t, 200, ev.Request.StatusCode)
+}
+
+func TestInformationalStatusIsNotTheStatus(t *testing.T) {
+	rec := audittest.New(t)
+	h := wrap(t, httpaudit.Config{Logger: rec.Logger}, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Link", "</app.css>; rel=preload")
+		w.WriteHeader(http.StatusEarlyHints)
+		w.WriteHeader(http.StatusForbidden)
+	}))
+	serve(h, "GET", "/doc", nil, "")
+	ev := rec.RequireLogged(t, audittest.Match{Status: logger.StatusFailure, ErrorContains: "HTTP 403"})
+	require.Equal(t, 403, ev.Request.StatusCode)
+}
+
+func TestPathsAreMatchedCleanedAndBySegment(t *testing.T) {
+	rec := audittest.New(t)
+	h := wrap(t, httpaudit.Config{
+		Logger:     rec.Logger,
+		Prefixes:   []string{"/api"},
+		Exclude:    []string{"/api/static/", "/api/healthz"},
+		LoginPaths: []string{"/api/login/"},
+	}, statusHandler)
+	serve(h, "DELETE", "/api/static/../users/1", nil, "") // under /api/users: audited
+	serve(h, "GET", "/apiary", nil, "")                   // not under /api
+	serve(h, "GET", "/api/healthzz", nil, "")             // not /api/healthz
+	serve(h, "GET", "/api/healthz", nil, "")              // excluded
+	serve(h, "GET", "/api//static/app.js", nil, "")       // excluded, cleaned
+	serve(h, "POST", "/api/login", nil, "")               // login, without its slash
+	serve(h, "GET", "/api", nil, "")                      // the prefix itself
+	var got []string
+	for _, ev := range rec.Events() {
+		got = append(got, string(ev.Operation)+" "+ev.Request.Path)
+	}
+	require.Equal(t, []string{"DELETE /api/static/../users/1", "READ /api/healthzz", "LOGIN /api/login", "READ /api"}, got)
+}
+
+func TestSetUserAndAPanickingUserFunc(t *testing.T) {
+	rec := audittest.New(t)
+	// An authentication middleware inside the audit one names the user.
+	auth := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if u := r.Header.Get("X-User"); u != "" {
+			require.True(t, httpaudit.SetUser(r.Context(), u))
+		} else {
+			http.Error(w, "who are you?", http.StatusUnauthorized)
+		}
+	})
+	require.False(t, httpaudit.SetUser(httptest.NewRequest("GET", "/", nil).Context(), "nobody"),
+		"SetUser outside an audited request says so")
+	h := wrap(t, httpaudit.Config{
+		Logger: rec.Logger,
+		User: func(r *http.Request) string {
+			if r.Header.Get("X-Boom") != "" {
+				panic("user lookup bug")
+			}
+			return "from-config"
+		},
+	}, auth)
+	serve(h, "GET", "/a", http.Header{"X-User": {"alice"}}, "")
+	serve(h, "GET", "/b", nil, "")
+	serve(h, "GET", "/c", http.Header{"X-Boom": {"1"}}, "")
+	events := rec.Events()
+	require.Len(t, events, 3, "every request is audited")
+	require.Equal(t, "alice", events[0].UserID, "SetUser comes first")
+	require.Equal(t, "from-config", events[1].UserID)
+	require.Equal(t, logger.StatusFailure, events[1].Status)
+	require.Empty(t, events[2].UserID)
+	require.Equal(t, "user lookup bug", events[2].Metadata["auditlog_user_panic"])
 }
 
 func TestAuditingNeverFailsTheRequest(t *testing.T) {
@@ -251,6 +334,9 @@ func TestConfigErrors(t *testing.T) {
 		{"status too high", httpaudit.Config{Logger: rec.Logger, FailureStatus: 1000}, "not a status code"},
 		{"negative cap", httpaudit.Config{Logger: rec.Logger, MaxUserAgent: -1}, "negative"},
 		{"invalid proxy", httpaudit.Config{Logger: rec.Logger, TrustedProxies: []netip.Prefix{{}}}, "invalid prefix"},
+		{"relative prefix", httpaudit.Config{Logger: rec.Logger, Prefixes: []string{"api"}}, `"api" does not start with /`},
+		{"empty exclusion", httpaudit.Config{Logger: rec.Logger, Exclude: []string{""}}, "does not start with /"},
+		{"relative login path", httpaudit.Config{Logger: rec.Logger, LoginPaths: []string{"login"}}, "does not start with /"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			mw, err := httpaudit.Middleware(tt.cfg)

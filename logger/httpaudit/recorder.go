@@ -14,8 +14,11 @@ type recorder struct {
 	status int
 }
 
+// WriteHeader remembers the first final status: an informational one
+// (103 Early Hints, say) comes before the status of the response, but
+// 101 Switching Protocols is final.
 func (r *recorder) WriteHeader(code int) {
-	if r.status == 0 {
+	if r.status == 0 && (code >= 200 || code == http.StatusSwitchingProtocols) {
 		r.status = code
 	}
 	r.ResponseWriter.WriteHeader(code)
