@@ -53,10 +53,12 @@ type MaskOptions struct {
 	// Keys are sensitive keys added to DefaultSensitiveKeys, in any style.
 	Keys []string
 
-	// Remove takes keys out of DefaultSensitiveKeys (or Keys), compared by
-	// their words: Remove "cookie" stops masking "cookie", "Set-Cookie"
-	// and "sessionCookie". Naming a key that is not in the list is an
-	// error, so that a typo does not pass silently.
+	// Remove takes keys out of DefaultSensitiveKeys (or Keys) with their
+	// plural and run-together forms: Remove "cookie" stops masking
+	// "cookie", "cookies", "Set-Cookie" and "sessionCookie", and Remove
+	// "api_key" stops masking "apiKey", "apikey" and "api_keys" too.
+	// Naming a key that is not in the list is an error, so that a typo
+	// does not pass silently.
 	Remove []string
 
 	// Allow are keys never masked, compared as a whole by their words:
@@ -85,7 +87,8 @@ var defaultSensitiveKeys = []string{
 	"*password", "passwords", "*passwd", "*passphrase",
 	"*secret", "secrets", "*secretkey",
 	"*token",
-	"api_key", "api_keys", "*apikey", "private_key", "*privatekey",
+	"api_key", "api_keys", "*apikey", "*apikeys",
+	"private_key", "private_keys", "*privatekey", "*privatekeys",
 	"*credential", "credentials",
 	"*authorization", "*cookie", "cookies",
 	"ssn", "credit_card", "*creditcard", "card_number", "*cardnumber", "cvv",
@@ -145,10 +148,10 @@ func newMasker(mo MaskOptions) (*masker, error) {
 		m.terms = append(m.terms, t)
 	}
 	for _, k := range mo.Remove {
-		joint := strings.Join(keyWords(strings.Trim(k, "*"), nil), "_")
+		family := termFamily(keyWords(strings.Trim(k, "*"), nil))
 		n := len(m.terms)
-		m.terms = slices.DeleteFunc(m.terms, func(t maskTerm) bool { return t.joint == joint })
-		if joint == "" || len(m.terms) == n {
+		m.terms = slices.DeleteFunc(m.terms, func(t maskTerm) bool { return termFamily(t.words) == family })
+		if family == "" || len(m.terms) == n {
 			return nil, fmt.Errorf("%w: Mask.Remove %q is not a sensitive key (see DefaultSensitiveKeys)", ErrInvalidOptions, k)
 		}
 	}
@@ -166,6 +169,13 @@ func newMasker(mo MaskOptions) (*masker, error) {
 		m.mac = hmac.New(sha256.New, slices.Clone(mo.HMACKey))
 	}
 	return m, nil
+}
+
+// termFamily returns what the forms of a key share: its words run
+// together, without a plural "s" ("api_keys", "apiKey" and "apikey" are
+// all "apikey").
+func termFamily(words []string) string {
+	return strings.TrimSuffix(strings.Join(words, ""), "s")
 }
 
 func parseMaskTerm(k string) (maskTerm, error) {

@@ -100,6 +100,7 @@ var maskCases = []struct {
 	{"api_key", true}, {"apiKey", true}, {"APIKey", true}, {"X-Api-Key", true}, {"API_KEY", true},
 	{"apikey", true}, {"api_keys", true},
 	{"private_key", true}, {"privateKey", true}, {"private-key", true},
+	{"private_keys", true}, {"privateKeys", true}, {"ssh_privatekeys", true}, {"userApiKeys", true},
 	{"credential", true}, {"credentials", true}, {"aws_credentials", true},
 	{"authorization", true}, {"Authorization", true}, {"Proxy-Authorization", true},
 	{"cookie", true}, {"Set-Cookie", true}, {"sessionCookie", true}, {"cookies", true},
@@ -241,20 +242,22 @@ func TestMaskHMAC(t *testing.T) {
 func TestMaskConfigured(t *testing.T) {
 	md := map[string]any{
 		"pin": "1", "user_pin": "2", "spin": "3", "shipping": "4",
-		"Set-Cookie": "5", "cookie": "6",
+		"Set-Cookie": "5", "cookie": "6", "cookies": "6b",
 		"token_count": "7", "tokenCount": "8", "token": "9",
+		"api_key": "10", "apiKey": "11", "api_keys": "12", "apikey": "13", "ssh_apikeys": "14",
 	}
 	s := logAndRead(t, logger.MaskOptions{
 		Keys:   []string{"pin"},
-		Remove: []string{"Cookie"},
+		Remove: []string{"Cookie", "apiKey"},
 		Allow:  []string{"token_count"},
 	}, logger.Event{Operation: logger.OpStore, Metadata: md})
 	r := logger.Redacted
 	require.Equal(t, map[string]any{
 		"pin": r, "user_pin": r, "spin": "3", "shipping": "4",
-		"Set-Cookie": "5", "cookie": "6",
+		"Set-Cookie": "5", "cookie": "6", "cookies": "6b",
 		"token_count": "7", "tokenCount": "8", "token": r,
-	}, s.memory[0].Metadata)
+		"api_key": "10", "apiKey": "11", "api_keys": "12", "apikey": "13", "ssh_apikeys": "14",
+	}, s.memory[0].Metadata, "a removed key's plural and run-together forms go with it")
 
 	s = logAndRead(t, logger.MaskOptions{Keys: []string{"*code", "intern*", "*fid*"}},
 		logger.Event{Operation: logger.OpStore, Metadata: map[string]any{
