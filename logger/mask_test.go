@@ -200,6 +200,13 @@ func TestMaskNestedStructures(t *testing.T) {
 	}
 	m := s.mirror[0]
 	require.Equal(t, wantMD, m["metadata"])
+	require.Equal(t, map[string]any{"password": r, "email": "a@example.com"}, m["previous_state"])
+	require.Equal(t, map[string]any{"password": r, "email": "b@example.com"}, m["new_state"])
+	require.Equal(t, []any{
+		map[string]any{"field": "password", "old": r, "new": r},
+		map[string]any{"field": "profile.api_key", "old": nil, "new": r},
+		map[string]any{"field": "email", "old": "a@example.com", "new": "b@example.com"},
+	}, m["changes"])
 	require.Equal(t, "/login?user=bob&token="+r+"&pass%77ord="+r+"&page=2#top&access_token="+r, m["request"].(map[string]any)["path"])
 }
 
