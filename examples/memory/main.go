@@ -7,7 +7,7 @@
 //   - the security monitor: excessive deletions in an hour, repeated
 //     failures in 15 minutes, unusual exports in a day.
 //
-// Every figure comes from Query, Count, Statistics and UserStatistics.
+// Every figure comes from Query, Count, StatisticsFor and UserStatistics.
 //
 //	go run ./examples/memory
 package main
@@ -71,14 +71,16 @@ func main() {
 
 // report prints the compliance report of the events held.
 func report(l *logger.Logger) {
-	st := l.Statistics()
-	fmt.Println("== compliance report ==")
+	day := logger.Filter{Since: time.Now().Add(-24 * time.Hour)}
+	st := l.StatisticsFor(day)
+	fmt.Println("== compliance report, the last 24 hours ==")
 	fmt.Printf("events: %d, success rate %.0f%%\n", st.TotalEvents, 100*st.SuccessRate)
 	fmt.Println("by operation:", st.ByOperation)
 	for _, user := range []string{"alice", "bob", "mallory"} {
 		us := l.UserStatistics(user)
-		fmt.Printf("  %-8s %2d operations: %d stores, %d recalls, %d deletions, %d failures\n", user, us.TotalOperations,
-			us.ByOperation[logger.OpStore], us.ByOperation[logger.OpRecall], us.ByOperation[logger.OpForget], us.Failures)
+		deleted := l.Count(logger.Filter{UserID: user, Operation: logger.OpForget, Status: logger.StatusSuccess, Since: day.Since})
+		fmt.Printf("  %-8s %2d operations: %d stores, %d recalls, %d deletions (%d attempted), %d failures\n", user, us.TotalOperations,
+			us.ByOperation[logger.OpStore], us.ByOperation[logger.OpRecall], deleted, us.ByOperation[logger.OpForget], us.Failures)
 	}
 	fmt.Println("failures:")
 	for _, ev := range l.Query(logger.Filter{Status: logger.StatusFailure, Limit: 3, Ascending: true}) {
