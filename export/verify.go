@@ -42,6 +42,7 @@ type Problem struct {
 	Detail string
 }
 
+// String describes p in one line, with its file and line.
 func (p Problem) String() string {
 	return fmt.Sprintf("%s line %d: %s: %s", p.File, p.Line, p.Kind, p.Detail)
 }
