@@ -21,7 +21,8 @@ type Filter struct {
 	ResourceID   string
 	RunID        string
 
-	// EntryIDs matches an event that carries any of them.
+	// EntryIDs matches an event that carries any of them. An empty id
+	// matches nothing: it names no entry (and the index has no such key).
 	EntryIDs []string
 
 	// Since and Until bound the event's Time, both inclusive; zero means
@@ -61,7 +62,7 @@ func (f *Filter) Matches(ev *Event) bool {
 	if !f.Since.IsZero() && ev.Time.Before(f.Since) || !f.Until.IsZero() && ev.Time.After(f.Until) {
 		return false
 	}
-	if len(f.EntryIDs) > 0 && !slices.ContainsFunc(ev.EntryIDs, func(id string) bool { return slices.Contains(f.EntryIDs, id) }) {
+	if len(f.EntryIDs) > 0 && !slices.ContainsFunc(ev.EntryIDs, func(id string) bool { return id != "" && slices.Contains(f.EntryIDs, id) }) {
 		return false
 	}
 	return true

@@ -477,3 +477,34 @@ func TestUserActivity(t *testing.T) {
 	require.Equal(t, []string{"now"}, ids(l.UserActivity("alice", time.Nanosecond, 0)))
 	require.Equal(t, []string{"now"}, ids(l.UserActivity("alice", 3*time.Minute, 0)))
 }
+
+// An empty entry id in EntryIDs matches nothing, in Query as in
+// Filter.Matches (and so in every Store), even an event that carries one.
+func TestQueryEmptyEntryIDAgreesWithMatches(t *testing.T) {
+	l := newLogger(t, logger.Options{})
+	events := []logger.Event{
+		{ID: "a", Operation: logger.OpStore, UserID: "u", EntryIDs: []string{""}},
+		{ID: "b", Operation: logger.OpStore, UserID: "u", EntryIDs: []string{"m1"}},
+		{ID: "c", Operation: logger.OpStore, UserID: "u"},
+	}
+	require.NoError(t, l.LogBatch(context.Background(), events))
+	stored := l.Query(logger.Filter{Ascending: true})
+	for _, f := range []logger.Filter{
+		{EntryIDs: []string{""}},
+		{EntryIDs: []string{"", "m1"}},
+		{EntryIDs: []string{}},
+		{EntryIDs: []string{"", "nope"}, UserID: "u"},
+	} {
+		f.Ascending = true
+		want := []string{}
+		for _, ev := range stored {
+			if f.Matches(&ev) {
+				want = append(want, ev.ID)
+			}
+		}
+		require.Equal(t, want, append([]string{}, ids(l.Query(f))...), "%q", f.EntryIDs)
+		require.Equal(t, len(want), l.Count(f), "%+v", f)
+	}
+	require.Empty(t, l.Query(logger.Filter{EntryIDs: []string{""}}))
+	require.Equal(t, []string{"b"}, ids(l.Query(logger.Filter{EntryIDs: []string{"", "m1"}})))
+}

@@ -177,8 +177,11 @@ func (l *Logger) selectSeqs(f *Filter) selection {
 		}
 		lists = append(lists, p.Seqs())
 	}
+	// pairs selects the events that carry any of keys; no keys, no
+	// constraint. (A Filter's single fields pass none when they are "";
+	// EntryIDs: []string{""} selects the events that carry an empty id.)
 	pairs := func(ix *index.Pairs, keys ...string) {
-		if len(keys) == 0 || keys[0] == "" && len(keys) == 1 || !ok {
+		if len(keys) == 0 || !ok {
 			return
 		}
 		var seqs []uint64
@@ -200,9 +203,14 @@ func (l *Logger) selectSeqs(f *Filter) selection {
 	keyed(&ix.status, string(f.Status))
 	keyed(&ix.category, f.Category)
 	keyed(&ix.resType, f.ResourceType)
-	pairs(ix.session, f.SessionID)
-	pairs(ix.resID, f.ResourceID)
-	pairs(ix.run, f.RunID)
+	for _, p := range [...]struct {
+		ix  *index.Pairs
+		key string
+	}{{ix.session, f.SessionID}, {ix.resID, f.ResourceID}, {ix.run, f.RunID}} {
+		if p.key != "" {
+			pairs(p.ix, p.key)
+		}
+	}
 	pairs(ix.entry, f.EntryIDs...)
 	if !ok {
 		return selection{}

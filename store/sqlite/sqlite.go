@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -491,13 +492,18 @@ func where(f *logger.Filter) (clause string, args []any, none bool) {
 		}
 	}
 	if len(f.EntryIDs) > 0 {
-		if len(f.EntryIDs) <= maxInline {
-			conds = append(conds, "id IN (SELECT event FROM entries WHERE entry_id IN (?"+strings.Repeat(", ?", len(f.EntryIDs)-1)+"))")
-			for _, e := range f.EntryIDs {
+		// An empty id matches nothing (Filter.EntryIDs).
+		ids := slices.DeleteFunc(slices.Clone(f.EntryIDs), func(id string) bool { return id == "" })
+		if len(ids) == 0 {
+			return "", nil, true
+		}
+		if len(ids) <= maxInline {
+			conds = append(conds, "id IN (SELECT event FROM entries WHERE entry_id IN (?"+strings.Repeat(", ?", len(ids)-1)+"))")
+			for _, e := range ids {
 				args = append(args, e)
 			}
 		} else {
-			list, _ := json.Marshal(f.EntryIDs) // strings: cannot fail
+			list, _ := json.Marshal(ids) // strings: cannot fail
 			conds = append(conds, "id IN (SELECT event FROM entries WHERE entry_id IN (SELECT value FROM json_each(?)))")
 			args = append(args, string(list))
 		}

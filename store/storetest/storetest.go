@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -35,7 +37,7 @@ var (
 	sessions  = []string{"s1", "s2", "s3", ""}
 	runs      = []string{"run-1", "run-2", "", ""}
 	cats      = []string{"DATA", "AUTH", ""}
-	entryPool = []string{"e1", "e2", "e3", "e4", "e5", "e6"}
+	entryPool = []string{"e1", "e2", "e3", "e4", "e5", "e6", ""} // "" is kept, and matches no filter
 )
 
 // Events returns n events with the given seed, as the logger hands them
@@ -114,6 +116,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("ConcurrentReaders", func(t *testing.T) { testConcurrent(t, open) })
 	t.Run("BadInput", func(t *testing.T) { testBadInput(t, open) })
 	t.Run("Helpers", func(t *testing.T) { testHelpers(t, open) })
+	t.Run("LoggerParity", func(t *testing.T) { testLoggerParity(t, open) })
 }
 
 const nEvents = 1200
@@ -148,10 +151,20 @@ func save(t *testing.T, s logger.Store, evs []logger.Event) {
 	}
 }
 
+// SeedEnv names the environment variable that, when set, gives the seed
+// of every randomised test: STORETEST_SEED=n replays the run that printed
+// "seed n".
+const SeedEnv = "STORETEST_SEED"
+
 // seed returns a seed for a randomised test, and prints it.
 func seed(t *testing.T) uint64 {
 	s := uint64(time.Now().UnixNano())
-	t.Logf("seed %d (storetest.Events)", s)
+	if v := os.Getenv(SeedEnv); v != "" {
+		n, err := strconv.ParseUint(v, 10, 64)
+		require.NoError(t, err, "%s", SeedEnv)
+		s = n
+	}
+	t.Logf("seed %d (storetest.Events; %s=%d replays it)", s, SeedEnv, s)
 	return s
 }
 
@@ -159,27 +172,39 @@ func seed(t *testing.T) uint64 {
 // combined, time bounds at exact event times, order and windows.
 func filters(evs []logger.Event) map[string]logger.Filter {
 	a, b := evs[len(evs)/3], evs[2*len(evs)/3]
+	midnight := Start.Truncate(24 * time.Hour).Add(24 * time.Hour) // the first UTC day boundary
+	east := time.FixedZone("UTC+10", 10*3600)
 	fs := map[string]logger.Filter{
-		"all":               {},
-		"all ascending":     {Ascending: true},
-		"user":              {UserID: a.UserID},
-		"session":           {SessionID: "s2"},
-		"operation":         {Operation: logger.OpForget},
-		"status failure":    {Status: logger.StatusFailure},
-		"status success":    {Status: logger.StatusSuccess},
-		"category":          {Category: "AUTH"},
-		"resource type":     {ResourceType: "workflow"},
-		"resource":          {ResourceType: a.ResourceType, ResourceID: a.ResourceID},
-		"resource id only":  {ResourceID: "a/b"},
-		"run":               {RunID: "run-2"},
-		"entry ids":         {EntryIDs: []string{"e2", "e5"}},
-		"entry id absent":   {EntryIDs: []string{"nope"}},
-		"value absent":      {UserID: "nobody"},
-		"since exact":       {Since: a.Time},
-		"until exact":       {Until: b.Time},
-		"window exact":      {Since: a.Time, Until: b.Time, Ascending: true},
-		"one instant":       {Since: a.Time, Until: a.Time},
-		"since after until": {Since: b.Time, Until: a.Time},
+		"user, lower case":            {UserID: "alice"}, // "Alice" is another user
+		"user, capitalised":           {UserID: "Alice"},
+		"entry id empty":              {EntryIDs: []string{""}},
+		"entry ids with an empty one": {EntryIDs: []string{"", "e3"}},
+		"since midnight":              {Since: midnight},
+		"until midnight":              {Until: midnight},
+		"until just before midnight":  {Until: midnight.Add(-time.Nanosecond)},
+		"a UTC day":                   {Since: midnight, Until: midnight.Add(24*time.Hour - time.Nanosecond)},
+		"bounds in another zone":      {Since: a.Time.In(east), Until: b.Time.In(east)},
+		"a day in another zone":       {Since: midnight.In(east), Until: midnight.Add(24 * time.Hour).In(east)},
+		"all":                         {},
+		"all ascending":               {Ascending: true},
+		"user":                        {UserID: a.UserID},
+		"session":                     {SessionID: "s2"},
+		"operation":                   {Operation: logger.OpForget},
+		"status failure":              {Status: logger.StatusFailure},
+		"status success":              {Status: logger.StatusSuccess},
+		"category":                    {Category: "AUTH"},
+		"resource type":               {ResourceType: "workflow"},
+		"resource":                    {ResourceType: a.ResourceType, ResourceID: a.ResourceID},
+		"resource id only":            {ResourceID: "a/b"},
+		"run":                         {RunID: "run-2"},
+		"entry ids":                   {EntryIDs: []string{"e2", "e5"}},
+		"entry id absent":             {EntryIDs: []string{"nope"}},
+		"value absent":                {UserID: "nobody"},
+		"since exact":                 {Since: a.Time},
+		"until exact":                 {Until: b.Time},
+		"window exact":                {Since: a.Time, Until: b.Time, Ascending: true},
+		"one instant":                 {Since: a.Time, Until: a.Time},
+		"since after until":           {Since: b.Time, Until: a.Time},
 		"combined": {UserID: a.UserID, Operation: a.Operation, Since: a.Time.Add(-48 * time.Hour),
 			Until: a.Time.Add(48 * time.Hour)},
 		"combined with entries": {Status: logger.StatusSuccess, EntryIDs: []string{"e1"}, ResourceType: "memory", Ascending: true},
@@ -399,6 +424,30 @@ func testBadInput(t *testing.T, open Opener) {
 	require.True(t, errors.Is(err, context.Canceled), "Query with a canceled context: %v", err)
 	require.ErrorIs(t, s.Save(canceled, Events(4, 1)), context.Canceled)
 	check(t, s, evs, map[string]logger.Filter{"unchanged": {}})
+}
+
+// testLoggerParity feeds events through a logger whose store is the one
+// under test: for every filter, the store answers what Logger.Query and
+// Logger.Count answer from the ring.
+func testLoggerParity(t *testing.T, open Opener) {
+	evs := Events(seed(t), 600)
+	s, err := open(t, t.TempDir())
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = s.Close() })
+	l, err := logger.New(logger.Options{MaxEvents: len(evs), Stores: []logger.Store{s}})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = l.Close() })
+	ctx := context.Background()
+	require.NoError(t, l.LogBatch(ctx, evs))
+	require.NoError(t, l.Flush(ctx))
+	for name, f := range filters(evs) {
+		got, err := s.Query(ctx, f)
+		require.NoError(t, err, name)
+		require.Equal(t, ids(l.Query(f)), ids(got), "%s: the store and Logger.Query", name)
+		n, err := s.Count(ctx, f)
+		require.NoError(t, err, name)
+		require.Equal(t, l.Count(f), n, "%s: the store's Count and Logger.Count", name)
+	}
 }
 
 func testHelpers(t *testing.T, open Opener) {
