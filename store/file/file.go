@@ -47,6 +47,14 @@ type Options struct {
 	// (the default): date=YYYY-MM-DD/ alone. A folder keeps the layout
 	// it was written with: Open refuses one whose top-level partitions
 	// are keyed by another field.
+	//
+	// On a file system that ignores case (macOS, Windows), values that
+	// differ only in case ("alice", "Alice") share the folder the first
+	// of them created. The store still answers exactly (it prunes
+	// folders ignoring case, then compares each event's own value), but
+	// an engine that takes the value from the folder's name sees one
+	// value for both: partition by a field whose values differ in more
+	// than case there.
 	PartitionBy string
 
 	// SegmentBytes is the size past which a partition's current segment
@@ -87,6 +95,8 @@ var keyFields = map[string]keyField{
 // mayHold reports whether a partition whose field holds value may hold
 // events that match f: the Filter leaves the field free, or asks for
 // that value (an empty status counts as SUCCESS, as Filter.Matches says).
+// Case is ignored: on a file system that ignores it, "Alice"'s events
+// may be in the folder "alice" made; Filter.Matches then tells them apart.
 func (k *keyField) mayHold(key, value string, f *logger.Filter) bool {
 	want := k.filter(f)
 	if want == "" {
@@ -95,7 +105,7 @@ func (k *keyField) mayHold(key, value string, f *logger.Filter) bool {
 	if key == "status" && value == "" {
 		value = string(logger.StatusSuccess)
 	}
-	return value == want
+	return strings.EqualFold(value, want)
 }
 
 // Names in the store's folder.

@@ -2,6 +2,7 @@ package file
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -151,4 +152,33 @@ func TestPruneByKey(t *testing.T) {
 			require.True(t, strings.HasSuffix(p, "/date=2026-01-10"), p)
 		}
 	})
+}
+
+// On a file system that ignores case, "Alice"'s events land in the folder
+// "alice" made first. Seen here by moving them there: the store still
+// finds each user's events, and only theirs.
+func TestPartitionValuesThatDifferInCaseShareAFolder(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Open(dir, Options{PartitionBy: "user_id"})
+	require.NoError(t, err)
+	at := time.Date(2026, 1, 15, 10, 0, 0, 0, time.UTC)
+	evs := []logger.Event{
+		{ID: "a1", Seq: 1, Time: at, Operation: logger.OpStore, UserID: "alice"},
+		{ID: "A1", Seq: 2, Time: at.Add(time.Second), Operation: logger.OpStore, UserID: "Alice"},
+	}
+	require.NoError(t, s.Save(context.Background(), evs))
+	require.NoError(t, s.Close())
+	from := filepath.Join(dir, "user_id=Alice", "date=2026-01-15")
+	segs, err := filepath.Glob(filepath.Join(from, "part-*"))
+	require.NoError(t, err)
+	require.Len(t, segs, 1)
+	require.NoError(t, os.Rename(segs[0], filepath.Join(dir, "user_id=alice", "date=2026-01-15", "part-from-Alice.jsonl")))
+	require.NoError(t, os.RemoveAll(filepath.Join(dir, "user_id=Alice")))
+
+	s, err = Open(dir, Options{PartitionBy: "user_id"})
+	require.NoError(t, err)
+	defer s.Close()
+	queryModel(t, s, evs, logger.Filter{UserID: "Alice"})
+	queryModel(t, s, evs, logger.Filter{UserID: "alice"})
+	queryModel(t, s, evs, logger.Filter{})
 }
