@@ -77,7 +77,11 @@ func (r Runs) Exists(ctx context.Context, name string, release time.Time) (bool,
 }
 
 // Cleanup removes every event of the store older than days days, and
-// returns how many it removed.
+// returns how many it removed: run audits and any other event alike, for
+// a Store deletes by age only. Keep run audits in a store of their own,
+// as the scheduler systems this replaces did and examples/workflow does,
+// when the same store would also hold an audit trail that must be kept
+// longer.
 func (r Runs) Cleanup(ctx context.Context, days int) (int, error) {
 	if days < 0 {
 		return 0, fmt.Errorf("%w: Cleanup of %d days", ErrInvalidFilter, days)
