@@ -1,6 +1,7 @@
 package file
 
 import (
+	"container/list"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -144,9 +145,10 @@ type Store struct {
 	wmu      sync.Mutex
 	lock     *os.File // the lock file, held from the first write to Close
 	segs     map[string]*segment
-	nopen    int
-	tick     uint64
+	open     list.List       // the segments with an open file, least recently written first
+	nopen    int             // open.Len()
 	unsynced map[string]bool // segments closed without fsync, for Close
+	closeErr []error         // closing a segment to bound the open files failed: Close reports it
 	repaired int             // segments whose torn tail a recovery cut (for tests)
 }
 
@@ -155,7 +157,7 @@ type segment struct {
 	path string
 	f    *os.File // nil when closed to bound the open files
 	size int64
-	used uint64 // Store.tick at the last write
+	elem *list.Element // in Store.open while f is open
 }
 
 // Hooks for the package's tests: openHook sees every segment a read
@@ -367,8 +369,7 @@ func (s *Store) append(dir string, buf []byte) error {
 		}
 		s.opened(seg, f)
 	}
-	s.tick++
-	seg.used = s.tick
+	s.open.MoveToBack(seg.elem)
 	n, err := seg.f.Write(buf)
 	if err != nil {
 		if n > 0 {
@@ -433,23 +434,18 @@ func segmentName(t time.Time) string {
 }
 
 // opened records that seg's file is open as f, closing the least
-// recently used segment when too many are.
+// recently written segment when too many are.
 func (s *Store) opened(seg *segment, f *os.File) {
 	seg.f = f
+	seg.elem = s.open.PushBack(seg)
 	s.nopen++
 	for s.nopen > maxOpenFiles {
-		var lru *segment
-		for _, o := range s.segs {
-			if o.f != nil && o != seg && (lru == nil || o.used < lru.used) {
-				lru = o
-			}
-		}
-		if lru == nil {
-			return
-		}
+		lru := s.open.Front().Value.(*segment)
 		// Its lines are written: closing can fail only as an fsync
-		// would, which Close does and reports.
-		_ = s.release(lru, false)
+		// would. Close fsyncs it, and reports this error too.
+		if err := s.release(lru, false); err != nil {
+			s.closeErr = append(s.closeErr, err)
+		}
 	}
 }
 
@@ -473,6 +469,8 @@ func (s *Store) release(seg *segment, sync bool) error {
 		err = cerr
 	}
 	seg.f = nil
+	s.open.Remove(seg.elem)
+	seg.elem = nil
 	s.nopen--
 	if err != nil {
 		return fmt.Errorf("store/file: closing %s: %w", seg.path, err)
@@ -507,6 +505,8 @@ func (s *Store) Close() error {
 		errs = append(errs, syncFile(path))
 	}
 	clear(s.unsynced)
+	errs = append(errs, s.closeErr...)
+	s.closeErr = nil
 	if s.lock != nil {
 		errs = append(errs, s.unlockWriter())
 	}
