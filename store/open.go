@@ -79,22 +79,29 @@ func Open(rawURL string) (logger.Store, error) {
 }
 
 // Path returns the file path a store URL names: "file://./audits" and
-// "file:audits" name "audits", "file:///var/audits" names "/var/audits".
-// It is for Openers.
+// "file:audits" name "audits", "file:///var/audits" names "/var/audits",
+// "file:a%20b" names "a b". The first element after "//" is part of a
+// relative path ("file://audits/2026" is "audits/2026"), unless it is
+// "localhost". A URL with a user, a port or a fragment names no file:
+// that is an error. It is for Openers.
 func Path(u *url.URL) (string, error) {
+	if u.User != nil || u.Fragment != "" || u.Port() != "" {
+		return "", fmt.Errorf("store: %q: a store URL names a file: it has no user, port or fragment", u.Redacted())
+	}
 	p := u.Opaque
-	if p == "" {
+	if p != "" {
+		var err error
+		if p, err = url.PathUnescape(p); err != nil {
+			return "", fmt.Errorf("store: %q: %w", u.Redacted(), err)
+		}
+	} else {
 		p = u.Host + u.Path
+		if u.Host == "localhost" {
+			p = u.Path
+		}
 	}
 	if p == "" {
-		return "", fmt.Errorf("store: %q names no path", u.String())
-	}
-	if u.Host != "" && u.Host != "." && u.Host != ".." && u.Host != "localhost" {
-		// file://audits/x: the first element parsed as a host
-		return filepath.Clean(p), nil
-	}
-	if u.Host == "localhost" {
-		p = u.Path
+		return "", fmt.Errorf("store: %q names no path", u.Redacted())
 	}
 	return filepath.Clean(p), nil
 }

@@ -56,6 +56,8 @@ func TestPath(t *testing.T) {
 		"sqlite://./audits/audit.db":   "audits/audit.db",
 		"sqlite:///tmp/x/audit.db?a=b": "/tmp/x/audit.db",
 		"file://../up":                 "../up",
+		"file:a%20b":                   "a b",
+		"file:///a%20b":                "/a b",
 	} {
 		u, err := url.Parse(raw)
 		require.NoError(t, err)
@@ -63,9 +65,13 @@ func TestPath(t *testing.T) {
 		require.NoError(t, err, raw)
 		require.Equal(t, want, p, raw)
 	}
-	u, _ := url.Parse("file://")
-	_, err := store.Path(u)
-	require.Error(t, err)
+	for _, raw := range []string{"file://", "file://host:80/x", "file://user@./x", "file:///x#frag", "sqlite://u:pw@/x.db", "file:a%zz"} {
+		u, err := url.Parse(raw)
+		require.NoError(t, err, raw)
+		_, err = store.Path(u)
+		require.Error(t, err, raw)
+		require.NotContains(t, err.Error(), "pw", "a password is not repeated")
+	}
 }
 
 // TestRuns plays a scheduler: each release of a workflow runs once, its

@@ -22,9 +22,6 @@ func openURL(u *url.URL) (logger.Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	if u.User != nil || u.Fragment != "" {
-		return nil, fmt.Errorf("store/file: %q: a file URL has no user or fragment", u.Redacted())
-	}
 	var opts Options
 	q, err := url.ParseQuery(u.RawQuery)
 	if err != nil {

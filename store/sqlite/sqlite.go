@@ -121,6 +121,9 @@ func Open(path string, o Options) (*Store, error) {
 	if path == "" {
 		return nil, errors.New("sqlite: Open needs a path")
 	}
+	if path == ":memory:" {
+		return nil, errors.New("sqlite: an in-memory database is not a store (it is gone at Close): give a file's path")
+	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: %w", err)

@@ -74,6 +74,11 @@ func TestOpenBadPaths(t *testing.T) {
 	_, err = sqlite.Open("", sqlite.Options{})
 	require.ErrorContains(t, err, "needs a path")
 
+	_, err = store.Open("sqlite://:memory:")
+	require.ErrorContains(t, err, "in-memory database")
+	_, err = os.Stat(":memory:")
+	require.ErrorIs(t, err, os.ErrNotExist, "no file named :memory: is left behind")
+
 	// Under a regular file: nothing can be created there, root or not.
 	file := filepath.Join(dir, "file")
 	require.NoError(t, os.WriteFile(file, []byte("x"), 0o600))
