@@ -72,11 +72,7 @@ func (s *Store) DeleteBefore(ctx context.Context, t time.Time) (int, error) {
 			if err := os.RemoveAll(p.path); err != nil {
 				return removed, fmt.Errorf("store/file: %w", err)
 			}
-			if s.key != "" {
-				// The value's folder, when its last date is gone; it fails,
-				// as it should, while the folder holds anything.
-				_ = os.Remove(filepath.Dir(p.path))
-			}
+			s.removeEmpty(p.path)
 			continue
 		}
 		for _, seg := range segs {
@@ -86,8 +82,19 @@ func (s *Store) DeleteBefore(ctx context.Context, t time.Time) (int, error) {
 				return removed, err
 			}
 		}
+		s.removeEmpty(p.path)
 	}
 	return removed, nil
+}
+
+// removeEmpty removes the partition folder dir, if it is there and
+// empty, and then the key's folder above it, if that is empty too.
+// Removing a folder that holds anything fails, as it should.
+func (s *Store) removeEmpty(dir string) {
+	_ = os.Remove(dir)
+	if s.key != "" {
+		_ = os.Remove(filepath.Dir(dir))
+	}
 }
 
 // countEvents counts the events of a segment: its lines but a torn last

@@ -17,6 +17,7 @@ import (
 
 	"github.com/auditlog/auditlog/export"
 	"github.com/auditlog/auditlog/logger"
+	"github.com/auditlog/auditlog/store"
 )
 
 // DefaultSegmentBytes is the size at which a partition's segment is
@@ -282,8 +283,8 @@ func (s *Store) Save(ctx context.Context, events []logger.Event) error {
 	var date string
 	for i := range events {
 		ev := &events[i]
-		if err := checkEvent(ev); err != nil {
-			return fmt.Errorf("store/file: Save: event %d (%q): %w", i, ev.ID, err)
+		if err := store.CheckEvent(ev); err != nil {
+			return fmt.Errorf("store/file: Save: event %d: %w", i, err)
 		}
 		t := ev.Time.UTC()
 		if d := t.Unix() / 86400; d != day || t.Unix() < 0 {
@@ -325,23 +326,6 @@ func (s *Store) Save(ctx context.Context, events []logger.Event) error {
 		if err := s.append(dir, bufs[dir]); err != nil {
 			return err
 		}
-	}
-	return nil
-}
-
-// Times that the event JSON decodes: the logger's int64 nanoseconds.
-var (
-	minTime = time.Unix(0, -1<<63).UTC()
-	maxTime = time.Unix(0, 1<<63-1).UTC()
-)
-
-// checkEvent reports why ev would not decode from its line.
-func checkEvent(ev *logger.Event) error {
-	if !ev.Time.IsZero() && (ev.Time.Before(minTime) || ev.Time.After(maxTime)) {
-		return fmt.Errorf("time %v outside the years 1678 to 2262", ev.Time)
-	}
-	if ev.Duration < 0 {
-		return fmt.Errorf("negative duration %v", ev.Duration)
 	}
 	return nil
 }

@@ -82,15 +82,15 @@ func TestSaveRefuses(t *testing.T) {
 		"negative duration": {ID: "x", Time: storetest.Start, Operation: logger.OpStore, Duration: -time.Second},
 		"year 1600":         {ID: "x", Time: time.Date(1600, 1, 1, 0, 0, 0, 0, time.UTC), Operation: logger.OpStore},
 		"year 2300":         {ID: "x", Time: time.Date(2300, 1, 1, 0, 0, 0, 0, time.UTC), Operation: logger.OpStore},
+		"no time":           {ID: "x", Operation: logger.OpStore},
 	} {
 		err := s.Save(context.Background(), append(append([]logger.Event(nil), ok...), bad))
-		require.Error(t, err, name)
+		require.ErrorIs(t, err, logger.ErrInvalidEvent, name)
 		require.Empty(t, segmentFiles(t, dir), name)
 	}
-	// A name just short enough is fine; a zero Time is kept as zero.
+	// A name just short enough is fine.
 	fine := []logger.Event{
 		{ID: "long", Time: storetest.Start, Operation: logger.OpStore, ResourceName: strings.Repeat("n", 255-len("resource_name="))},
-		{ID: "zero", Operation: logger.OpStore},
 	}
 	require.NoError(t, s.Save(context.Background(), fine))
 	requireHolds(t, s, fine)

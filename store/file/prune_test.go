@@ -182,3 +182,32 @@ func TestPartitionValuesThatDifferInCaseShareAFolder(t *testing.T) {
 	queryModel(t, s, evs, logger.Filter{UserID: "alice"})
 	queryModel(t, s, evs, logger.Filter{})
 }
+
+// DeleteBefore leaves no empty folder behind: not the cut day's when
+// every event of it went, nor a key's folder without dates.
+func TestDeleteBeforeRemovesEmptyFolders(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Open(dir, Options{PartitionBy: "resource_name"})
+	require.NoError(t, err)
+	defer s.Close()
+	day := time.Date(2026, 1, 13, 0, 0, 0, 0, time.UTC)
+	evs := []logger.Event{
+		{ID: "old", Seq: 1, Time: day.Add(-time.Hour), Operation: logger.OpStore, ResourceName: "gone"},
+		{ID: "cut", Seq: 2, Time: day.Add(time.Hour), Operation: logger.OpStore, ResourceName: "pipeline"},
+		{ID: "kept", Seq: 3, Time: day.Add(25 * time.Hour), Operation: logger.OpStore, ResourceName: "pipeline"},
+	}
+	require.NoError(t, s.Save(context.Background(), evs))
+	n, err := s.DeleteBefore(context.Background(), day.Add(2*time.Hour)) // within the 13th: all of its events
+	require.NoError(t, err)
+	require.Equal(t, 2, n)
+	var folders []string
+	require.NoError(t, filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if d.IsDir() && path != dir {
+			rel, _ := filepath.Rel(dir, path)
+			folders = append(folders, filepath.ToSlash(rel))
+		}
+		return err
+	}))
+	require.Equal(t, []string{"resource_name=pipeline", "resource_name=pipeline/date=2026-01-14"}, folders)
+	queryModel(t, s, evs[2:], logger.Filter{})
+}

@@ -394,15 +394,10 @@ func (s *Store) Save(ctx context.Context, events []logger.Event) error {
 	var bodies []byte
 	for i := range events {
 		ev := &events[i]
-		ns := ev.Time.UnixNano()
-		if !time.Unix(0, ns).Equal(ev.Time) {
-			return fmt.Errorf("%w: event %d (%q): time %v outside the years 1678 to 2262", logger.ErrInvalidEvent, i, ev.ID, ev.Time)
+		if err := store.CheckEvent(ev); err != nil {
+			return fmt.Errorf("sqlite: Save: event %d: %w", i, err)
 		}
-		if ev.Duration < 0 {
-			// It could not be read back: refuse it now, as the logger does.
-			return fmt.Errorf("%w: event %d (%q): negative duration %v", logger.ErrInvalidEvent, i, ev.ID, ev.Duration)
-		}
-		times[i] = ns
+		times[i] = ev.Time.UnixNano()
 		bodies = appendBody(bodies, ev)
 		ends[i] = len(bodies)
 	}

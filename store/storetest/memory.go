@@ -44,6 +44,11 @@ func (m *Memory) Save(ctx context.Context, evs []logger.Event) error {
 	if m.closed {
 		return ErrClosed
 	}
+	for i := range evs {
+		if err := store.CheckEvent(&evs[i]); err != nil {
+			return err
+		}
+	}
 	m.data.evs = append(m.data.evs, evs...)
 	return nil
 }

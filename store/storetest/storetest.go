@@ -418,6 +418,18 @@ func testBadInput(t *testing.T, open Opener) {
 		require.ErrorIs(t, err, store.ErrInvalidFilter, "%+v", f)
 	}
 	require.NoError(t, s.Save(ctx, nil), "saving nothing is fine")
+	for name, bad := range map[string]func(*logger.Event){
+		"no Time":           func(ev *logger.Event) { ev.Time = time.Time{} },
+		"negative Duration": func(ev *logger.Event) { ev.Duration = -time.Second },
+		"Time before 1678":  func(ev *logger.Event) { ev.Time = time.Date(1500, 1, 1, 0, 0, 0, 0, time.UTC) },
+	} {
+		batch := Events(9, 3)
+		for i := range batch {
+			batch[i].ID += "-bad"
+		}
+		bad(&batch[2])
+		require.ErrorIs(t, s.Save(ctx, batch), logger.ErrInvalidEvent, name)
+	}
 	canceled, cancel := context.WithCancel(ctx)
 	cancel()
 	_, err := s.Query(canceled, logger.Filter{})
