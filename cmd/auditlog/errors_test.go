@@ -27,6 +27,14 @@ func TestVerify(t *testing.T) {
 		require.Contains(t, r.stdout, "audit.jsonl line 1: modified: content does not match its hash (a journal written with a HashKey")
 		require.Contains(t, r.stdout, "  ... and 30 more\n")
 	})
+	t.Run("a journal without a chain", func(t *testing.T) {
+		dir := t.TempDir()
+		require.NoError(t, writeJournal(logger.JournalOptions{Dir: dir, NoChain: true}, fix.events[:5]))
+		r := runCLI(t, "verify", dir)
+		require.Equal(t, 1, r.code)
+		require.Contains(t, r.stdout, "No line verified: a journal written with JournalOptions.NoChain has no chain to check.\n")
+		require.NotContains(t, r.stdout, "retention", "no line was checked: nothing was removed by retention")
+	})
 	t.Run("wrong key", func(t *testing.T) {
 		dir := t.TempDir()
 		require.NoError(t, os.WriteFile(filepath.Join(dir, "k"), append(fix.key, '\n'), 0o600))
@@ -140,6 +148,9 @@ func TestCorruptLine(t *testing.T) {
 	lines[9] = []byte("not json at all\n")
 	require.NoError(t, os.WriteFile(filepath.Join(dir, export.JournalName), bytes.Join(lines, nil), 0o600))
 	runIn(t, dir, "query", ".").fails(t, 1, "audit.jsonl: line 7: ", "seq")
+	lines[6] = []byte(`{"event_id":"x","seq":7,"timestamp":"2026-01-01T00:00:00Z","operation":"STORE","status":"WEIRD"}` + "\n")
+	require.NoError(t, os.WriteFile(filepath.Join(dir, export.JournalName), bytes.Join(lines, nil), 0o600))
+	runIn(t, dir, "query", ".").fails(t, 1, `audit.jsonl: line 7: invalid event: status "WEIRD"`)
 	runIn(t, dir, "stats", ".").fails(t, 1, "audit.jsonl: line 7: ")
 
 	// An exported file: the line of CSV, the event of a document.
@@ -167,7 +178,7 @@ func TestBadInput(t *testing.T) {
 		{[]string{"query", "no_such_folder"}, 1, []string{"no_such_folder: no such file or folder"}},
 		{[]string{"query", empty}, 1, []string{"no journal files in this folder"}},
 		{[]string{"stats", "audit_logs", "no_such_file.json"}, 1, []string{"no_such_file.json: no such file or folder"}},
-		{[]string{"verify", "no_such_folder"}, 1, []string{"no_such_folder"}},
+		{[]string{"verify", "no_such_folder"}, 1, []string{"no_such_folder: no such folder"}},
 		{[]string{"verify", "january.json"}, 1, []string{"not a folder"}},
 		{[]string{"verify", empty}, 1, []string{"no journal files"}},
 		{[]string{"tail", "no_such_folder"}, 1, []string{"no_such_folder: no such folder"}},

@@ -28,7 +28,7 @@ func (s *selectFlags) add(fs *pflag.FlagSet, window bool) {
 	fs.StringVar(&s.session, "session", "", "events of this session (session_id)")
 	fs.StringVar(&s.op, "op", "", "events of this operation, in any case (store, FORGET, ...)")
 	fs.StringVar(&s.status, "status", "", "events of this status: success, failure or partial")
-	fs.StringVar(&s.category, "category", "", "events of this category (DATA, AUTH, ...)")
+	fs.StringVar(&s.category, "category", "", "events of this category, exactly as written (DATA, AUTH, http, ...)")
 	fs.StringVar(&s.resource, "resource", "", "events on this resource: TYPE/ID, TYPE alone, or /ID alone (the ID may hold more slashes)")
 	fs.StringVar(&s.run, "run", "", "events of this run (run_id)")
 	fs.StringArrayVar(&s.entries, "entry", nil, "events that touched this memory entry; repeat for any of several")

@@ -68,10 +68,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, stdoutTTY
 	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
 		err = errors.New("interrupted")
 	}
-	msg := strings.Join(strings.Fields(err.Error()), " ") // one line
-	if !strings.HasPrefix(msg, "auditlog") {
-		msg = "auditlog: " + msg
-	}
+	msg := "auditlog: " + oneLine(err.Error())
 	var ue *usageError
 	if errors.As(err, &ue) || !a.ran {
 		fmt.Fprintf(stderr, "%s (see %s --help)\n", msg, cmd.CommandPath())
@@ -147,4 +144,24 @@ func exactArgs(n int, names string) cobra.PositionalArgs {
 		}
 		return nil
 	}
+}
+
+// packagePrefixes are the names that the library's errors start with,
+// which say nothing to someone at a terminal.
+var packagePrefixes = map[string]bool{"auditlog": true, "export": true, "store": true, "store/file": true}
+
+// oneLine returns msg on one line, without the library's package
+// prefixes, wherever wrapping put them: "audit.jsonl: line 3: auditlog:
+// invalid event: ..." reads "audit.jsonl: line 3: invalid event: ...".
+func oneLine(msg string) string {
+	msg = strings.Join(strings.Fields(msg), " ")
+	parts := strings.Split(msg, ": ")
+	kept := parts[:0]
+	for i, p := range parts {
+		if i < len(parts)-1 && packagePrefixes[p] {
+			continue
+		}
+		kept = append(kept, p)
+	}
+	return strings.Join(kept, ": ")
 }

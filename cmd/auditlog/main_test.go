@@ -101,7 +101,10 @@ func (r result) fails(t *testing.T, code int, want ...string) {
 	t.Helper()
 	require.Equal(t, code, r.code, "stderr: %s\nstdout: %.2000s", r.stderr, r.stdout)
 	require.Equal(t, 1, strings.Count(r.stderr, "\n"), "one line on stderr: %q", r.stderr)
-	require.True(t, strings.HasPrefix(r.stderr, "auditlog"), r.stderr)
+	require.True(t, strings.HasPrefix(r.stderr, "auditlog: "), r.stderr)
+	for _, inner := range []string{": auditlog: ", ": export: ", ": store/file: "} {
+		require.NotContains(t, r.stderr, inner, "a package's prefix inside the message")
+	}
 	for _, w := range want {
 		require.Contains(t, r.stderr, w)
 	}

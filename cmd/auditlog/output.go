@@ -160,7 +160,7 @@ func orDash(s string) string {
 	return s
 }
 
-// formatMillis writes d in milliseconds, with up to three decimals.
+// formatMillis writes d in milliseconds, to the nanosecond it holds.
 func formatMillis(d time.Duration) string {
 	return strconv.FormatFloat(float64(d)/1e6, 'f', -1, 64) + " ms"
 }

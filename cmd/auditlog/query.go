@@ -22,8 +22,8 @@ are JSON Lines. --format chooses: table, jsonl, json (the document
 
 With --limit, only that many events are held in memory while the sources are
 read; without it, every match is (its journal line, to be decoded at the end).
-JSON Lines, CSV and the table are written as the events are decoded; a JSON
-document or array is built whole first.`,
+JSON Lines and CSV are written as the events are decoded; the table (to align
+its columns), a JSON document and an array are built whole first.`,
 		Example: examplesOf("query"),
 		Args:    sourceArgs,
 		RunE: a.runE(func(_ *cobra.Command, args []string) error {

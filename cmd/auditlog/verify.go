@@ -46,10 +46,8 @@ the last hash it prints somewhere else and compare.`,
 					return usageErrorf("--key-file %s is empty", keyFile)
 				}
 			}
-			if fi, err := os.Stat(dir); err != nil {
+			if err := checkDir(dir); err != nil {
 				return err
-			} else if !fi.IsDir() {
-				return fmt.Errorf("%s is not a folder: verify takes a journal folder", dir)
 			}
 			files, err := export.JournalFiles(dir)
 			if err != nil {
@@ -90,9 +88,12 @@ func printVerify(a *app, r *export.Report, key []byte) {
 			fmt.Fprintln(w, "  note: the key file ends with a newline, which is part of the key")
 		}
 	}
-	if r.FromGenesis {
+	switch {
+	case r.FromGenesis:
 		fmt.Fprintln(w, "The chain starts at its first line.")
-	} else if r.Lines > 0 {
+	case r.LastHash == "" && r.Lines > 0:
+		fmt.Fprintln(w, "No line verified: a journal written with JournalOptions.NoChain has no chain to check.")
+	case r.Lines > 0:
 		fmt.Fprintf(w, "The chain is checked from seq %d: older files were removed (by retention), which is not tampering.\n", r.FirstSeq)
 	}
 	if r.Torn != nil {
