@@ -109,9 +109,14 @@ func TestStats(t *testing.T) {
 // TestStatsDays: the days run from --since to now when only --since is
 // given, and from the first event to the last without bounds.
 func TestStatsDays(t *testing.T) {
+	// The command reads the clock between before and after: a run across
+	// midnight (UTC) ends on either day.
+	before := time.Now().UTC()
 	r := decodeStats(t, runCLI(t, "stats", "audit_logs", "--since", "3d").ok(t).stdout)
+	after := time.Now().UTC()
+	require.Contains(t, []string{before.Format(time.DateOnly), after.Format(time.DateOnly)}, r.Days[len(r.Days)-1].Date, "the days end today")
+	require.Contains(t, []string{before.AddDate(0, 0, -3).Format(time.DateOnly), after.AddDate(0, 0, -3).Format(time.DateOnly)}, r.Days[0].Date, "and start 3 days before")
 	require.Len(t, r.Days, 4)
-	require.Equal(t, time.Now().UTC().Format(time.DateOnly), r.Days[3].Date)
 
 	r = decodeStats(t, runCLI(t, "stats", "keyed_logs", "--user", "alice").ok(t).stdout)
 	require.Equal(t, "2026-01-01", r.Days[0].Date)
