@@ -98,8 +98,7 @@ func Middleware(cfg Config) (func(http.Handler) http.Handler, error) {
 				return
 			}
 			rec := &recorder{ResponseWriter: w}
-			named := new(string)
-			inner := r.WithContext(context.WithValue(r.Context(), userKey{}, named))
+			inner := r.WithContext(context.WithValue(r.Context(), userKey{}, rec))
 			start := time.Now()
 			defer func() {
 				p := recover()
@@ -107,7 +106,7 @@ func Middleware(cfg Config) (func(http.Handler) http.Handler, error) {
 				if p != nil {
 					stack = string(debug.Stack())
 				}
-				cfg.log(r, op, rec.status, start, *named, p, stack)
+				cfg.log(r, op, rec.status, start, rec.user, p, stack)
 				if p != nil {
 					panic(p)
 				}
@@ -123,11 +122,12 @@ type userKey struct{}
 // audit middleware around the handler: an authentication middleware or a
 // handler inside it calls it once it knows who the user is. It reports
 // whether ctx belongs to an audited request. A user named here comes
-// before Config.User's answer.
+// before Config.User's answer. Call it before the handler returns, from
+// the goroutine serving the request.
 func SetUser(ctx context.Context, userID string) bool {
-	named, ok := ctx.Value(userKey{}).(*string)
+	rec, ok := ctx.Value(userKey{}).(*recorder)
 	if ok {
-		*named = userID
+		rec.user = userID
 	}
 	return ok
 }

@@ -6,12 +6,14 @@ import (
 	"net/http"
 )
 
-// recorder remembers the status code a handler wrote. It passes Flush
-// and Hijack through to the writer it wraps, and Unwrap lets
-// http.ResponseController reach that writer's other methods.
+// recorder remembers the status code a handler wrote, and the user
+// SetUser named. It passes Flush and Hijack through to the writer it
+// wraps, and Unwrap lets http.ResponseController reach that writer's
+// other methods.
 type recorder struct {
 	http.ResponseWriter
 	status int
+	user   string // named by SetUser
 }
 
 // WriteHeader remembers the first final status: an informational one
