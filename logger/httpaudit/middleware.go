@@ -239,7 +239,10 @@ func (c *Config) clientIP(r *http.Request) string {
 		return host
 	}
 	if !c.trusted(peer) {
-		return peer.Unmap().String()
+		if peer.Is4In6() {
+			return peer.Unmap().String()
+		}
+		return host
 	}
 	peer = peer.Unmap()
 	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
