@@ -44,9 +44,14 @@ type kv struct {
 // maxDepth bounds nesting. maxValues bounds the work of one event: a value
 // that holds the same map many times over (m["a"] = m2, m["b"] = m2, and so
 // on down) would otherwise take time exponential in its depth.
+//
+// Cycles are looked for from trackFrom levels down, as encoding/json
+// does from 1,000: values nest shallowly, and a cycle found a few levels
+// late costs little.
 const (
 	maxDepth  = 32
 	maxValues = 1 << 20
+	trackFrom = 4
 )
 
 func (e *valueEncoder) bad(v any, why string) {
@@ -117,7 +122,8 @@ func (e *valueEncoder) value(v any, depth int) {
 			e.buf = append(e.buf, "[]"...)
 			return
 		}
-		if !e.enter(v, unsafe.Pointer(unsafe.SliceData(x)), len(x)) {
+		tracked := depth >= trackFrom
+		if tracked && !e.enter(v, unsafe.Pointer(unsafe.SliceData(x)), len(x)) {
 			return
 		}
 		e.buf = append(e.buf, '[')
@@ -130,17 +136,22 @@ func (e *valueEncoder) value(v any, depth int) {
 			e.path = e.path[:len(e.path)-1]
 		}
 		e.buf = append(e.buf, ']')
-		e.open = e.open[:len(e.open)-1]
+		if tracked {
+			e.open = e.open[:len(e.open)-1]
+		}
 	case map[string]any:
 		if len(x) == 0 {
 			e.buf = append(e.buf, "{}"...)
 			return
 		}
-		if !e.enter(v, reflect.ValueOf(x).UnsafePointer(), 0) {
+		tracked := depth >= trackFrom
+		if tracked && !e.enter(v, reflect.ValueOf(x).UnsafePointer(), 0) {
 			return
 		}
 		e.object(x, depth)
-		e.open = e.open[:len(e.open)-1]
+		if tracked {
+			e.open = e.open[:len(e.open)-1]
+		}
 	case map[string]string:
 		start := len(e.kvs)
 		for k := range x {
