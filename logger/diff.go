@@ -17,7 +17,8 @@ import (
 // pointers by what they point to. Nested objects are walked, and a field
 // inside them is named by its dotted path ("address.city"). A field only
 // after has a nil Old; a field only before has a nil New, so a field
-// that goes from null to absent, or back, is no change. A key that holds
+// that goes from null to absent, or back, is a Change whose Old and New
+// are both nil. A key that holds
 // a dot reads like a path ("a.b" the key, or b inside a). Arrays are
 // compared whole: a changed list is one Change of the list. Numbers come
 // back as json.Number, so that large integers keep every digit.
