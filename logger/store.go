@@ -20,10 +20,11 @@ type Store interface {
 	// or a crash, some of them may be stored (a store documents which). Saving
 	// the same event twice may keep it twice. The caller may reuse the
 	// slice once Save returns; the events' maps and slices are the
-	// store's to keep. An event no logger would hand over (no Time, a
-	// Time outside the years 1678 to 2262, a negative Duration) makes
-	// Save fail with an error wrapping ErrInvalidEvent before it stores
-	// any of the batch (store.CheckEvent tells).
+	// store's to keep. An event that Log would refuse, which no logger
+	// hands over (Event.Validate tells: no Time, a Time outside the years
+	// 1678 to 2262, a negative Duration, an invalid Operation or Status),
+	// makes Save fail with an error wrapping ErrInvalidEvent before it
+	// stores any of the batch.
 	Save(ctx context.Context, events []Event) error
 
 	// Query returns the stored events that match f, ordered and windowed

@@ -26,30 +26,6 @@ func CheckFilter(f *logger.Filter) error {
 	return nil
 }
 
-// Times that an event's JSON and the stores keep: int64 nanoseconds since
-// 1970, as the logger does.
-var (
-	minTime = time.Unix(0, -1<<63).UTC()
-	maxTime = time.Unix(0, 1<<63-1).UTC()
-)
-
-// CheckEvent returns an error wrapping logger.ErrInvalidEvent for an
-// event no logger hands to a store, which a Store's Save refuses (before
-// it stores any of the batch): one without a Time, with a Time outside
-// the years 1678 to 2262 (int64 nanoseconds), or with a negative
-// Duration. It returns nil for any other.
-func CheckEvent(ev *logger.Event) error {
-	switch {
-	case ev.Time.IsZero():
-		return fmt.Errorf("%w: event %q has no Time", logger.ErrInvalidEvent, ev.ID)
-	case ev.Time.Before(minTime) || ev.Time.After(maxTime):
-		return fmt.Errorf("%w: event %q: time %v outside the years 1678 to 2262", logger.ErrInvalidEvent, ev.ID, ev.Time)
-	case ev.Duration < 0:
-		return fmt.Errorf("%w: event %q: negative duration %v", logger.ErrInvalidEvent, ev.ID, ev.Duration)
-	}
-	return nil
-}
-
 // Select returns the events of evs that match f, ordered and windowed as
 // a Store's Query returns them; evs is left as it is. A store that scans
 // its events uses it, and it is the model the conformance tests compare

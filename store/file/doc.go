@@ -24,8 +24,8 @@
 //	resource_name=a%2Fb/date=2026-01-10/part-....jsonl
 //	resource_name=__HIVE_DEFAULT_PARTITION__/date=2026-01-10/part-....jsonl
 //
-// The date is the UTC date of the event's Time (0001-01-01 for a zero
-// Time). PartitionBy takes the JSON key of a string field: resource_name,
+// The date is the UTC date of the event's Time (an event without one is
+// refused, as Log refuses it). PartitionBy takes the JSON key of a string field: resource_name,
 // resource_type, resource_id, user_id, operation, category, run_id,
 // session_id or status. Its values are escaped as Hive's
 // FileUtils.escapePathName escapes them: %XX (upper-case hex) for the

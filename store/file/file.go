@@ -17,7 +17,6 @@ import (
 
 	"github.com/auditlog/auditlog/export"
 	"github.com/auditlog/auditlog/logger"
-	"github.com/auditlog/auditlog/store"
 )
 
 // DefaultSegmentBytes is the size at which a partition's segment is
@@ -260,11 +259,14 @@ func (s *Store) Dir() string { return s.root }
 // Save appends the events to the current segment of each partition they
 // fall in: one write per partition, of whole lines, each the event's
 // JSON (logger.Event.MarshalJSON). It refuses the whole batch, writing
-// nothing, when an event cannot be stored so as to be read back: a Time
-// outside the years 1678 to 2262, a negative Duration, a line over 64
-// MiB. (A partition value whose escaped folder name would be over 255
-// bytes puts its event in the folder key=__AUDITLOG_LONG_VALUE__.) A failed write is cut back off its segment, so a segment holds
-// whole lines only; the partitions written before it keep their lines.
+// nothing, when an event cannot be stored so as to be read back: one
+// that Log would refuse (logger.Event.Validate: no Time, a Time outside
+// the years 1678 to 2262, a negative Duration, ...), with an error
+// wrapping logger.ErrInvalidEvent, or a line over 64 MiB. (A partition
+// value whose escaped folder name would be over 255 bytes puts its event
+// in the folder key=__AUDITLOG_LONG_VALUE__.) A failed write is cut back
+// off its segment, so a segment holds whole lines only; the partitions
+// written before it keep their lines.
 func (s *Store) Save(ctx context.Context, events []logger.Event) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("store/file: Save: %w", err)
@@ -283,7 +285,7 @@ func (s *Store) Save(ctx context.Context, events []logger.Event) error {
 	var date string
 	for i := range events {
 		ev := &events[i]
-		if err := store.CheckEvent(ev); err != nil {
+		if err := ev.Validate(); err != nil {
 			return fmt.Errorf("store/file: Save: event %d: %w", i, err)
 		}
 		t := ev.Time.UTC()

@@ -394,7 +394,7 @@ func (s *Store) Save(ctx context.Context, events []logger.Event) error {
 	var bodies []byte
 	for i := range events {
 		ev := &events[i]
-		if err := store.CheckEvent(ev); err != nil {
+		if err := ev.Validate(); err != nil {
 			return fmt.Errorf("sqlite: Save: event %d: %w", i, err)
 		}
 		times[i] = ev.Time.UnixNano()

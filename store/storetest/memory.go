@@ -45,7 +45,7 @@ func (m *Memory) Save(ctx context.Context, evs []logger.Event) error {
 		return ErrClosed
 	}
 	for i := range evs {
-		if err := store.CheckEvent(&evs[i]); err != nil {
+		if err := evs[i].Validate(); err != nil {
 			return err
 		}
 	}
