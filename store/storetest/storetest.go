@@ -422,6 +422,7 @@ func testBadInput(t *testing.T, open Opener) {
 		"no Time":           func(ev *logger.Event) { ev.Time = time.Time{} },
 		"negative Duration": func(ev *logger.Event) { ev.Duration = -time.Second },
 		"Time before 1678":  func(ev *logger.Event) { ev.Time = time.Date(1500, 1, 1, 0, 0, 0, 0, time.UTC) },
+		"invalid Operation": func(ev *logger.Event) { ev.Operation = "not an operation" },
 	} {
 		batch := Events(9, 3)
 		for i := range batch {
