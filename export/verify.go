@@ -52,6 +52,10 @@ type Report struct {
 	// Files are the files checked, oldest first; Lines the lines checked.
 	Files []string
 	Lines int64
+	// Unchained counts the lines without a prev_hash and hash at their
+	// end: all of them in a journal written without a chain
+	// (JournalOptions.NoChain), which cannot be verified.
+	Unchained int64
 	// FirstSeq and LastSeq are the seq of the first and last good lines.
 	FirstSeq, LastSeq uint64
 	// LastHash is the hash of the last good line: record it elsewhere to
@@ -179,6 +183,7 @@ func (v *verifier) line(l Line) {
 	}
 	switch {
 	case !ok:
+		v.r.Unchained++
 		v.problem(Problem{Kind: Modified, File: l.File, Line: l.Num, Seq: cl.seq, Expected: v.prevSeq + 1,
 			Detail: "not a chained line (no prev_hash and hash at its end)"})
 		return

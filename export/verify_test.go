@@ -351,6 +351,7 @@ func TestVerifyTamper(t *testing.T) {
 			},
 			check: func(t *testing.T, c *chained, r *export.Report) {
 				require.Equal(t, where{export.Modified, c.files[3], 1, 0, c.seqs[3][0]}, problems(r)[0])
+				require.Equal(t, int64(1), r.Unchained)
 			},
 		},
 	} {

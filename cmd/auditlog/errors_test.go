@@ -26,6 +26,7 @@ func TestVerify(t *testing.T) {
 		require.Contains(t, r.stdout, "BROKEN: 50 problems in 50 lines of 1 files\n")
 		require.Contains(t, r.stdout, "audit.jsonl line 1: modified: content does not match its hash (a journal written with a HashKey")
 		require.Contains(t, r.stdout, "  ... and 30 more\n")
+		require.NotContains(t, r.stdout, "NoChain", "its lines are chained: the key is what is missing")
 	})
 	t.Run("a journal without a chain", func(t *testing.T) {
 		dir := t.TempDir()

@@ -91,7 +91,7 @@ func printVerify(a *app, r *export.Report, key []byte) {
 	switch {
 	case r.FromGenesis:
 		fmt.Fprintln(w, "The chain starts at its first line.")
-	case r.LastHash == "" && r.Lines > 0:
+	case r.Lines > 0 && r.Unchained == r.Lines:
 		fmt.Fprintln(w, "No line verified: a journal written with JournalOptions.NoChain has no chain to check.")
 	case r.Lines > 0:
 		fmt.Fprintf(w, "The chain is checked from seq %d: older files were removed (by retention), which is not tampering.\n", r.FirstSeq)
