@@ -180,6 +180,8 @@ func TestBadInput(t *testing.T) {
 		{[]string{"query", empty}, 1, []string{"no journal files in this folder"}},
 		{[]string{"stats", "audit_logs", "no_such_file.json"}, 1, []string{"no_such_file.json: no such file or folder"}},
 		{[]string{"verify", "no_such_folder"}, 1, []string{"no_such_folder: no such folder"}},
+		{[]string{"verify", "export"}, 1, []string{"export: no such folder"}},
+		{[]string{"query", "auditlog"}, 1, []string{"auditlog: auditlog: no such file or folder"}},
 		{[]string{"verify", "january.json"}, 1, []string{"not a folder"}},
 		{[]string{"verify", empty}, 1, []string{"no journal files"}},
 		{[]string{"tail", "no_such_folder"}, 1, []string{"no_such_folder: no such folder"}},

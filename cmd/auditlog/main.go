@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -68,7 +69,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, stdoutTTY
 	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
 		err = errors.New("interrupted")
 	}
-	msg := "auditlog: " + oneLine(err.Error())
+	msg := "auditlog: " + oneLine(err.Error(), args)
 	var ue *usageError
 	if errors.As(err, &ue) || !a.ran {
 		fmt.Fprintf(stderr, "%s (see %s --help)\n", msg, cmd.CommandPath())
@@ -153,12 +154,14 @@ var packagePrefixes = map[string]bool{"auditlog": true, "export": true, "store":
 // oneLine returns msg on one line, without the library's package
 // prefixes, wherever wrapping put them: "audit.jsonl: line 3: auditlog:
 // invalid event: ..." reads "audit.jsonl: line 3: invalid event: ...".
-func oneLine(msg string) string {
+// A part that is one of the command line's args is the user's own (a
+// folder named export), and is kept.
+func oneLine(msg string, args []string) string {
 	msg = strings.Join(strings.Fields(msg), " ")
 	parts := strings.Split(msg, ": ")
 	kept := parts[:0]
 	for i, p := range parts {
-		if i < len(parts)-1 && packagePrefixes[p] {
+		if i < len(parts)-1 && packagePrefixes[p] && !slices.Contains(args, p) {
 			continue
 		}
 		kept = append(kept, p)
