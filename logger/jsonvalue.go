@@ -41,9 +41,13 @@ type kv struct {
 	v any
 }
 
-// maxDepth bounds nesting. maxValues bounds the work of one event: a value
-// that holds the same map many times over (m["a"] = m2, m["b"] = m2, and so
-// on down) would otherwise take time exponential in its depth.
+// maxDepth bounds nesting. maxValues bounds the work of one event on the
+// maps and slices written here: a value that holds the same map many
+// times over (m["a"] = m2, m["b"] = m2, and so on down) would otherwise
+// take time exponential in its depth. A value of a type this encoder does
+// not know (a struct, a typed map, []map[string]any) goes to
+// encoding/json, which replaces a cycle as this encoder does but has no
+// such bound: do not log such a value that shares itself that way.
 //
 // Cycles are looked for from trackFrom levels down, as encoding/json
 // does from 1,000: values nest shallowly, and a cycle found a few levels
@@ -61,7 +65,7 @@ func (e *valueEncoder) bad(v any, why string) {
 
 func (e *valueEncoder) value(v any, depth int) {
 	if depth > maxDepth {
-		e.bad(v, "nested too deep")
+		e.bad(v, "nested too deep (a long cycle?)")
 		return
 	}
 	if e.values++; e.values > maxValues {
