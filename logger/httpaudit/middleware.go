@@ -106,7 +106,11 @@ func Middleware(cfg Config) (func(http.Handler) http.Handler, error) {
 				if p != nil {
 					stack = string(debug.Stack())
 				}
-				cfg.log(r, op, rec.status, start, rec.user, p, stack)
+				var named string
+				if u := rec.user.Load(); u != nil {
+					named = *u
+				}
+				cfg.log(r, op, rec.status, start, named, p, stack)
 				if p != nil {
 					panic(p)
 				}
@@ -122,12 +126,13 @@ type userKey struct{}
 // audit middleware around the handler: an authentication middleware or a
 // handler inside it calls it once it knows who the user is. It reports
 // whether ctx belongs to an audited request. A user named here comes
-// before Config.User's answer. Call it before the handler returns, from
-// the goroutine serving the request.
+// before Config.User's answer. A call after the middleware has audited
+// the request (from a handler that outlived it, behind
+// http.TimeoutHandler) names no one.
 func SetUser(ctx context.Context, userID string) bool {
 	rec, ok := ctx.Value(userKey{}).(*recorder)
 	if ok {
-		rec.user = userID
+		rec.user.Store(&userID)
 	}
 	return ok
 }

@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -178,7 +179,7 @@ func TestPanicIsAuditedAndPassedOn(t *testing.T) {
 	require.PanicsWithValue(t, "handler bug", func() { serve(h, "POST", "/x", nil, "") })
 	ev := rec.RequireLogged(t, audittest.Match{Operation: logger.OpCreate, Status: logger.StatusFailure, ErrorContains: "panic: handler bug (HTTP 500)"})
 	require.Equal(t, 500, ev.Request.StatusCode)
-	require.Contains(t, ev.ErrorStack, "TestPanicIsAuditedAndPassedOn", "the stack of the panic")
+	require.Contains(t, ev.ErrorStack, "TestPanicIsAuditedAndPassedOn.func1(", "the stack of the panic: the handler's own frame")
 
 	// A panic after the status was written still cuts the response short.
 	late := wrap(t, httpaudit.Config{Logger: rec.Logger}, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
@@ -344,4 +345,24 @@ func TestConfigErrors(t *testing.T) {
 			require.Nil(t, mw)
 		})
 	}
+}
+
+// A handler behind http.TimeoutHandler outlives its request: its late
+// SetUser names no one, and the request is audited with the timeout's
+// status.
+func TestSetUserAfterATimeout(t *testing.T) {
+	rec := audittest.New(t)
+	release, done := make(chan struct{}), make(chan struct{})
+	slow := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		<-release
+		httpaudit.SetUser(r.Context(), "late")
+		close(done)
+	})
+	h := wrap(t, httpaudit.Config{Logger: rec.Logger}, http.TimeoutHandler(slow, time.Millisecond, "too slow"))
+	w := serve(h, "GET", "/slow", nil, "")
+	require.Equal(t, http.StatusServiceUnavailable, w.Code)
+	close(release)
+	<-done
+	ev := rec.RequireLogged(t, audittest.Match{Status: logger.StatusFailure, ErrorContains: "HTTP 503"})
+	require.Empty(t, ev.UserID)
 }

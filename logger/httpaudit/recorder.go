@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"net"
 	"net/http"
+	"sync/atomic"
 )
 
 // recorder remembers the status code a handler wrote, and the user
@@ -13,7 +14,9 @@ import (
 type recorder struct {
 	http.ResponseWriter
 	status int
-	user   string // named by SetUser
+	// user is named by SetUser, which a handler behind http.TimeoutHandler
+	// may call from its own goroutine while the request is audited.
+	user atomic.Pointer[string]
 }
 
 // WriteHeader remembers the first final status: an informational one
