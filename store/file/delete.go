@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/auditlog/auditlog/export"
@@ -41,6 +42,11 @@ func (s *Store) DeleteBefore(ctx context.Context, t time.Time) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	open := make(map[string][]string, len(s.segs)) // the partitions with a segment, by their name in lower case
+	for rel := range s.segs {
+		k := strings.ToLower(rel)
+		open[k] = append(open[k], rel)
+	}
 	removed := 0
 	for _, p := range parts {
 		if err := ctx.Err(); err != nil {
@@ -49,12 +55,16 @@ func (s *Store) DeleteBefore(ctx context.Context, t time.Time) (int, error) {
 		if p.day.After(day) {
 			continue
 		}
-		// The segment this Store appends to is rewritten or removed: the
-		// next Save to the partition starts a new one.
-		if seg := s.segs[p.rel]; seg != nil {
+		// The segments this Store appends to there are rewritten or
+		// removed: the next Save to the partition starts a new one. On a
+		// file system that ignores case, "alice" and "Alice" write to one
+		// folder, under two names here.
+		for _, rel := range open[strings.ToLower(p.rel)] {
 			// No fsync: it is removed, or rewritten and fsynced anew.
-			if err := s.closeSegment(p.rel, seg, false); err != nil {
-				return removed, err
+			if seg := s.segs[rel]; seg != nil { // not closed for a partition before
+				if err := s.closeSegment(rel, seg, false); err != nil {
+					return removed, err
+				}
 			}
 		}
 		segs, err := segments(p.path)

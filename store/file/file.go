@@ -146,7 +146,6 @@ type Store struct {
 	lock     *os.File // the lock file, held from the first write to Close
 	segs     map[string]*segment
 	open     list.List       // the segments with an open file, least recently written first
-	nopen    int             // open.Len()
 	unsynced map[string]bool // segments closed without fsync, for Close
 	closeErr []error         // closing a segment to bound the open files failed: Close reports it
 	repaired int             // segments whose torn tail a recovery cut (for tests)
@@ -424,8 +423,7 @@ func segmentName(t time.Time) string {
 func (s *Store) opened(seg *segment, f *os.File) {
 	seg.f = f
 	seg.elem = s.open.PushBack(seg)
-	s.nopen++
-	for s.nopen > maxOpenFiles {
+	for s.open.Len() > maxOpenFiles {
 		lru := s.open.Front().Value.(*segment)
 		// Its lines are written: closing can fail only as an fsync
 		// would. Close fsyncs it, and reports this error too.
@@ -457,7 +455,6 @@ func (s *Store) release(seg *segment, sync bool) error {
 	seg.f = nil
 	s.open.Remove(seg.elem)
 	seg.elem = nil
-	s.nopen--
 	if err != nil {
 		return fmt.Errorf("store/file: closing %s: %w", seg.path, err)
 	}
