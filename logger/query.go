@@ -178,8 +178,9 @@ func (l *Logger) selectSeqs(f *Filter) selection {
 		lists = append(lists, p.Seqs())
 	}
 	// pairs selects the events that carry any of keys; no keys, no
-	// constraint. (A Filter's single fields pass none when they are "";
-	// EntryIDs: []string{""} selects the events that carry an empty id.)
+	// constraint. (A Filter's single fields pass none when they are "".
+	// The index holds no empty key, so EntryIDs: []string{""} selects
+	// nothing, as Filter.Matches says.)
 	pairs := func(ix *index.Pairs, keys ...string) {
 		if len(keys) == 0 || !ok {
 			return
