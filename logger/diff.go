@@ -148,7 +148,7 @@ func equalValues(a, b any) bool {
 func safeMarshal(v any) (b []byte, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			b, err = nil, fmt.Errorf("auditlog: encoding %T: panic: %v", v, r)
+			b, err = nil, fmt.Errorf("panic while encoding %T: %v", v, r)
 		}
 	}()
 	return json.Marshal(v)

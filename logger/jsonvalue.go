@@ -334,18 +334,7 @@ func (e *valueEncoder) reset() {
 // masking on, a value whose JSON has objects (a struct, a typed map) is
 // decoded and, when one of its keys is sensitive, encoded again masked.
 func (e *valueEncoder) reflect(v any, depth int) {
-	var (
-		b   []byte
-		err error
-	)
-	func() {
-		defer func() {
-			if r := recover(); r != nil {
-				err = fmt.Errorf("panic while encoding: %v", r)
-			}
-		}()
-		b, err = json.Marshal(v)
-	}()
+	b, err := safeMarshal(v)
 	if err != nil {
 		e.bad(v, err.Error())
 		return
