@@ -60,6 +60,24 @@ func modelStats(evs []logger.Event) (byOp map[logger.Operation]*opRow, byUser ma
 	return
 }
 
+// mostCommon returns the operation user did most often in evs, the
+// first by name among ties.
+func mostCommon(evs []logger.Event, user string) logger.Operation {
+	n := map[logger.Operation]int{}
+	for _, ev := range evs {
+		if ev.UserID == user {
+			n[ev.Operation]++
+		}
+	}
+	var best logger.Operation
+	for op, c := range n {
+		if c > n[best] || c == n[best] && op < best {
+			best = op
+		}
+	}
+	return best
+}
+
 func TestStats(t *testing.T) {
 	f := januaryFilter()
 	f.Category = "DATA"
@@ -95,7 +113,22 @@ func TestStats(t *testing.T) {
 		require.Equal(t, m.Events, u.Events, u.UserID)
 		require.Equal(t, m.Failures, u.Failures, u.UserID)
 		require.True(t, m.LastActivity.Equal(u.LastActivity), u.UserID)
-		require.NotEmpty(t, u.MostCommonOperation)
+		require.Equal(t, mostCommon(evs, u.UserID), u.MostCommonOperation, u.UserID)
+	}
+
+	// Percentiles come from a histogram of 16 buckets per power of two:
+	// within 1/32 of the exact value, nearest rank.
+	var durs []float64
+	for _, ev := range evs {
+		if ev.Duration > 0 {
+			durs = append(durs, float64(ev.Duration)/1e6)
+		}
+	}
+	slices.Sort(durs)
+	require.Len(t, durs, int(r.WithDuration))
+	for q, got := range map[float64]float64{0.50: r.P50DurationMs, 0.95: r.P95DurationMs, 0.99: r.P99DurationMs} {
+		exact := durs[int(math.Ceil(q*float64(len(durs))))-1]
+		require.InEpsilon(t, exact, got, 1.0/32, "P%.0f", 100*q)
 	}
 
 	require.Len(t, r.Days, 31)
