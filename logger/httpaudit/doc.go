@@ -21,8 +21,13 @@
 // Put the audit middleware outside authentication, so that the requests
 // it refuses are audited too.
 //
-// Prefixes and exclusions match whole path segments of the cleaned path:
-// "/static/../api/users" is under "/api", "/apiary" is not.
+// Prefixes and exclusions match whole path segments: "/apiary" is not
+// under "/api". A path is read as each router may read it, decoded or
+// escaped, cleaned or as sent, and when in doubt the request is audited:
+// "/static/../api/users" is under "/api"; "/api/users/42%2F..%2Fhealth",
+// which net/http's ServeMux routes to "/api/users/{id}", is audited even
+// though "/health" is excluded; an excluded path is excluded only when
+// every reading of it is.
 //
 // Auditing never fails a request: an event the logger refuses is counted
 // in its Stats, and the response is untouched. A handler that panics is

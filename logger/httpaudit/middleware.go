@@ -9,7 +9,6 @@ import (
 	"net/netip"
 	"path"
 	"runtime/debug"
-	"slices"
 	"strings"
 	"time"
 
@@ -23,18 +22,27 @@ type Config struct {
 
 	// Prefixes, when set, limits auditing to paths under one of them.
 	// A prefix matches whole path segments ("/api" matches "/api" and
-	// "/api/users", not "/apiary"), on the path cleaned as path.Clean
-	// does, so that "/static/../api/users" is under "/api". Every path
-	// here starts with "/".
+	// "/api/users", not "/apiary"). Every path here starts with "/".
+	//
+	// Routers read a path in different ways (net/http's ServeMux routes
+	// "/api/users/42%2F..%2Fhealth" to "/api/users/{id}", where the
+	// decoded, cleaned path is "/api/health"), so a request is matched
+	// on each way it may be read: the decoded path and the escaped one
+	// (URL.EscapedPath), each cleaned as path.Clean does and as sent.
+	// When in doubt, it is audited: it is under Prefixes when one of
+	// these readings is, its segments compared without regard to case
+	// and without a ";param" suffix.
 	Prefixes []string
 	// Exclude lists path prefixes never audited (static files, health
-	// checks), matched as Prefixes are. It wins over everything else.
+	// checks), matched by whole segments as Prefixes are, but strictly:
+	// a request is excluded only when every reading of its path is below
+	// one of them, segment for segment. It wins over everything else.
 	Exclude []string
 	// WritesOnly audits only POST, PUT, PATCH and DELETE requests, and the
 	// login and logout paths whatever their method.
 	WritesOnly bool
 	// LoginPaths and LogoutPaths are the exact paths audited as LOGIN and
-	// LOGOUT (compared cleaned, too).
+	// LOGOUT, compared as Prefixes are (a trailing slash aside).
 	LoginPaths, LogoutPaths []string
 
 	// User returns the id of the request's user, "" for none; a user
@@ -138,22 +146,21 @@ func SetUser(ctx context.Context, userID string) bool {
 }
 
 // operation returns the operation of r, and false when r is not audited.
+// When in doubt, a request is audited: it is excluded only when every
+// reading of its path is excluded, and it is under Prefixes, a login or a
+// logout path when one reading may be.
 func (c *Config) operation(r *http.Request) (logger.Operation, bool) {
-	p := r.URL.Path
-	if !strings.HasPrefix(p, "/") {
-		p = "/" + p
-	}
-	p = path.Clean(p)
-	if hasPrefix(p, c.Exclude) {
+	rt := requestRoutes(r)
+	if rt.certainlyUnder(c.Exclude) {
 		return "", false
 	}
-	if len(c.Prefixes) > 0 && !hasPrefix(p, c.Prefixes) {
+	if len(c.Prefixes) > 0 && !rt.mayBeUnder(c.Prefixes) {
 		return "", false
 	}
-	if slices.Contains(c.LoginPaths, p) {
+	if rt.mayBe(c.LoginPaths) {
 		return logger.OpLogin, true
 	}
-	if slices.Contains(c.LogoutPaths, p) {
+	if rt.mayBe(c.LogoutPaths) {
 		return logger.OpLogout, true
 	}
 	switch r.Method {
@@ -165,17 +172,6 @@ func (c *Config) operation(r *http.Request) (logger.Operation, bool) {
 		return logger.OpDelete, true
 	}
 	return logger.OpRead, !c.WritesOnly
-}
-
-// hasPrefix reports whether the cleaned path p is one of prefixes or
-// below one of them, by whole segments.
-func hasPrefix(p string, prefixes []string) bool {
-	for _, pre := range prefixes {
-		if pre == "/" || p == pre || strings.HasPrefix(p, pre) && p[len(pre)] == '/' {
-			return true
-		}
-	}
-	return false
 }
 
 // log records the event of r: status is what the handler wrote (0:

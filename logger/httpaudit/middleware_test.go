@@ -215,14 +215,16 @@ func TestPathsAreMatchedCleanedAndBySegment(t *testing.T) {
 	serve(h, "GET", "/apiary", nil, "")                   // not under /api
 	serve(h, "GET", "/api/healthzz", nil, "")             // not /api/healthz
 	serve(h, "GET", "/api/healthz", nil, "")              // excluded
-	serve(h, "GET", "/api//static/app.js", nil, "")       // excluded, cleaned
+	serve(h, "GET", "/api/static//app.js", nil, "")       // excluded, however it is read
+	serve(h, "GET", "/api/./static/app.js", nil, "")      // a router that does not clean paths routes it
+	serve(h, "GET", "/api//static/app.js", nil, "")       // outside /api/static: audited
 	serve(h, "POST", "/api/login", nil, "")               // login, without its slash
 	serve(h, "GET", "/api", nil, "")                      // the prefix itself
 	var got []string
 	for _, ev := range rec.Events() {
 		got = append(got, string(ev.Operation)+" "+ev.Request.Path)
 	}
-	require.Equal(t, []string{"DELETE /api/static/../users/1", "READ /api/healthzz", "LOGIN /api/login", "READ /api"}, got)
+	require.Equal(t, []string{"DELETE /api/static/../users/1", "READ /api/healthzz", "READ /api/./static/app.js", "READ /api//static/app.js", "LOGIN /api/login", "READ /api"}, got)
 }
 
 func TestSetUserAndAPanickingUserFunc(t *testing.T) {
