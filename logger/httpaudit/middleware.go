@@ -62,7 +62,25 @@ type Config struct {
 	TrustedProxies []netip.Prefix
 	// MaxUserAgent caps the user agent recorded, in bytes. Default 256.
 	MaxUserAgent int
+
+	// LogTimeout bounds how long a request waits for room in the
+	// logger's queue once its handler has run. Default DefaultLogTimeout.
+	// The wait does not end when the client goes away: the request's
+	// work is done, and its event is logged all the same. Past the
+	// timeout the response goes on unaudited; the logger counts the
+	// event in Stats.Rejected and ErrorHandler hears of it. (A logger
+	// with DropWhenFull does not wait at all.)
+	LogTimeout time.Duration
+	// ErrorHandler, if set, is called with each request whose event the
+	// logger did not accept (LogTimeout passed, the logger is closed or
+	// dropped it), from the request's goroutine, before the middleware
+	// returns. A panic in it is contained. Nil: the logger's counters
+	// alone tell.
+	ErrorHandler func(r *http.Request, err error)
 }
+
+// DefaultLogTimeout is Config.LogTimeout when it is 0.
+const DefaultLogTimeout = 5 * time.Second
 
 // Middleware returns a middleware that audits requests as cfg says, or an
 // error when cfg cannot be used.
@@ -81,6 +99,12 @@ func Middleware(cfg Config) (func(http.Handler) http.Handler, error) {
 	}
 	if cfg.MaxUserAgent < 0 {
 		return nil, fmt.Errorf("httpaudit: Config.MaxUserAgent %d is negative", cfg.MaxUserAgent)
+	}
+	if cfg.LogTimeout == 0 {
+		cfg.LogTimeout = DefaultLogTimeout
+	}
+	if cfg.LogTimeout < 0 {
+		return nil, fmt.Errorf("httpaudit: Config.LogTimeout %v is negative", cfg.LogTimeout)
 	}
 	for _, p := range cfg.TrustedProxies {
 		if !p.IsValid() {
@@ -114,11 +138,7 @@ func Middleware(cfg Config) (func(http.Handler) http.Handler, error) {
 				if p != nil {
 					stack = string(debug.Stack())
 				}
-				var named string
-				if u := rec.user.Load(); u != nil {
-					named = *u
-				}
-				cfg.log(r, op, rec.status, start, named, p, stack)
+				cfg.log(r, rec, op, start, p, stack)
 				if p != nil {
 					panic(p)
 				}
@@ -174,11 +194,16 @@ func (c *Config) operation(r *http.Request) (logger.Operation, bool) {
 	return logger.OpRead, !c.WritesOnly
 }
 
-// log records the event of r: status is what the handler wrote (0:
-// nothing), named the user SetUser named, panicked what the handler
+// log records the event of r: rec holds the status the handler wrote
+// (0: nothing) and the user SetUser named, panicked what the handler
 // panicked with, if it did. Whatever the logger answers, the request is
 // not affected.
-func (c *Config) log(r *http.Request, op logger.Operation, status int, start time.Time, named string, panicked any, stack string) {
+func (c *Config) log(r *http.Request, rec *recorder, op logger.Operation, start time.Time, panicked any, stack string) {
+	status := rec.status
+	var named string
+	if u := rec.user.Load(); u != nil {
+		named = *u
+	}
 	if status == 0 {
 		status = http.StatusOK // the handler wrote nothing
 		if panicked != nil {
@@ -213,7 +238,21 @@ func (c *Config) log(r *http.Request, op logger.Operation, status int, start tim
 	if named == "" && c.User != nil {
 		ev.UserID, ev.Metadata = c.user(r)
 	}
-	_ = c.Logger.Log(r.Context(), ev)
+	// The request's context ends when its client goes away; its work is
+	// done by then, and is audited all the same, within LogTimeout.
+	wait := &rec.wait
+	*wait = logWait{values: r.Context(), timeout: c.LogTimeout}
+	err := c.Logger.Log(wait, ev)
+	wait.stop()
+	if err != nil && c.ErrorHandler != nil {
+		c.report(r, fmt.Errorf("httpaudit: %s %s not audited: %w", ev.Request.Method, ev.Request.Path, err))
+	}
+}
+
+// report calls ErrorHandler, containing a panic.
+func (c *Config) report(r *http.Request, err error) {
+	defer func() { _ = recover() }()
+	c.ErrorHandler(r, err)
 }
 
 // user calls Config.User, containing a panic: it returns no user then,

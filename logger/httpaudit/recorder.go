@@ -17,6 +17,9 @@ type recorder struct {
 	// user is named by SetUser, which a handler behind http.TimeoutHandler
 	// may call from its own goroutine while the request is audited.
 	user atomic.Pointer[string]
+	// wait is the context the request's event is logged with, kept here
+	// to save an allocation per request.
+	wait logWait
 }
 
 // WriteHeader remembers the first final status: an informational one
