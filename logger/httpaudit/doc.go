@@ -11,6 +11,12 @@
 //	if err != nil { ... }
 //	http.ListenAndServe(addr, audit(mux))
 //
+// The path is recorded escaped, as the client sent it, without its
+// query. A field too long is cut (the path to Config.MaxPath, the user
+// agent to Config.MaxUserAgent, the method to MaxMethod) and
+// Metadata["auditlog_cut"] gives the size of each field cut, so that a
+// request of any size keeps its method, path and status.
+//
 // Methods map to operations: GET and HEAD to READ, POST to CREATE, PUT and
 // PATCH to UPDATE, DELETE to DELETE (others to READ); login and logout
 // paths to LOGIN and LOGOUT. A status of 400 or more (configurable) is a

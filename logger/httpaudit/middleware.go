@@ -60,8 +60,15 @@ type Config struct {
 	// TrustedProxies are the addresses whose X-Forwarded-For header is
 	// believed. Empty: the header is ignored.
 	TrustedProxies []netip.Prefix
-	// MaxUserAgent caps the user agent recorded, in bytes. Default 256.
+	// MaxUserAgent caps the user agent recorded, in bytes. Default
+	// DefaultMaxUserAgent.
 	MaxUserAgent int
+	// MaxPath caps the path recorded, in bytes. The path is recorded
+	// escaped, as the client sent it (URL.EscapedPath: "%2F" stays
+	// "%2F", a control character stays escaped), without its query.
+	// Default DefaultMaxPath. Keep it well below the logger's
+	// MaxEventBytes, above which the whole Request would be dropped.
+	MaxPath int
 
 	// LogTimeout bounds how long a request waits for room in the
 	// logger's queue once its handler has run. Default DefaultLogTimeout.
@@ -79,8 +86,18 @@ type Config struct {
 	ErrorHandler func(r *http.Request, err error)
 }
 
-// DefaultLogTimeout is Config.LogTimeout when it is 0.
-const DefaultLogTimeout = 5 * time.Second
+// Defaults of Config, and the cap of the method.
+const (
+	// DefaultLogTimeout is Config.LogTimeout when it is 0.
+	DefaultLogTimeout = 5 * time.Second
+	// DefaultMaxUserAgent is Config.MaxUserAgent when it is 0.
+	DefaultMaxUserAgent = 256
+	// DefaultMaxPath is Config.MaxPath when it is 0.
+	DefaultMaxPath = 2048
+	// MaxMethod caps the method recorded, in bytes: a method is a short
+	// token, but a server takes one as long as a request line may be.
+	MaxMethod = 32
+)
 
 // Middleware returns a middleware that audits requests as cfg says, or an
 // error when cfg cannot be used.
@@ -95,10 +112,16 @@ func Middleware(cfg Config) (func(http.Handler) http.Handler, error) {
 		return nil, fmt.Errorf("httpaudit: Config.FailureStatus %d is not a status code", cfg.FailureStatus)
 	}
 	if cfg.MaxUserAgent == 0 {
-		cfg.MaxUserAgent = 256
+		cfg.MaxUserAgent = DefaultMaxUserAgent
 	}
 	if cfg.MaxUserAgent < 0 {
 		return nil, fmt.Errorf("httpaudit: Config.MaxUserAgent %d is negative", cfg.MaxUserAgent)
+	}
+	if cfg.MaxPath == 0 {
+		cfg.MaxPath = DefaultMaxPath
+	}
+	if cfg.MaxPath < 0 {
+		return nil, fmt.Errorf("httpaudit: Config.MaxPath %d is negative", cfg.MaxPath)
 	}
 	if cfg.LogTimeout == 0 {
 		cfg.LogTimeout = DefaultLogTimeout
@@ -210,9 +233,16 @@ func (c *Config) log(r *http.Request, rec *recorder, op logger.Operation, start 
 			status = http.StatusInternalServerError // what net/http answers
 		}
 	}
-	ua := r.UserAgent()
-	if len(ua) > c.MaxUserAgent {
-		ua = truncateUTF8(ua, c.MaxUserAgent)
+	var cut map[string]any // the sizes of the fields cut
+	capped := func(name, s string, n int, cutAt func(string, int) string) string {
+		if len(s) <= n {
+			return s
+		}
+		if cut == nil {
+			cut = make(map[string]any, 3)
+		}
+		cut[name] = len(s)
+		return cutAt(s, n)
 	}
 	ev := logger.Event{
 		Time:      start,
@@ -220,9 +250,13 @@ func (c *Config) log(r *http.Request, rec *recorder, op logger.Operation, start 
 		Status:    logger.StatusSuccess,
 		Category:  "http",
 		IPAddress: c.clientIP(r),
-		UserAgent: ua,
-		Request:   &logger.Request{Method: r.Method, Path: r.URL.Path, StatusCode: status},
-		Duration:  time.Since(start),
+		UserAgent: capped("user_agent", r.UserAgent(), c.MaxUserAgent, truncateUTF8),
+		Request: &logger.Request{
+			Method:     capped("method", r.Method, MaxMethod, truncateUTF8),
+			Path:       capped("path", r.URL.EscapedPath(), c.MaxPath, truncateEscaped),
+			StatusCode: status,
+		},
+		Duration: time.Since(start),
 	}
 	switch {
 	case panicked != nil:
@@ -237,6 +271,12 @@ func (c *Config) log(r *http.Request, rec *recorder, op logger.Operation, start 
 	ev.UserID = named
 	if named == "" && c.User != nil {
 		ev.UserID, ev.Metadata = c.user(r)
+	}
+	if cut != nil {
+		if ev.Metadata == nil {
+			ev.Metadata = make(map[string]any, 1)
+		}
+		ev.Metadata["auditlog_cut"] = cut
 	}
 	// The request's context ends when its client goes away; its work is
 	// done by then, and is audited all the same, within LogTimeout.
@@ -324,10 +364,3 @@ func (c *Config) trusted(a netip.Addr) bool {
 	return false
 }
 
-// truncateUTF8 cuts s to at most n bytes without splitting a character.
-func truncateUTF8(s string, n int) string {
-	for n > 0 && n < len(s) && s[n]&0xc0 == 0x80 {
-		n--
-	}
-	return s[:n]
-}
