@@ -363,4 +363,3 @@ func (c *Config) trusted(a netip.Addr) bool {
 	}
 	return false
 }
-
