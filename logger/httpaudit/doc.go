@@ -42,5 +42,13 @@
 //
 // X-Forwarded-For names the client only when the request comes from a
 // proxy listed in Config.TrustedProxies: any client can send the header,
-// so it is ignored otherwise.
+// so it is ignored otherwise. Its entries are read from the nearest
+// proxy back, and the first that is not a trusted proxy is the client;
+// an entry that is not an IP address stops the walk, and the nearest
+// trusted proxy is recorded instead. Only IP addresses are recorded,
+// without an IPv6 zone ("fe80::1%eth0" is recorded "fe80::1"): a zone
+// names an interface of the machine that saw the address, and a client
+// can write anything there. A peer that is not an IP address (a Unix
+// socket's) is recorded as no address. Other headers (X-Real-IP,
+// Forwarded) are not read.
 package httpaudit

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"net/netip"
 	"path"
@@ -58,7 +57,7 @@ type Config struct {
 	// Default 400.
 	FailureStatus int
 	// TrustedProxies are the addresses whose X-Forwarded-For header is
-	// believed. Empty: the header is ignored.
+	// believed (see the package doc). Empty: the header is ignored.
 	TrustedProxies []netip.Prefix
 	// MaxUserAgent caps the user agent recorded, in bytes. Default
 	// DefaultMaxUserAgent.
@@ -304,62 +303,4 @@ func (c *Config) user(r *http.Request) (id string, md map[string]any) {
 		}
 	}()
 	return c.User(r), nil
-}
-
-// clientIP returns the client's address: the connection's peer, or, when
-// that peer is a trusted proxy, the nearest address in X-Forwarded-For
-// that is not one.
-func (c *Config) clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
-	peer, err := netip.ParseAddr(host)
-	if err != nil {
-		return host
-	}
-	if !c.trusted(peer) {
-		if peer.Is4In6() {
-			return peer.Unmap().String()
-		}
-		return host
-	}
-	peer = peer.Unmap()
-	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
-	for i := len(hops) - 1; i >= 0; i-- {
-		a, ok := parseHop(strings.TrimSpace(hops[i]))
-		if !ok {
-			break // a forged or broken entry: trust nothing before it
-		}
-		if !c.trusted(a) {
-			return a.String()
-		}
-		peer = a
-	}
-	return peer.String()
-}
-
-// parseHop parses an X-Forwarded-For entry: an address, or an address
-// and port ("203.0.113.7:5555", "[2001:db8::7]:443"), as some proxies
-// write. An IPv4 address mapped into IPv6 comes back as IPv4.
-func parseHop(s string) (netip.Addr, bool) {
-	a, err := netip.ParseAddr(s)
-	if err != nil {
-		ap, err := netip.ParseAddrPort(s)
-		if err != nil {
-			return netip.Addr{}, false
-		}
-		a = ap.Addr()
-	}
-	return a.Unmap(), true
-}
-
-func (c *Config) trusted(a netip.Addr) bool {
-	a = a.Unmap()
-	for _, p := range c.TrustedProxies {
-		if p.Contains(a) {
-			return true
-		}
-	}
-	return false
 }
