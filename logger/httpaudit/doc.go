@@ -13,12 +13,15 @@
 //
 // The path is recorded escaped, as the client sent it, without its
 // query. A field too long is cut (the path to Config.MaxPath, the user
-// agent to Config.MaxUserAgent, the method to MaxMethod) and
+// agent to Config.MaxUserAgent, the method to MaxMethod, the user to
+// MaxUserID) and
 // Metadata["auditlog_cut"] gives the size of each field cut, so that a
 // request of any size keeps its method, path and status.
 //
-// Methods map to operations: GET and HEAD to READ, POST to CREATE, PUT and
-// PATCH to UPDATE, DELETE to DELETE (others to READ); login and logout
+// Methods map to operations: the safe ones (GET, HEAD, OPTIONS, TRACE)
+// to READ, POST to CREATE, DELETE to DELETE, PUT, PATCH and any other
+// method (which may write: a WebDAV MKCOL, "delete" in lower case served
+// by a handler that does not check its method) to UPDATE; login and logout
 // paths to LOGIN and LOGOUT. A status of 400 or more (configurable) is a
 // FAILURE whose error message is "HTTP nnn".
 //

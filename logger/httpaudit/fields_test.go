@@ -63,3 +63,41 @@ func TestLongMethodIsCapped(t *testing.T) {
 	require.Equal(t, method[:httpaudit.MaxMethod], ev.Request.Method)
 	require.Equal(t, map[string]any{"method": float64(1 << 20)}, ev.Metadata["auditlog_cut"])
 }
+
+// WritesOnly leaves out the safe methods only (GET, HEAD, OPTIONS,
+// TRACE): a handler that does not check its method runs for any other,
+// a WebDAV write or a method in lower case, and such a request is
+// audited, as an UPDATE.
+func TestWritesOnlyAuditsEveryMethodThatIsNotSafe(t *testing.T) {
+	rec := audittest.New(t)
+	h := wrap(t, httpaudit.Config{Logger: rec.Logger, WritesOnly: true}, statusHandler)
+	for _, m := range []string{"GET", "HEAD", "OPTIONS", "TRACE"} {
+		serve(h, m, "/files/a", nil, "")
+	}
+	require.Empty(t, rec.Events(), "safe methods are left out")
+	for _, m := range []string{"delete", "post", "MKCOL", "MOVE", "PURGE", "CONNECT"} {
+		serve(h, m, "/files/a", nil, "")
+	}
+	var got []string
+	for _, ev := range rec.Events() {
+		got = append(got, string(ev.Operation)+" "+ev.Request.Method)
+	}
+	require.Equal(t, []string{"UPDATE delete", "UPDATE post", "UPDATE MKCOL", "UPDATE MOVE", "UPDATE PURGE", "UPDATE CONNECT"}, got)
+}
+
+// The user an application names, often from what the client sent (a
+// login form's name), is cut to MaxUserID bytes.
+func TestLongUserIsCapped(t *testing.T) {
+	rec := audittest.New(t)
+	long := strings.Repeat("é", 100_000)
+	h := wrap(t, httpaudit.Config{Logger: rec.Logger, User: func(*http.Request) string { return long }}, statusHandler)
+	serve(h, "POST", "/login", nil, "")
+	named := wrap(t, httpaudit.Config{Logger: rec.Logger}, http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		httpaudit.SetUser(r.Context(), long)
+	}))
+	serve(named, "POST", "/login", nil, "")
+	for _, ev := range rec.Events() {
+		require.Equal(t, long[:httpaudit.MaxUserID], ev.UserID)
+		require.Equal(t, map[string]any{"user_id": float64(len(long))}, ev.Metadata["auditlog_cut"])
+	}
+}

@@ -37,8 +37,10 @@ type Config struct {
 	// a request is excluded only when every reading of its path is below
 	// one of them, segment for segment. It wins over everything else.
 	Exclude []string
-	// WritesOnly audits only POST, PUT, PATCH and DELETE requests, and the
-	// login and logout paths whatever their method.
+	// WritesOnly leaves out the requests whose method is safe (GET,
+	// HEAD, OPTIONS and TRACE) unless their path is a login or logout
+	// path: every other method, which a handler that does not check it
+	// may serve as a write, is audited.
 	WritesOnly bool
 	// LoginPaths and LogoutPaths are the exact paths audited as LOGIN and
 	// LOGOUT, compared as Prefixes are (a trailing slash aside).
@@ -96,6 +98,9 @@ const (
 	// MaxMethod caps the method recorded, in bytes: a method is a short
 	// token, but a server takes one as long as a request line may be.
 	MaxMethod = 32
+	// MaxUserID caps the user recorded, in bytes: a name taken from what
+	// the client sent (a login form) is cut there.
+	MaxUserID = 256
 )
 
 // Middleware returns a middleware that audits requests as cfg says, or an
@@ -206,14 +211,14 @@ func (c *Config) operation(r *http.Request) (logger.Operation, bool) {
 		return logger.OpLogout, true
 	}
 	switch r.Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace:
+		return logger.OpRead, !c.WritesOnly
 	case http.MethodPost:
 		return logger.OpCreate, true
-	case http.MethodPut, http.MethodPatch:
-		return logger.OpUpdate, true
 	case http.MethodDelete:
 		return logger.OpDelete, true
 	}
-	return logger.OpRead, !c.WritesOnly
+	return logger.OpUpdate, true // PUT, PATCH, and any method that may write
 }
 
 // log records the event of r: rec holds the status the handler wrote
@@ -267,10 +272,10 @@ func (c *Config) log(r *http.Request, rec *recorder, op logger.Operation, start 
 		ev.Status = logger.StatusFailure
 		ev.ErrorMessage = fmt.Sprintf("HTTP %d", status)
 	}
-	ev.UserID = named
 	if named == "" && c.User != nil {
-		ev.UserID, ev.Metadata = c.user(r)
+		named, ev.Metadata = c.user(r)
 	}
+	ev.UserID = capped("user_id", named, MaxUserID, truncateUTF8)
 	if cut != nil {
 		if ev.Metadata == nil {
 			ev.Metadata = make(map[string]any, 1)
