@@ -39,7 +39,11 @@
 // every reading of it is.
 //
 // Auditing never fails a request: an event the logger refuses is counted
-// in its Stats, and the response is untouched. A handler that panics is
+// in its Stats, Config.ErrorHandler hears of it, and the response is
+// untouched. A client that hangs up does not take its request's audit
+// along: the event is logged with the request's context values but not
+// its end, and waits for room in the logger's queue for at most
+// Config.LogTimeout. A handler that panics is
 // audited as a FAILURE with the panic's value and stack, whatever status
 // it wrote before, and the panic goes on up.
 //

@@ -49,6 +49,9 @@ func rooted(p string) string {
 func cleanPath(p string) string {
 	np := path.Clean(p)
 	if strings.HasSuffix(p, "/") && np != "/" {
+		if len(p) == len(np)+1 && strings.HasPrefix(p, np) {
+			return p // clean already
+		}
 		np += "/"
 	}
 	return np
