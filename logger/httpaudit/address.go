@@ -24,8 +24,12 @@ func (c *Config) clientIP(r *http.Request) string {
 	if err != nil {
 		return ""
 	}
+	plain := peer.Zone() == "" && !peer.Is4In6()
 	peer = peer.WithZone("").Unmap()
 	if !c.trusted(peer) {
+		if plain {
+			return host // an address as it is: no copy
+		}
 		return peer.String()
 	}
 	// Walk the entries from the nearest, without splitting the header.

@@ -2,6 +2,7 @@ package httpaudit_test
 
 import (
 	"net/http"
+	"net/netip"
 	"strings"
 	"testing"
 
@@ -100,4 +101,23 @@ func TestLongUserIsCapped(t *testing.T) {
 		require.Equal(t, long[:httpaudit.MaxUserID], ev.UserID)
 		require.Equal(t, map[string]any{"user_id": float64(len(long))}, ev.Metadata["auditlog_cut"])
 	}
+}
+
+// What the event records of the request is what the client sent: a
+// handler that rewrites the URL or the header it shares with the
+// middleware does not change it.
+func TestHandlerCannotRewriteWhatIsRecorded(t *testing.T) {
+	rec := audittest.New(t)
+	h := wrap(t, httpaudit.Config{Logger: rec.Logger, TrustedProxies: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}},
+		http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			r.URL.Path, r.URL.RawPath = "/harmless", ""
+			r.Header.Set("User-Agent", "innocent")
+			r.Header.Set("X-Forwarded-For", "192.0.2.99")
+			r.Method = "GET"
+		}))
+	serve(h, "DELETE", "/api/users/42", http.Header{"User-Agent": {"curl/8"}, "X-Forwarded-For": {"198.51.100.7"}}, "10.0.0.1:999")
+	ev := rec.RequireLogged(t, audittest.Match{Operation: logger.OpDelete})
+	require.Equal(t, &logger.Request{Method: "DELETE", Path: "/api/users/42", StatusCode: 200}, ev.Request)
+	require.Equal(t, "curl/8", ev.UserAgent)
+	require.Equal(t, "198.51.100.7", ev.IPAddress)
 }

@@ -138,3 +138,27 @@ func TestLogTimeoutDefault(t *testing.T) {
 		require.Equal(t, httpaudit.DefaultLogTimeout, time.Since(start))
 	})
 }
+
+// An audited request costs four allocations of the middleware's (the
+// recorder, the context that carries it, the request that carries that
+// context, the event's Request): no timer for LogTimeout while the queue
+// has room. The logger's goroutines are held still, so that their own
+// allocations are not counted.
+func TestAuditedRequestAllocations(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		store := &heldStore{release: make(chan struct{})}
+		rec := audittest.NewWith(t, logger.Options{QueueSize: 2048, Stores: []logger.Store{store}})
+		h := wrap(t, httpaudit.Config{Logger: rec.Logger, Exclude: []string{"/static"}}, benchHandler)
+		require.NoError(t, rec.Log(context.Background(), logger.Event{Operation: logger.OpStore}))
+		synctest.Wait() // the applier holds the event, the writer waits for it
+		req := httptest.NewRequest("DELETE", "/api/users/42", nil)
+		req.Header.Set("User-Agent", "test/1.0")
+		req.RemoteAddr = "192.0.2.1:5555"
+		w := &discardWriter{h: make(http.Header)}
+		allocs := testing.AllocsPerRun(1000, func() { h.ServeHTTP(w, req) })
+		require.LessOrEqual(t, allocs, 4.0)
+		close(store.release)
+		require.NoError(t, rec.Flush(context.Background()))
+		require.Equal(t, int64(1002), rec.Statistics().TotalEvents)
+	})
+}

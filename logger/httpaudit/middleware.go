@@ -156,7 +156,11 @@ func Middleware(cfg Config) (func(http.Handler) http.Handler, error) {
 				next.ServeHTTP(w, r)
 				return
 			}
-			rec := &recorder{ResponseWriter: w}
+			// What the client sent is read before the handler runs: it
+			// shares r's URL and header.
+			rec := &recorder{ResponseWriter: w, sent: sent{
+				method: r.Method, path: r.URL.EscapedPath(), userAgent: r.UserAgent(), ip: cfg.clientIP(r),
+			}}
 			inner := r.WithContext(context.WithValue(r.Context(), userKey{}, rec))
 			start := time.Now()
 			defer func() {
@@ -221,11 +225,19 @@ func (c *Config) operation(r *http.Request) (logger.Operation, bool) {
 	return logger.OpUpdate, true // PUT, PATCH, and any method that may write
 }
 
-// log records the event of r: rec holds the status the handler wrote
-// (0: nothing) and the user SetUser named, panicked what the handler
-// panicked with, if it did. Whatever the logger answers, the request is
-// not affected.
+// sent is what the event records of what the client sent, read before
+// the handler runs: the handler may change the URL and the header of the
+// request, which it shares with the middleware.
+type sent struct {
+	method, path, userAgent, ip string
+}
+
+// log records the event of r: rec holds what the client sent, the status
+// the handler wrote (0: nothing) and the user SetUser named, panicked
+// what the handler panicked with, if it did. Whatever the logger answers,
+// the request is not affected.
 func (c *Config) log(r *http.Request, rec *recorder, op logger.Operation, start time.Time, panicked any, stack string) {
+	from := &rec.sent
 	status := rec.status
 	var named string
 	if u := rec.user.Load(); u != nil {
@@ -253,11 +265,11 @@ func (c *Config) log(r *http.Request, rec *recorder, op logger.Operation, start 
 		Operation: op,
 		Status:    logger.StatusSuccess,
 		Category:  "http",
-		IPAddress: c.clientIP(r),
-		UserAgent: capped("user_agent", r.UserAgent(), c.MaxUserAgent, truncateUTF8),
+		IPAddress: from.ip,
+		UserAgent: capped("user_agent", from.userAgent, c.MaxUserAgent, truncateUTF8),
 		Request: &logger.Request{
-			Method:     capped("method", r.Method, MaxMethod, truncateUTF8),
-			Path:       capped("path", r.URL.EscapedPath(), c.MaxPath, truncateEscaped),
+			Method:     capped("method", from.method, MaxMethod, truncateUTF8),
+			Path:       capped("path", from.path, c.MaxPath, truncateEscaped),
 			StatusCode: status,
 		},
 		Duration: time.Since(start),
