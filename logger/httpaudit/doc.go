@@ -14,9 +14,8 @@
 // The path is recorded escaped, as the client sent it, without its
 // query. A field too long is cut (the path to Config.MaxPath, the user
 // agent to Config.MaxUserAgent, the method to MaxMethod, the user to
-// MaxUserID) and
-// Metadata["auditlog_cut"] gives the size of each field cut, so that a
-// request of any size keeps its method, path and status.
+// MaxUserID) and Metadata["auditlog_cut"] gives the size of each field
+// cut, so that a request of any size keeps its method, path and status.
 //
 // Methods map to operations: the safe ones (GET, HEAD, OPTIONS, TRACE)
 // to READ, POST to CREATE, DELETE to DELETE, PUT, PATCH and any other
@@ -33,19 +32,20 @@
 // Prefixes and exclusions match whole path segments: "/apiary" is not
 // under "/api". A path is read as each router may read it, decoded or
 // escaped, cleaned or as sent, and when in doubt the request is audited:
-// "/static/../api/users" is under "/api"; "/api/users/42%2F..%2Fhealth",
-// which net/http's ServeMux routes to "/api/users/{id}", is audited even
-// though "/health" is excluded; an excluded path is excluded only when
-// every reading of it is.
+// "/static/../api/users" is under "/api"; with "/health" excluded,
+// "/api/users/42%2F..%2F..%2F..%2Fhealth", which net/http's ServeMux
+// routes to "/api/users/{id}", is audited although its decoded, cleaned
+// path is "/health". A request is excluded only when every reading of
+// its path is.
 //
 // Auditing never fails a request: an event the logger refuses is counted
 // in its Stats, Config.ErrorHandler hears of it, and the response is
 // untouched. A client that hangs up does not take its request's audit
 // along: the event is logged with the request's context values but not
 // its end, and waits for room in the logger's queue for at most
-// Config.LogTimeout. A handler that panics is
-// audited as a FAILURE with the panic's value and stack, whatever status
-// it wrote before, and the panic goes on up.
+// Config.LogTimeout. A handler that panics is audited as a FAILURE with
+// the panic's value and stack, whatever status it wrote before, and the
+// panic goes on up.
 //
 // X-Forwarded-For names the client only when the request comes from a
 // proxy listed in Config.TrustedProxies: any client can send the header,

@@ -24,8 +24,8 @@ type Config struct {
 	// "/api/users", not "/apiary"). Every path here starts with "/".
 	//
 	// Routers read a path in different ways (net/http's ServeMux routes
-	// "/api/users/42%2F..%2Fhealth" to "/api/users/{id}", where the
-	// decoded, cleaned path is "/api/health"), so a request is matched
+	// "/api/users/42%2F..%2F..%2F..%2Fhealth" to "/api/users/{id}",
+	// where the decoded, cleaned path is "/health"), so a request is matched
 	// on each way it may be read: the decoded path and the escaped one
 	// (URL.EscapedPath), each cleaned as path.Clean does and as sent.
 	// When in doubt, it is audited: it is under Prefixes when one of
@@ -87,7 +87,7 @@ type Config struct {
 	ErrorHandler func(r *http.Request, err error)
 }
 
-// Defaults of Config, and the cap of the method.
+// Defaults of Config, and the fixed caps of the fields recorded.
 const (
 	// DefaultLogTimeout is Config.LogTimeout when it is 0.
 	DefaultLogTimeout = 5 * time.Second
