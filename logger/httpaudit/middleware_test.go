@@ -33,7 +33,7 @@ var statusHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request
 	}
 })
 
-func wrap(t *testing.T, cfg httpaudit.Config, h http.Handler) http.Handler {
+func wrap(t testing.TB, cfg httpaudit.Config, h http.Handler) http.Handler {
 	t.Helper()
 	mw, err := httpaudit.Middleware(cfg)
 	require.NoError(t, err)

@@ -27,7 +27,7 @@ type routedApp struct {
 	reached, excluded string
 }
 
-func newRoutedApp(t *testing.T) *routedApp {
+func newRoutedApp(t testing.TB) *routedApp {
 	t.Helper()
 	app := &routedApp{rec: audittest.New(t)}
 	mux := http.NewServeMux()
@@ -57,7 +57,7 @@ func newRoutedApp(t *testing.T) *routedApp {
 // as the server parses it, and reports whether a handler under /api ran
 // and whether the request was audited. ok is false when the server
 // refuses the request line: no handler runs then.
-func (app *routedApp) do(t *testing.T, method, target string) (reached string, audited, ok bool) {
+func (app *routedApp) do(t testing.TB, method, target string) (reached string, audited, ok bool) {
 	t.Helper()
 	req, err := http.ReadRequest(bufio.NewReader(strings.NewReader(method + " " + target + " HTTP/1.1\r\nHost: example.com\r\n\r\n")))
 	if err != nil {
@@ -71,64 +71,68 @@ func (app *routedApp) do(t *testing.T, method, target string) (reached string, a
 	return app.reached, app.rec.Statistics().TotalEvents > before, true
 }
 
+// hostileTargets spell paths under /api, or that a router may read so,
+// the ways attackers spell them.
+var hostileTargets = []string{
+	"/api/users/42",
+	"/api/users/42%2F..%2F..%2F..%2Fhealth",
+	"/api/users/42%2f..%2f..%2f..%2fhealth",
+	"/api/users/..%2F..%2F..%2Fstatic",
+	"/api/users/..%2f..%2f..%2fstatic",
+	"/api/users/%2e%2e%2F%2e%2e%2F%2e%2e%2Fhealth",
+	"/api/users/%2E%2E%2f%2e%2E%2fhealth",
+	"/api/users/%2e%2e/%2e%2e/health",
+	"/api/health%2F..%2Fusers",
+	"/api/health/..%2Fusers",
+	"/api/%2e%2e/health",
+	"/api/files/..%2F..%2Fhealth",
+	"/api/files/%2e%2e/%2e%2e/static/app.js",
+	"/api/files/%252e%252e%252fhealth",
+	"/api/users/%252e%252e%252f%252e%252e%252fhealth",
+	"/api/users/42%252F..%252F..%252Fhealth",
+	"/api/users/42;/../../../health",
+	"/api/users/..;/..;/health",
+	"/api/users/42;jsessionid=1",
+	"/api;x/users/42",
+	"/api/users/42.",
+	"/api/users/42%2e",
+	"/api/users/42/.",
+	"/api/users/42%2F.",
+	"/api/users/%EF%BC%8E%EF%BC%8E%EF%BC%8Fhealth",
+	"/api/users/%C0%AE%C0%AE%C0%AFhealth",
+	"/api/users/%E2%80%AEhtlaeh",
+	"/api/users/42%00",
+	"/api/users/42%0a",
+	"/api/users/42%20",
+	"/api/users/\u00e9",
+	"/api/users/42%5C..%5C..%5Chealth",
+	"/api/users/42\\..\\..\\health",
+	"//api/users/42",
+	"/api//users/42",
+	"/api/users//42",
+	"/api/./users/42",
+	"/API/users/42",
+	"/Api/users/42",
+	"/api/Health",
+	"/api/health/",
+	"/api/health/x",
+	"/api/healthz",
+	"/api/%68ealth",
+	"/api/health%3B",
+	"/api/health;",
+	"/api/",
+	"/api",
+	"http://example.com/api/users/42",
+	"http://example.com/api/users/42%2F..%2F..%2Fhealth",
+	"*",
+}
+
 // Every request that reaches a handler under /api is audited, however its
 // path is spelled: the mux routes on the escaped path, segment by
 // segment, where "%2F" is not a separator and "%2e%2e" is not "..".
 func TestEveryRequestRoutedUnderAPIIsAudited(t *testing.T) {
 	app := newRoutedApp(t)
-	for _, target := range []string{
-		"/api/users/42",
-		"/api/users/42%2F..%2F..%2F..%2Fhealth",
-		"/api/users/42%2f..%2f..%2f..%2fhealth",
-		"/api/users/..%2F..%2F..%2Fstatic",
-		"/api/users/..%2f..%2f..%2fstatic",
-		"/api/users/%2e%2e%2F%2e%2e%2F%2e%2e%2Fhealth",
-		"/api/users/%2E%2E%2f%2e%2E%2fhealth",
-		"/api/users/%2e%2e/%2e%2e/health",
-		"/api/health%2F..%2Fusers",
-		"/api/health/..%2Fusers",
-		"/api/%2e%2e/health",
-		"/api/files/..%2F..%2Fhealth",
-		"/api/files/%2e%2e/%2e%2e/static/app.js",
-		"/api/files/%252e%252e%252fhealth",
-		"/api/users/%252e%252e%252f%252e%252e%252fhealth",
-		"/api/users/42%252F..%252F..%252Fhealth",
-		"/api/users/42;/../../../health",
-		"/api/users/..;/..;/health",
-		"/api/users/42;jsessionid=1",
-		"/api;x/users/42",
-		"/api/users/42.",
-		"/api/users/42%2e",
-		"/api/users/42/.",
-		"/api/users/42%2F.",
-		"/api/users/%EF%BC%8E%EF%BC%8E%EF%BC%8Fhealth",
-		"/api/users/%C0%AE%C0%AE%C0%AFhealth",
-		"/api/users/%E2%80%AEhtlaeh",
-		"/api/users/42%00",
-		"/api/users/42%0a",
-		"/api/users/42%20",
-		"/api/users/\u00e9",
-		"/api/users/42%5C..%5C..%5Chealth",
-		"/api/users/42\\..\\..\\health",
-		"//api/users/42",
-		"/api//users/42",
-		"/api/users//42",
-		"/api/./users/42",
-		"/API/users/42",
-		"/Api/users/42",
-		"/api/Health",
-		"/api/health/",
-		"/api/health/x",
-		"/api/healthz",
-		"/api/%68ealth",
-		"/api/health%3B",
-		"/api/health;",
-		"/api/",
-		"/api",
-		"http://example.com/api/users/42",
-		"http://example.com/api/users/42%2F..%2F..%2Fhealth",
-		"*",
-	} {
+	for _, target := range hostileTargets {
 		for _, method := range []string{"DELETE", "GET", "POST", "CONNECT", "delete"} {
 			reached, audited, ok := app.do(t, method, target)
 			if !ok {
@@ -184,4 +188,20 @@ func TestRandomPathsRoutedUnderAPIAreAudited(t *testing.T) {
 		}
 	}
 	require.Positive(t, reachedAny, "some requests reached a handler under /api")
+}
+
+// FuzzRoutedUnderAPIIsAudited: whatever the request line, a request that
+// reaches a handler under /api is audited.
+func FuzzRoutedUnderAPIIsAudited(f *testing.F) {
+	for _, target := range hostileTargets {
+		f.Add("DELETE", target)
+	}
+	f.Add("CONNECT", "/api/../health")
+	app := newRoutedApp(f)
+	f.Fuzz(func(t *testing.T, method, target string) {
+		reached, audited, ok := app.do(t, method, target)
+		if ok && reached != "" {
+			require.True(t, audited, "%q %q reached the %s handler without being audited", method, target, reached)
+		}
+	})
 }
