@@ -262,12 +262,18 @@ func TestSetUserAndAPanickingUserFunc(t *testing.T) {
 
 func TestAuditingNeverFailsTheRequest(t *testing.T) {
 	rec := audittest.New(t)
-	h := wrap(t, httpaudit.Config{Logger: rec.Logger}, statusHandler)
+	var heard []error
+	h := wrap(t, httpaudit.Config{Logger: rec.Logger, ErrorHandler: func(_ *http.Request, err error) {
+		heard = append(heard, err)
+		panic("error handler bug")
+	}}, statusHandler)
 	require.NoError(t, rec.Close())
 	w := serve(h, "GET", "/", nil, "")
 	require.Equal(t, 200, w.Code)
 	require.Equal(t, "ok", w.Body.String())
 	require.Equal(t, int64(1), rec.Statistics().Rejected, "the refused event is counted")
+	require.Len(t, heard, 1, "ErrorHandler hears of it; its panic is contained")
+	require.ErrorIs(t, heard[0], logger.ErrClosed)
 }
 
 func TestFlushAndHijackPassThrough(t *testing.T) {
