@@ -4,12 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"net/netip"
 	"path"
 	"runtime/debug"
-	"slices"
 	"strings"
 	"time"
 
@@ -23,18 +21,29 @@ type Config struct {
 
 	// Prefixes, when set, limits auditing to paths under one of them.
 	// A prefix matches whole path segments ("/api" matches "/api" and
-	// "/api/users", not "/apiary"), on the path cleaned as path.Clean
-	// does, so that "/static/../api/users" is under "/api". Every path
-	// here starts with "/".
+	// "/api/users", not "/apiary"). Every path here starts with "/".
+	//
+	// Routers read a path in different ways (net/http's ServeMux routes
+	// "/api/users/42%2F..%2F..%2F..%2Fhealth" to "/api/users/{id}",
+	// where the decoded, cleaned path is "/health"), so a request is matched
+	// on each way it may be read: the decoded path and the escaped one
+	// (URL.EscapedPath), each cleaned as path.Clean does and as sent.
+	// When in doubt, it is audited: it is under Prefixes when one of
+	// these readings is, its segments compared without regard to case
+	// and without a ";param" suffix.
 	Prefixes []string
 	// Exclude lists path prefixes never audited (static files, health
-	// checks), matched as Prefixes are. It wins over everything else.
+	// checks), matched by whole segments as Prefixes are, but strictly:
+	// a request is excluded only when every reading of its path is below
+	// one of them, segment for segment. It wins over everything else.
 	Exclude []string
-	// WritesOnly audits only POST, PUT, PATCH and DELETE requests, and the
-	// login and logout paths whatever their method.
+	// WritesOnly leaves out the requests whose method is safe (GET,
+	// HEAD, OPTIONS and TRACE) unless their path is a login or logout
+	// path: every other method, which a handler that does not check it
+	// may serve as a write, is audited.
 	WritesOnly bool
 	// LoginPaths and LogoutPaths are the exact paths audited as LOGIN and
-	// LOGOUT (compared cleaned, too).
+	// LOGOUT, compared as Prefixes are (a trailing slash aside).
 	LoginPaths, LogoutPaths []string
 
 	// User returns the id of the request's user, "" for none; a user
@@ -50,11 +59,49 @@ type Config struct {
 	// Default 400.
 	FailureStatus int
 	// TrustedProxies are the addresses whose X-Forwarded-For header is
-	// believed. Empty: the header is ignored.
+	// believed (see the package doc). Empty: the header is ignored.
 	TrustedProxies []netip.Prefix
-	// MaxUserAgent caps the user agent recorded, in bytes. Default 256.
+	// MaxUserAgent caps the user agent recorded, in bytes. Default
+	// DefaultMaxUserAgent.
 	MaxUserAgent int
+	// MaxPath caps the path recorded, in bytes. The path is recorded
+	// escaped, as the client sent it (URL.EscapedPath: "%2F" stays
+	// "%2F", a control character stays escaped), without its query.
+	// Default DefaultMaxPath. Keep it well below the logger's
+	// MaxEventBytes, above which the whole Request would be dropped.
+	MaxPath int
+
+	// LogTimeout bounds how long a request waits for room in the
+	// logger's queue once its handler has run. Default DefaultLogTimeout.
+	// The wait does not end when the client goes away: the request's
+	// work is done, and its event is logged all the same. Past the
+	// timeout the response goes on unaudited; the logger counts the
+	// event in Stats.Rejected and ErrorHandler hears of it. (A logger
+	// with DropWhenFull does not wait at all.)
+	LogTimeout time.Duration
+	// ErrorHandler, if set, is called with each request whose event the
+	// logger did not accept (LogTimeout passed, the logger is closed or
+	// dropped it), from the request's goroutine, before the middleware
+	// returns. A panic in it is contained. Nil: the logger's counters
+	// alone tell.
+	ErrorHandler func(r *http.Request, err error)
 }
+
+// Defaults of Config, and the fixed caps of the fields recorded.
+const (
+	// DefaultLogTimeout is Config.LogTimeout when it is 0.
+	DefaultLogTimeout = 5 * time.Second
+	// DefaultMaxUserAgent is Config.MaxUserAgent when it is 0.
+	DefaultMaxUserAgent = 256
+	// DefaultMaxPath is Config.MaxPath when it is 0.
+	DefaultMaxPath = 2048
+	// MaxMethod caps the method recorded, in bytes: a method is a short
+	// token, but a server takes one as long as a request line may be.
+	MaxMethod = 32
+	// MaxUserID caps the user recorded, in bytes: a name taken from what
+	// the client sent (a login form) is cut there.
+	MaxUserID = 256
+)
 
 // Middleware returns a middleware that audits requests as cfg says, or an
 // error when cfg cannot be used.
@@ -69,10 +116,22 @@ func Middleware(cfg Config) (func(http.Handler) http.Handler, error) {
 		return nil, fmt.Errorf("httpaudit: Config.FailureStatus %d is not a status code", cfg.FailureStatus)
 	}
 	if cfg.MaxUserAgent == 0 {
-		cfg.MaxUserAgent = 256
+		cfg.MaxUserAgent = DefaultMaxUserAgent
 	}
 	if cfg.MaxUserAgent < 0 {
 		return nil, fmt.Errorf("httpaudit: Config.MaxUserAgent %d is negative", cfg.MaxUserAgent)
+	}
+	if cfg.MaxPath == 0 {
+		cfg.MaxPath = DefaultMaxPath
+	}
+	if cfg.MaxPath < 0 {
+		return nil, fmt.Errorf("httpaudit: Config.MaxPath %d is negative", cfg.MaxPath)
+	}
+	if cfg.LogTimeout == 0 {
+		cfg.LogTimeout = DefaultLogTimeout
+	}
+	if cfg.LogTimeout < 0 {
+		return nil, fmt.Errorf("httpaudit: Config.LogTimeout %v is negative", cfg.LogTimeout)
 	}
 	for _, p := range cfg.TrustedProxies {
 		if !p.IsValid() {
@@ -97,7 +156,11 @@ func Middleware(cfg Config) (func(http.Handler) http.Handler, error) {
 				next.ServeHTTP(w, r)
 				return
 			}
-			rec := &recorder{ResponseWriter: w}
+			// What the client sent is read before the handler runs: it
+			// shares r's URL and header.
+			rec := &recorder{ResponseWriter: w, sent: sent{
+				method: r.Method, path: r.URL.EscapedPath(), userAgent: r.UserAgent(), ip: cfg.clientIP(r),
+			}}
 			inner := r.WithContext(context.WithValue(r.Context(), userKey{}, rec))
 			start := time.Now()
 			defer func() {
@@ -106,11 +169,7 @@ func Middleware(cfg Config) (func(http.Handler) http.Handler, error) {
 				if p != nil {
 					stack = string(debug.Stack())
 				}
-				var named string
-				if u := rec.user.Load(); u != nil {
-					named = *u
-				}
-				cfg.log(r, op, rec.status, start, named, p, stack)
+				cfg.log(r, rec, op, start, p, stack)
 				if p != nil {
 					panic(p)
 				}
@@ -138,70 +197,82 @@ func SetUser(ctx context.Context, userID string) bool {
 }
 
 // operation returns the operation of r, and false when r is not audited.
+// When in doubt, a request is audited: it is excluded only when every
+// reading of its path is excluded, and it is under Prefixes, a login or a
+// logout path when one reading may be.
 func (c *Config) operation(r *http.Request) (logger.Operation, bool) {
-	p := r.URL.Path
-	if !strings.HasPrefix(p, "/") {
-		p = "/" + p
-	}
-	p = path.Clean(p)
-	if hasPrefix(p, c.Exclude) {
+	rt := requestRoutes(r)
+	if rt.certainlyUnder(c.Exclude) {
 		return "", false
 	}
-	if len(c.Prefixes) > 0 && !hasPrefix(p, c.Prefixes) {
+	if len(c.Prefixes) > 0 && !rt.mayBeUnder(c.Prefixes) {
 		return "", false
 	}
-	if slices.Contains(c.LoginPaths, p) {
+	if rt.mayBe(c.LoginPaths) {
 		return logger.OpLogin, true
 	}
-	if slices.Contains(c.LogoutPaths, p) {
+	if rt.mayBe(c.LogoutPaths) {
 		return logger.OpLogout, true
 	}
 	switch r.Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace:
+		return logger.OpRead, !c.WritesOnly
 	case http.MethodPost:
 		return logger.OpCreate, true
-	case http.MethodPut, http.MethodPatch:
-		return logger.OpUpdate, true
 	case http.MethodDelete:
 		return logger.OpDelete, true
 	}
-	return logger.OpRead, !c.WritesOnly
+	return logger.OpUpdate, true // PUT, PATCH, and any method that may write
 }
 
-// hasPrefix reports whether the cleaned path p is one of prefixes or
-// below one of them, by whole segments.
-func hasPrefix(p string, prefixes []string) bool {
-	for _, pre := range prefixes {
-		if pre == "/" || p == pre || strings.HasPrefix(p, pre) && p[len(pre)] == '/' {
-			return true
-		}
+// sent is what the event records of what the client sent, read before
+// the handler runs: the handler may change the URL and the header of the
+// request, which it shares with the middleware.
+type sent struct {
+	method, path, userAgent, ip string
+}
+
+// log records the event of r: rec holds what the client sent, the status
+// the handler wrote (0: nothing) and the user SetUser named, panicked
+// what the handler panicked with, if it did. Whatever the logger answers,
+// the request is not affected.
+func (c *Config) log(r *http.Request, rec *recorder, op logger.Operation, start time.Time, panicked any, stack string) {
+	from := &rec.sent
+	status := rec.status
+	var named string
+	if u := rec.user.Load(); u != nil {
+		named = *u
 	}
-	return false
-}
-
-// log records the event of r: status is what the handler wrote (0:
-// nothing), named the user SetUser named, panicked what the handler
-// panicked with, if it did. Whatever the logger answers, the request is
-// not affected.
-func (c *Config) log(r *http.Request, op logger.Operation, status int, start time.Time, named string, panicked any, stack string) {
 	if status == 0 {
 		status = http.StatusOK // the handler wrote nothing
 		if panicked != nil {
 			status = http.StatusInternalServerError // what net/http answers
 		}
 	}
-	ua := r.UserAgent()
-	if len(ua) > c.MaxUserAgent {
-		ua = truncateUTF8(ua, c.MaxUserAgent)
+	var cut map[string]any // the sizes of the fields cut
+	capped := func(name, s string, n int, cutAt func(string, int) string) string {
+		if len(s) <= n {
+			return s
+		}
+		if cut == nil {
+			cut = make(map[string]any, 3)
+		}
+		cut[name] = len(s)
+		return cutAt(s, n)
 	}
 	ev := logger.Event{
 		Time:      start,
 		Operation: op,
 		Status:    logger.StatusSuccess,
 		Category:  "http",
-		IPAddress: c.clientIP(r),
-		UserAgent: ua,
-		Request:   &logger.Request{Method: r.Method, Path: r.URL.Path, StatusCode: status},
-		Duration:  time.Since(start),
+		IPAddress: from.ip,
+		UserAgent: capped("user_agent", from.userAgent, c.MaxUserAgent, truncateUTF8),
+		Request: &logger.Request{
+			Method:     capped("method", from.method, MaxMethod, truncateUTF8),
+			Path:       capped("path", from.path, c.MaxPath, truncateEscaped),
+			StatusCode: status,
+		},
+		Duration: time.Since(start),
 	}
 	switch {
 	case panicked != nil:
@@ -213,11 +284,31 @@ func (c *Config) log(r *http.Request, op logger.Operation, status int, start tim
 		ev.Status = logger.StatusFailure
 		ev.ErrorMessage = fmt.Sprintf("HTTP %d", status)
 	}
-	ev.UserID = named
 	if named == "" && c.User != nil {
-		ev.UserID, ev.Metadata = c.user(r)
+		named, ev.Metadata = c.user(r)
 	}
-	_ = c.Logger.Log(r.Context(), ev)
+	ev.UserID = capped("user_id", named, MaxUserID, truncateUTF8)
+	if cut != nil {
+		if ev.Metadata == nil {
+			ev.Metadata = make(map[string]any, 1)
+		}
+		ev.Metadata["auditlog_cut"] = cut
+	}
+	// The request's context ends when its client goes away; its work is
+	// done by then, and is audited all the same, within LogTimeout.
+	wait := &rec.wait
+	*wait = logWait{values: r.Context(), timeout: c.LogTimeout}
+	err := c.Logger.Log(wait, ev)
+	wait.stop()
+	if err != nil && c.ErrorHandler != nil {
+		c.report(r, fmt.Errorf("httpaudit: %s %s not audited: %w", ev.Request.Method, ev.Request.Path, err))
+	}
+}
+
+// report calls ErrorHandler, containing a panic.
+func (c *Config) report(r *http.Request, err error) {
+	defer func() { _ = recover() }()
+	c.ErrorHandler(r, err)
 }
 
 // user calls Config.User, containing a panic: it returns no user then,
@@ -229,70 +320,4 @@ func (c *Config) user(r *http.Request) (id string, md map[string]any) {
 		}
 	}()
 	return c.User(r), nil
-}
-
-// clientIP returns the client's address: the connection's peer, or, when
-// that peer is a trusted proxy, the nearest address in X-Forwarded-For
-// that is not one.
-func (c *Config) clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
-	peer, err := netip.ParseAddr(host)
-	if err != nil {
-		return host
-	}
-	if !c.trusted(peer) {
-		if peer.Is4In6() {
-			return peer.Unmap().String()
-		}
-		return host
-	}
-	peer = peer.Unmap()
-	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
-	for i := len(hops) - 1; i >= 0; i-- {
-		a, ok := parseHop(strings.TrimSpace(hops[i]))
-		if !ok {
-			break // a forged or broken entry: trust nothing before it
-		}
-		if !c.trusted(a) {
-			return a.String()
-		}
-		peer = a
-	}
-	return peer.String()
-}
-
-// parseHop parses an X-Forwarded-For entry: an address, or an address
-// and port ("203.0.113.7:5555", "[2001:db8::7]:443"), as some proxies
-// write. An IPv4 address mapped into IPv6 comes back as IPv4.
-func parseHop(s string) (netip.Addr, bool) {
-	a, err := netip.ParseAddr(s)
-	if err != nil {
-		ap, err := netip.ParseAddrPort(s)
-		if err != nil {
-			return netip.Addr{}, false
-		}
-		a = ap.Addr()
-	}
-	return a.Unmap(), true
-}
-
-func (c *Config) trusted(a netip.Addr) bool {
-	a = a.Unmap()
-	for _, p := range c.TrustedProxies {
-		if p.Contains(a) {
-			return true
-		}
-	}
-	return false
-}
-
-// truncateUTF8 cuts s to at most n bytes without splitting a character.
-func truncateUTF8(s string, n int) string {
-	for n > 0 && n < len(s) && s[n]&0xc0 == 0x80 {
-		n--
-	}
-	return s[:n]
 }

@@ -33,7 +33,7 @@ var statusHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request
 	}
 })
 
-func wrap(t *testing.T, cfg httpaudit.Config, h http.Handler) http.Handler {
+func wrap(t testing.TB, cfg httpaudit.Config, h http.Handler) http.Handler {
 	t.Helper()
 	mw, err := httpaudit.Middleware(cfg)
 	require.NoError(t, err)
@@ -215,14 +215,16 @@ func TestPathsAreMatchedCleanedAndBySegment(t *testing.T) {
 	serve(h, "GET", "/apiary", nil, "")                   // not under /api
 	serve(h, "GET", "/api/healthzz", nil, "")             // not /api/healthz
 	serve(h, "GET", "/api/healthz", nil, "")              // excluded
-	serve(h, "GET", "/api//static/app.js", nil, "")       // excluded, cleaned
+	serve(h, "GET", "/api/static//app.js", nil, "")       // excluded, however it is read
+	serve(h, "GET", "/api/./static/app.js", nil, "")      // a router that does not clean paths routes it
+	serve(h, "GET", "/api//static/app.js", nil, "")       // outside /api/static: audited
 	serve(h, "POST", "/api/login", nil, "")               // login, without its slash
 	serve(h, "GET", "/api", nil, "")                      // the prefix itself
 	var got []string
 	for _, ev := range rec.Events() {
 		got = append(got, string(ev.Operation)+" "+ev.Request.Path)
 	}
-	require.Equal(t, []string{"DELETE /api/static/../users/1", "READ /api/healthzz", "LOGIN /api/login", "READ /api"}, got)
+	require.Equal(t, []string{"DELETE /api/static/../users/1", "READ /api/healthzz", "READ /api/./static/app.js", "READ /api//static/app.js", "LOGIN /api/login", "READ /api"}, got)
 }
 
 func TestSetUserAndAPanickingUserFunc(t *testing.T) {
@@ -260,12 +262,18 @@ func TestSetUserAndAPanickingUserFunc(t *testing.T) {
 
 func TestAuditingNeverFailsTheRequest(t *testing.T) {
 	rec := audittest.New(t)
-	h := wrap(t, httpaudit.Config{Logger: rec.Logger}, statusHandler)
+	var heard []error
+	h := wrap(t, httpaudit.Config{Logger: rec.Logger, ErrorHandler: func(_ *http.Request, err error) {
+		heard = append(heard, err)
+		panic("error handler bug")
+	}}, statusHandler)
 	require.NoError(t, rec.Close())
 	w := serve(h, "GET", "/", nil, "")
 	require.Equal(t, 200, w.Code)
 	require.Equal(t, "ok", w.Body.String())
 	require.Equal(t, int64(1), rec.Statistics().Rejected, "the refused event is counted")
+	require.Len(t, heard, 1, "ErrorHandler hears of it; its panic is contained")
+	require.ErrorIs(t, heard[0], logger.ErrClosed)
 }
 
 func TestFlushAndHijackPassThrough(t *testing.T) {
@@ -333,7 +341,9 @@ func TestConfigErrors(t *testing.T) {
 		{"no logger", httpaudit.Config{}, "Logger is nil"},
 		{"status too low", httpaudit.Config{Logger: rec.Logger, FailureStatus: 42}, "not a status code"},
 		{"status too high", httpaudit.Config{Logger: rec.Logger, FailureStatus: 1000}, "not a status code"},
-		{"negative cap", httpaudit.Config{Logger: rec.Logger, MaxUserAgent: -1}, "negative"},
+		{"negative cap", httpaudit.Config{Logger: rec.Logger, MaxUserAgent: -1}, "MaxUserAgent -1 is negative"},
+		{"negative path cap", httpaudit.Config{Logger: rec.Logger, MaxPath: -1}, "MaxPath -1 is negative"},
+		{"negative timeout", httpaudit.Config{Logger: rec.Logger, LogTimeout: -time.Second}, "LogTimeout -1s is negative"},
 		{"invalid proxy", httpaudit.Config{Logger: rec.Logger, TrustedProxies: []netip.Prefix{{}}}, "invalid prefix"},
 		{"relative prefix", httpaudit.Config{Logger: rec.Logger, Prefixes: []string{"api"}}, `"api" does not start with /`},
 		{"empty exclusion", httpaudit.Config{Logger: rec.Logger, Exclude: []string{""}}, "does not start with /"},

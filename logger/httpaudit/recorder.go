@@ -7,16 +7,20 @@ import (
 	"sync/atomic"
 )
 
-// recorder remembers the status code a handler wrote, and the user
-// SetUser named. It passes Flush and Hijack through to the writer it
+// recorder remembers what the client sent, the status code a handler
+// wrote, and the user SetUser named. It passes Flush and Hijack through to the writer it
 // wraps, and Unwrap lets http.ResponseController reach that writer's
 // other methods.
 type recorder struct {
 	http.ResponseWriter
+	sent   sent
 	status int
 	// user is named by SetUser, which a handler behind http.TimeoutHandler
 	// may call from its own goroutine while the request is audited.
 	user atomic.Pointer[string]
+	// wait is the context the request's event is logged with, kept here
+	// to save an allocation per request.
+	wait logWait
 }
 
 // WriteHeader remembers the first final status: an informational one
