@@ -23,8 +23,9 @@ first) and check its hash chain: each line's hash must be that of the line
 before it and of its own bytes. The first line changed, removed, inserted or
 reordered, and a missing file, are named by file and line.
 
-The exit status is 0 when the chain holds, 1 when it breaks or the journal
-cannot be read.
+The exit status is 0 when the chain holds, 1 when it breaks, when a line is
+not a journal event (not a JSON object with a seq), or when the journal
+cannot be read. A journal with no lines has nothing to verify and passes.
 
 A journal written with JournalOptions.HashKey is verified with --key-file, a
 file whose bytes, all of them, are the key (write it without a newline). A
@@ -73,9 +74,12 @@ the last hash it prints somewhere else and compare.`,
 
 func printVerify(a *app, r *export.Report, key []byte) {
 	w := a.stdout
-	if r.OK() {
+	switch {
+	case r.OK() && r.Lines == 0:
+		fmt.Fprintf(w, "OK: no lines in %d files: nothing to verify\n", len(r.Files))
+	case r.OK():
 		fmt.Fprintf(w, "OK: %d lines in %d files, seq %d to %d\n", r.Lines, len(r.Files), r.FirstSeq, r.LastSeq)
-	} else {
+	default:
 		fmt.Fprintf(w, "BROKEN: %d problems in %d lines of %d files\n", len(r.Problems), r.Lines, len(r.Files))
 		for i, p := range r.Problems {
 			if i == maxShown {
@@ -89,6 +93,8 @@ func printVerify(a *app, r *export.Report, key []byte) {
 		}
 	}
 	switch {
+	case r.Lines > 0 && r.FirstSeq == 0 && r.Unchained == 0:
+		fmt.Fprintln(w, "No line is a journal event: this is not a journal the library wrote.")
 	case r.FromGenesis:
 		fmt.Fprintln(w, "The chain starts at its first line.")
 	case r.Lines > 0 && r.Unchained == r.Lines:
