@@ -113,8 +113,10 @@ type journalReader struct {
 	l       *Logger
 	recover bool
 	topSeq  uint64 // the highest seq so far
-	topLine []byte // the line that carries it
-	bad     int    // lines reported: no readable seq, a seq not above top, an event that cannot be read
+	topLine []byte // the line that carries it, and where it is
+	topFile string
+	topNum  int
+	bad     int // lines reported: no readable seq, a seq not above top, an event that cannot be read
 	// With recover: keep[head:] is the newest run of consecutive seqs,
 	// the events that go into the ring.
 	keep []Event
@@ -146,6 +148,7 @@ func (l *Logger) readJournal(dir string, recover bool) (uint64, string) {
 			r.fail(fmt.Errorf("auditlog: journal: %w", err))
 		}
 	}
+	hash := r.topHash()
 	if r.bad > maxReported {
 		l.report(fmt.Errorf("auditlog: journal: %d lines or files could not be read or were out of order (the first %d reported)", r.bad, maxReported))
 	}
@@ -153,13 +156,42 @@ func (l *Logger) readJournal(dir string, recover bool) (uint64, string) {
 	if recover {
 		r.refill()
 	}
-	var t lineTail
-	if json.Unmarshal(r.topLine, &t) != nil {
-		// Its seq was read, the rest is damaged: the chain starts again,
-		// and Verify shows where.
-		t.Hash = ""
+	return r.topSeq, hash
+}
+
+// topHash returns the hash of the line with the highest seq, to continue
+// the chain from, or "" (a new chain) when that line has none. A line
+// whose hash cannot be read, or is not 64 lower-case hex digits (what
+// the chain writes), is reported and counted: the hash goes into the
+// next line as it is, so it must be one.
+func (r *journalReader) topHash() string {
+	if r.topLine == nil {
+		return ""
 	}
-	return r.topSeq, t.Hash
+	var t lineTail
+	err := json.Unmarshal(r.topLine, &t)
+	if err == nil && (t.Hash == "" || isHash(t.Hash)) {
+		return t.Hash
+	}
+	if err == nil {
+		err = fmt.Errorf("hash %.80q is not 64 lower-case hex digits", t.Hash)
+	}
+	r.fail(fmt.Errorf("auditlog: journal: %w: %s line %d: the chain starts again after it, its hash cannot be read: %w",
+		export.ErrCorrupt, r.topFile, r.topNum, err))
+	return ""
+}
+
+// isHash reports whether s is a hash as the chain writes it.
+func isHash(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 // fail reports a line or a file that could not be used and counts it.
@@ -195,6 +227,7 @@ func (r *journalReader) line(line export.Line) error {
 	}
 	// The seq and the chain go on after this line, read or not.
 	r.topSeq, r.topLine = seq, append(r.topLine[:0], line.Data...)
+	r.topFile, r.topNum = line.File, line.Num
 	if r.recover {
 		ev, err := readEvent(line.Data)
 		if err != nil {

@@ -208,3 +208,37 @@ func TestJournalUnreadableLinesDoNotStopNew(t *testing.T) {
 		})
 	}
 }
+
+// The hash New continues the chain from is taken only when it is a hash:
+// a planted last line whose hash holds a quote, a newline or too few
+// characters does not make the next line the logger writes unreadable.
+func TestJournalContinuesOnlyFromAHash(t *testing.T) {
+	for name, hash := range map[string]string{
+		"short":     `abc`,
+		"newline":   `ab\n{\"seq\":99}`,
+		"quote":     strings.Repeat("a", 30) + `\",\"x\":\"` + strings.Repeat("b", 30),
+		"not hex":   strings.Repeat("z", 64),
+		"too long":  strings.Repeat("a", 65),
+		"uppercase": strings.Repeat("A", 64),
+	} {
+		for _, recover := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/Recover=%v", name, recover), func(t *testing.T) {
+				dir := t.TempDir()
+				line := `{"event_id":"e-1","seq":1,"timestamp":"2026-01-15T10:30:00Z","operation":"STORE","status":"SUCCESS","prev_hash":"` +
+					strings.Repeat("0", 64) + `","hash":"` + hash + `"}` + "\n"
+				require.NoError(t, os.WriteFile(filepath.Join(dir, export.JournalName), []byte(line), 0o600))
+				var rep reports
+				l, err := logger.New(logger.Options{ErrorHandler: rep.handle, Journal: &logger.JournalOptions{Dir: dir, Recover: recover}})
+				require.NoError(t, err)
+				require.Contains(t, rep.all(), "line 1")
+				require.Contains(t, rep.all(), "hash")
+				require.Equal(t, int64(1), l.Statistics().Failed)
+				require.NoError(t, l.Log(context.Background(), logger.Event{Operation: logger.OpStore}))
+				require.NoError(t, l.Close())
+				lines := readJournal(t, dir) // every line is JSON
+				require.Len(t, lines, 2)
+				require.Equal(t, uint64(2), lines[1].Seq)
+			})
+		}
+	}
+}
