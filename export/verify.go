@@ -272,7 +272,7 @@ func eventSeq(obj []byte) (seq uint64, notEvent string) {
 		if len(shown) > maxShownSeq {
 			shown = shown[:maxShownSeq] + "..."
 		}
-		return 0, "seq " + shown + " is not a whole number from 1"
+		return 0, "seq " + shown + " is not a whole number from 1 to 2^64-1"
 	}
 	return n, ""
 }

@@ -339,6 +339,7 @@ func TestVerifyLinesThatAreNotEvents(t *testing.T) {
 		require.Contains(t, r.stdout, "BROKEN: 1 problems")
 		require.Contains(t, r.stdout, "audit.jsonl line 1: modified: not a journal event: not valid JSON")
 		require.NotContains(t, r.stdout, "line 2")
+		require.NotContains(t, r.stdout, "retention", "the first line is bad: no file was removed")
 	})
 	t.Run("an object without seq", func(t *testing.T) {
 		r := runIn(t, write(t, chain(`{"operation":"STORE"}`)), "verify", ".")

@@ -99,7 +99,7 @@ func printVerify(a *app, r *export.Report, key []byte) {
 		fmt.Fprintln(w, "The chain starts at its first line.")
 	case r.Lines > 0 && r.Unchained == r.Lines:
 		fmt.Fprintln(w, "No line verified: a journal written with JournalOptions.NoChain has no chain to check.")
-	case r.Lines > 0:
+	case r.Lines > 0 && !firstLineBroken(r):
 		fmt.Fprintf(w, "The chain is checked from seq %d: older files were removed (by retention), which is not tampering.\n", r.FirstSeq)
 	}
 	if r.Torn != nil {
@@ -108,4 +108,12 @@ func printVerify(a *app, r *export.Report, key []byte) {
 	if r.LastHash != "" {
 		fmt.Fprintf(w, "Last hash: %s (keep it elsewhere to detect lines cut from the end)\n", r.LastHash)
 	}
+}
+
+// firstLineBroken reports whether the first problem is the journal's
+// first line: the chain then does not start in the middle because of
+// retention, but because that line is bad.
+func firstLineBroken(r *export.Report) bool {
+	p := r.First()
+	return p != nil && len(r.Files) > 0 && p.File == r.Files[0] && p.Line == 1
 }
