@@ -21,8 +21,8 @@
 // with a key, over the previous hash and the line's canonical bytes (the
 // object as written, without those two keys). [Verify] walks the files in
 // order and reports the first line modified, removed, inserted or
-// reordered, a missing file, where verification began, and a torn last
-// line.
+// reordered, a line that is not an event (not a JSON object with a seq),
+// a missing file, where verification began, and a torn last line.
 //
 // # Fault injection
 //

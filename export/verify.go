@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -13,7 +14,9 @@ type ProblemKind string
 // The kinds of break Verify reports.
 const (
 	// Modified: the line's content does not match its own hash (a byte
-	// changed), or it is not a chained line at all.
+	// changed), it is not a chained line at all, or it is not an event
+	// (not a JSON object, or without a seq that is a whole number from
+	// 1), which the library never writes, whatever its hash.
 	Modified ProblemKind = "modified"
 	// Removed: lines are missing before this one: its prev_hash is not
 	// the hash of the line before it, and its seq skips ahead.
@@ -143,6 +146,7 @@ type verifier struct {
 	started   bool
 	prevSum   string
 	prevSeq   uint64
+	noSeq     bool       // the line before was chained but not an event: its seq is unknown
 	held      *chainLine // a line whose seq skipped ahead, waiting to tell removal from reordering
 }
 
@@ -156,16 +160,18 @@ func (v *verifier) line(l Line) {
 	v.r.Lines++
 	cl := chainLine{file: l.File, num: l.Num, firstFile: v.fileStart}
 	v.fileStart = false
+	afterNoSeq := v.noSeq
+	v.noSeq = false
 	obj, prev, sum, ok := splitChained(l.Data)
 	if ok {
 		cl.prev, cl.sum = prev, sum
 		cl.selfOK = v.c.hashOf(prev, obj) == sum
-		var s struct {
-			Seq *uint64 `json:"seq"`
-		}
-		if json.Unmarshal(obj, &s) == nil && s.Seq != nil {
-			cl.seq, cl.hasSeq = *s.Seq, true
-		}
+	} else {
+		obj = l.Data
+	}
+	seq, notEvent := eventSeq(obj)
+	if notEvent == "" {
+		cl.seq, cl.hasSeq = seq, true
 	}
 	if v.held != nil {
 		h := v.held
@@ -182,6 +188,15 @@ func (v *verifier) line(l Line) {
 		v.resync(h)
 	}
 	switch {
+	case notEvent != "":
+		v.problem(Problem{Kind: Modified, File: l.File, Line: l.Num, Expected: v.prevSeq + 1,
+			Detail: "not a journal event: " + notEvent})
+		if ok {
+			// The line after it may chain to it: go on from its hash, and
+			// do not blame that line for a seq this one lacks.
+			v.prevSum, v.noSeq = cl.sum, true
+		}
+		return
 	case !ok:
 		v.r.Unchained++
 		v.problem(Problem{Kind: Modified, File: l.File, Line: l.Num, Seq: cl.seq, Expected: v.prevSeq + 1,
@@ -206,7 +221,7 @@ func (v *verifier) line(l Line) {
 		v.accept(&cl)
 		return
 	case cl.prev == v.prevSum:
-		if cl.hasSeq && cl.seq != v.prevSeq+1 {
+		if !afterNoSeq && cl.seq != v.prevSeq+1 {
 			v.problem(Problem{Kind: Modified, File: l.File, Line: l.Num, Seq: cl.seq, Expected: v.prevSeq + 1,
 				Detail: "chained correctly but seq does not follow"})
 		}
@@ -229,6 +244,37 @@ func (v *verifier) line(l Line) {
 		}
 		v.resync(&cl)
 	}
+}
+
+// maxShownSeq bounds how much of a bad seq a Problem quotes.
+const maxShownSeq = 40
+
+// eventSeq reads the seq of a line's object, as every reader of the
+// journal does. notEvent is empty when obj is a JSON object with a seq
+// that is a whole number from 1, and else says what is wrong.
+func eventSeq(obj []byte) (seq uint64, notEvent string) {
+	var s struct {
+		Seq json.RawMessage `json:"seq"`
+	}
+	if err := json.Unmarshal(obj, &s); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			return 0, "not a JSON object (" + te.Value + ")"
+		}
+		return 0, "not valid JSON: " + err.Error()
+	}
+	if s.Seq == nil {
+		return 0, "no seq"
+	}
+	n, err := strconv.ParseUint(string(s.Seq), 10, 64)
+	if err != nil || n == 0 {
+		shown := string(s.Seq)
+		if len(shown) > maxShownSeq {
+			shown = shown[:maxShownSeq] + "..."
+		}
+		return 0, "seq " + shown + " is not a whole number from 1 to 2^64-1"
+	}
+	return n, ""
 }
 
 // judgeSkip reports a line whose seq skipped ahead, once the line after it

@@ -350,7 +350,7 @@ func TestVerifyTamper(t *testing.T) {
 				})
 			},
 			check: func(t *testing.T, c *chained, r *export.Report) {
-				require.Equal(t, where{export.Modified, c.files[3], 1, 0, c.seqs[3][0]}, problems(r)[0])
+				require.Equal(t, where{export.Modified, c.files[3], 1, c.seqs[3][0], c.seqs[3][0]}, problems(r)[0], "the line names its seq")
 				require.Equal(t, int64(1), r.Unchained)
 			},
 		},
@@ -460,4 +460,103 @@ func TestReportErr(t *testing.T) {
 	require.ErrorIs(t, r.Err(), export.ErrTampered)
 	require.EqualError(t, r.Err(), export.ErrTampered.Error()+": f line 3: removed: d (and 1 more)")
 	require.Equal(t, "f line 3: removed: d", r.First().String())
+}
+
+// writeChainedLines writes objs as a journal whose lines are chained with
+// a SHA-256 chain, whatever the objects hold, and returns its path.
+func writeChainedLines(t *testing.T, objs ...string) (dir, path string) {
+	t.Helper()
+	dir = t.TempDir()
+	c := export.NewChain(nil, "")
+	var b []byte
+	for _, o := range objs {
+		b = c.Append(b, []byte(o))
+	}
+	path = filepath.Join(dir, export.JournalName)
+	require.NoError(t, os.WriteFile(path, b, 0o600))
+	return dir, path
+}
+
+// A line that is not an event (not JSON, JSON but not an object, an
+// object without a seq or with a seq that is not a whole number from 1)
+// is a problem at that line, even when its hash is right: the library
+// never writes one.
+func TestVerifyLinesThatAreNotEvents(t *testing.T) {
+	ev := func(seq string) string { return `{"seq":` + seq + `,"operation":"STORE"}` }
+	for _, tc := range []struct {
+		name   string
+		lines  []string
+		chain  bool     // chain the lines (else write them as they are)
+		want   []int    // the lines reported
+		detail []string // what each problem's detail holds
+	}{
+		{"non-JSON lines, chained", []string{"{hello}", "{world}"}, true, []int{1, 2}, []string{"not valid JSON", "not valid JSON"}},
+		{"non-JSON lines, not chained", []string{"hello", "world"}, false, []int{1, 2}, []string{"not valid JSON", "not valid JSON"}},
+		{"line 1 not JSON, then events", []string{"{hello}", ev("2"), ev("3")}, true, []int{1}, []string{"not valid JSON"}},
+		{"a middle line not JSON", []string{ev("1"), "{x:1}", ev("3")}, true, []int{2}, []string{"not valid JSON"}},
+		{"JSON but not an object", []string{"[1,2]", `"text"`, "42"}, false, []int{1, 2, 3}, []string{"not a JSON object", "not a JSON object", "not a JSON object"}},
+		{"an object without seq", []string{"{}", `{"operation":"STORE"}`}, true, []int{1, 2}, []string{"no seq", "no seq"}},
+		{"seq of the wrong kind", []string{ev(`"1"`), ev("0"), ev("-1"), ev("1.5"), ev("null"), ev("1e2")}, true, []int{1, 2, 3, 4, 5, 6},
+			[]string{`seq "1" is not`, "seq 0 is not", "seq -1 is not", "seq 1.5 is not", "seq null is not", "seq 1e2 is not"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var dir, path string
+			if tc.chain {
+				dir, path = writeChainedLines(t, tc.lines...)
+			} else {
+				dir = t.TempDir()
+				path = filepath.Join(dir, export.JournalName)
+				require.NoError(t, os.WriteFile(path, []byte(strings.Join(tc.lines, "\n")+"\n"), 0o600))
+			}
+			r, err := export.Verify(dir, nil)
+			require.NoError(t, err)
+			require.False(t, r.OK(), "a journal with lines that are not events does not verify")
+			require.ErrorIs(t, r.Err(), export.ErrTampered)
+			var got []int
+			for i, p := range r.Problems {
+				got = append(got, p.Line)
+				require.Equal(t, path, p.File)
+				require.Equal(t, export.Modified, p.Kind)
+				if i < len(tc.detail) {
+					require.Contains(t, p.Detail, tc.detail[i])
+				}
+			}
+			require.Equal(t, tc.want, got)
+			require.Zero(t, r.Unchained, "a line that is not an event is not counted as a line of a journal without a chain")
+		})
+	}
+}
+
+// Lines that are events after one that is not are checked as usual.
+func TestVerifyGoesOnAfterALineThatIsNotAnEvent(t *testing.T) {
+	dir, _ := writeChainedLines(t, "{hello}", `{"seq":2}`, `{"seq":3}`)
+	r, err := export.Verify(dir, nil)
+	require.NoError(t, err)
+	require.Len(t, r.Problems, 1)
+	require.Equal(t, 1, r.Problems[0].Line)
+	require.Equal(t, uint64(2), r.FirstSeq)
+	require.Equal(t, uint64(3), r.LastSeq)
+	require.False(t, r.FromGenesis, "the first event does not start the chain")
+}
+
+// A journal of blank lines only, or of a torn line only, has no line to
+// check: it verifies, with no lines, as an empty journal does.
+func TestVerifyNoEvents(t *testing.T) {
+	for name, content := range map[string]string{
+		"empty":        "",
+		"blank lines":  "\n\n  \n\t\n",
+		"torn only":    `{"seq":1,"opera`,
+		"blank + torn": "\n\n" + `{"seq":1,"opera`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			require.NoError(t, os.WriteFile(filepath.Join(dir, export.JournalName), []byte(content), 0o600))
+			r, err := export.Verify(dir, nil)
+			require.NoError(t, err)
+			require.True(t, r.OK())
+			require.Zero(t, r.Lines)
+			require.Zero(t, r.FirstSeq)
+			require.Equal(t, strings.Contains(name, "torn"), r.Torn != nil)
+		})
+	}
 }

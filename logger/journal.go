@@ -68,7 +68,8 @@ type JournalOptions struct {
 	NoChain bool
 	// Recover reads the journal back when New starts: the newest
 	// MaxEvents events refill the ring and the statistics are rebuilt
-	// from every event in the files still on disk. See New.
+	// from every event in the files still on disk. With or without it,
+	// new events go on above the highest seq in the journal. See New.
 	Recover bool
 }
 

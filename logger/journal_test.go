@@ -448,10 +448,11 @@ func TestRecoverCutsATornLine(t *testing.T) {
 	require.Nil(t, r.Torn)
 }
 
-// A journal whose last seq is beyond 2⁵⁴ (far past any real count, and
-// where the indexes stop taking seqs) is refused as corrupt rather than
-// continued; 2⁵⁴ itself is continued.
-func TestRecoverRefusesAnImpossibleSeq(t *testing.T) {
+// A line whose seq is beyond 2⁵⁴ (far past any real count, and where the
+// indexes stop taking seqs) is read as a line whose seq cannot be read:
+// reported, counted in Failed, and the seq goes on after the other lines;
+// 2⁵⁴ itself is continued.
+func TestRecoverSkipsAnImpossibleSeq(t *testing.T) {
 	for _, tt := range []struct {
 		seq uint64
 		ok  bool
@@ -461,14 +462,23 @@ func TestRecoverRefusesAnImpossibleSeq(t *testing.T) {
 			line := `{"event_id":"x","seq":` + strconv.FormatUint(tt.seq, 10) +
 				`,"timestamp":"2026-01-15T10:30:00Z","operation":"STORE","status":"SUCCESS","user_id":"u","entry_ids":["e1"]}` + "\n"
 			require.NoError(t, os.WriteFile(filepath.Join(dir, export.JournalName), []byte(line), 0o600))
-			l, err := logger.New(logger.Options{Journal: &logger.JournalOptions{Dir: dir, NoChain: true, Recover: true}})
-			if !tt.ok {
-				require.ErrorIs(t, err, export.ErrCorrupt)
-				return
-			}
+			var reported []error
+			l, err := logger.New(logger.Options{ErrorHandler: func(err error) { reported = append(reported, err) },
+				Journal: &logger.JournalOptions{Dir: dir, NoChain: true, Recover: true}})
 			require.NoError(t, err)
 			require.NoError(t, l.Log(context.Background(), logger.Event{Operation: logger.OpStore, EntryIDs: []string{"e2"}}))
 			got := l.Query(logger.Filter{EntryIDs: []string{"e1", "e2"}, Ascending: true})
+			if !tt.ok {
+				require.Len(t, reported, 1)
+				require.ErrorIs(t, reported[0], export.ErrCorrupt)
+				require.ErrorContains(t, reported[0], "line 1")
+				require.Equal(t, int64(1), l.Statistics().Failed)
+				require.Len(t, got, 1)
+				require.Equal(t, uint64(1), got[0].Seq)
+				require.NoError(t, l.Close())
+				return
+			}
+			require.Empty(t, reported)
 			require.Len(t, got, 2, "both events are indexed by entry id")
 			require.Equal(t, tt.seq+1, got[1].Seq)
 			require.NoError(t, l.Close())

@@ -82,12 +82,19 @@ type item struct {
 
 // New starts a Logger with opts. It returns an error wrapping
 // ErrInvalidOptions when opts cannot be honoured, and the error of the
-// journal when it cannot be opened or read back.
+// journal when it cannot be opened.
 //
-// With a journal, New continues its seq and its hash chain from the last
-// line on disk, and cuts off a torn last line (reported to ErrorHandler).
-// With Journal.Recover it also reads the journal back: the newest
-// MaxEvents events refill the ring, and the statistics (totals, by
+// With a journal, New reads the seq of every line of every file on disk
+// and goes on above the highest, so that no seq in the journal is ever
+// used twice, and continues the hash chain from the line that carries
+// it; it cuts off a torn last line (reported to ErrorHandler). A line
+// whose seq cannot be read, or is not above every seq before it (a line
+// copied back, a file restored, two loggers in one folder), and a file
+// that cannot be read are reported to ErrorHandler and counted in
+// Stats.Failed; they never stop New, with or without Journal.Recover.
+// With Journal.Recover it also reads the events back: the newest run of
+// consecutive seqs that ends at the highest, at most MaxEvents events,
+// refills the ring, and the statistics (totals, by
 // operation and status, per user, durations) are rebuilt from every event
 // in the files still on disk. Not restored: events in files that
 // retention removed, and the counters of the process that wrote them

@@ -1,16 +1,19 @@
 package logger
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/auditlog/auditlog/export"
 	"github.com/auditlog/auditlog/stats"
 )
 
-// openJournal opens the journal, continues the seq and the chain from
-// its last line, and with Recover refills the ring and the statistics.
+// openJournal opens the journal, continues the seq and the chain after
+// the highest seq in it, and with Recover refills the ring and the
+// statistics.
 func (l *Logger) openJournal() error {
 	jo := l.opts.Journal
 	j, torn, err := export.OpenJournal(jo.exportOptions(l.report))
@@ -20,17 +23,7 @@ func (l *Logger) openJournal() error {
 	if len(torn) > 0 {
 		l.report(fmt.Errorf("auditlog: journal: cut off a torn last line of %d bytes (a write cut short by a crash)", len(torn)))
 	}
-	var last uint64
-	var prev string
-	if jo.Recover {
-		last, prev, err = l.recoverJournal(jo.Dir)
-	} else {
-		last, prev, err = lastLine(jo.Dir)
-	}
-	if err != nil {
-		_ = j.Close() // opening failed already; its error is the one to return
-		return err
-	}
+	last, prev := l.readJournal(jo.Dir, jo.Recover)
 	w := &l.w
 	w.j = j
 	w.nextSeq, w.written = last+1, last
@@ -51,117 +44,264 @@ func (l *Logger) openJournal() error {
 // maxSeq bounds the seq read from a journal, far above any real count
 // (570 years at a million events a second), so that the arithmetic on
 // sequence numbers cannot overflow and index.Pairs, which takes seqs
-// below 2⁵⁵, indexes every event that follows.
+// below 2⁵⁵, indexes every event that follows. A line with a seq above
+// it is read as a line whose seq cannot be read.
 const maxSeq = 1 << 54
 
-// lineTail is what New reads of a journal line to continue after it.
+// maxReported bounds the journal lines New reports one by one; a summary
+// gives the count of the rest.
+const maxReported = 10
+
+// lineTail is what New reads of the journal line with the highest seq
+// to continue after it.
 type lineTail struct {
 	Seq  uint64 `json:"seq"`
 	Hash string `json:"hash"`
 }
 
-// lastLine returns the seq and hash of the journal's last line.
-func lastLine(dir string) (uint64, string, error) {
-	line, err := export.LastLine(dir)
-	if err != nil || line == nil {
-		return 0, "", err
+// readSeq reads the seq of a journal line, as json.Unmarshal into
+// lineTail reads it. A line as the logger writes it, which starts with
+// its event_id and seq, is read without decoding the rest, unless the
+// rest could hold another key that encoding/json would take for seq (it
+// matches keys without regard to case, and unescapes them, and the last
+// one wins): a key ending in q or Q, or an escape. The rest of such a
+// line is not checked: a damaged line whose seq is readable still counts,
+// so that its seq is not used again.
+func readSeq(line []byte) (uint64, error) {
+	if n, ok := fastSeq(line); ok {
+		return n, nil
 	}
-	var t lineTail
+	var t struct {
+		Seq uint64 `json:"seq"`
+	}
 	if err := json.Unmarshal(line, &t); err != nil {
-		return 0, "", fmt.Errorf("auditlog: journal: reading its last line: %w: %w", export.ErrCorrupt, err)
+		return 0, err
 	}
-	if t.Seq > maxSeq {
-		return 0, "", fmt.Errorf("auditlog: journal: %w: last line has seq %d, above %d", export.ErrCorrupt, t.Seq, uint64(maxSeq))
-	}
-	return t.Seq, t.Hash, nil
+	return t.Seq, nil
 }
 
-// recoverJournal reads every line of the journal: the newest run of
-// MaxEvents events with consecutive seq refills the ring, every event
-// counts in the statistics. It returns the seq and hash of the last line.
-func (l *Logger) recoverJournal(dir string) (uint64, string, error) {
-	keep := make([]Event, 0, min(l.opts.MaxEvents, 1<<16))
-	var last lineTail
-	var lastBad error // why the last line's seq and hash could not be read
-	skipped := 0
-	count := func(ev *Event) {
-		st := ev.Status
-		if st == "" {
-			st = StatusSuccess
-		}
-		l.counters.Add(stats.Sample[Operation, Status]{
-			Operation: ev.Operation, Status: st, User: ev.UserID,
-			UnixNano: ev.Time.UnixNano(), Duration: int64(ev.Duration),
-			Success: st == StatusSuccess, Failure: st == StatusFailure,
-		})
+// fastSeq reads the seq of a line that starts as the logger writes one:
+// {"event_id":"<id without escapes>","seq":<digits>,
+func fastSeq(line []byte) (uint64, bool) {
+	const idKey, seqKey = `{"event_id":"`, `","seq":`
+	if !bytes.HasPrefix(line, []byte(idKey)) {
+		return 0, false
 	}
-	head := 0 // keep[head:] are the events still to go into the ring
-	err := export.ReadJournal(dir, func(line export.Line) error {
-		if line.Torn {
-			return nil
+	rest := line[len(idKey):]
+	i := bytes.IndexByte(rest, '"')
+	if i < 0 || bytes.IndexByte(rest[:i], '\\') >= 0 || !bytes.HasPrefix(rest[i:], []byte(seqKey)) {
+		return 0, false
+	}
+	rest = rest[i+len(seqKey):]
+	d := 0
+	for d < len(rest) && d < 19 && '0' <= rest[d] && rest[d] <= '9' {
+		d++
+	}
+	if d == 0 || rest[0] == '0' || d == len(rest) || rest[d] != ',' {
+		return 0, false
+	}
+	tail := rest[d:]
+	if bytes.Contains(tail, []byte(`q"`)) || bytes.Contains(tail, []byte(`Q"`)) || bytes.Contains(tail, []byte(`\u`)) {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(string(rest[:d]), 10, 64)
+	return n, err == nil
+}
+
+// journalReader is what New keeps while it reads the journal back.
+type journalReader struct {
+	l       *Logger
+	recover bool
+	topSeq  uint64 // the highest seq so far
+	topLine []byte // the line that carries it, and where it is
+	topFile string
+	topNum  int
+	bad     int // lines reported: no readable seq, a seq not above top, an event that cannot be read
+	// With recover: keep[head:] is the newest run of consecutive seqs,
+	// the events that go into the ring.
+	keep []Event
+	head int
+}
+
+// readJournal reads the seq of every line of the journal in dir, oldest
+// first, and returns the highest and the hash of the line that carries
+// it: new events go on after it, so no seq on disk is ever used again.
+// A line whose seq cannot be read (or is outside 1 to maxSeq), or is not
+// above the highest before it (a line copied back, a file restored, two
+// loggers in one folder), and a file that cannot be read, are reported to
+// ErrorHandler and counted in Stats.Failed; they do not stop New, with
+// or without recover. With recover it also reads every event back (see
+// keepEvent and refill).
+func (l *Logger) readJournal(dir string, recover bool) (uint64, string) {
+	r := &journalReader{l: l, recover: recover}
+	if recover {
+		r.keep = make([]Event, 0, min(l.opts.MaxEvents, 1<<16))
+	}
+	files, err := export.JournalFiles(dir)
+	if err != nil {
+		r.fail(err)
+	}
+	for _, f := range files {
+		if err := export.ReadJournalFile(f, r.line); err != nil {
+			// A file cut short, or a line too long: the lines read before
+			// the error count, the rest of the file is skipped.
+			r.fail(fmt.Errorf("auditlog: journal: %w", err))
 		}
-		var ev Event
-		var t lineTail
-		terr := json.Unmarshal(line.Data, &t)
-		if terr == nil && (t.Seq == 0 || t.Seq > maxSeq) {
-			terr = fmt.Errorf("seq %d outside 1 to %d", t.Seq, uint64(maxSeq))
+	}
+	hash := r.topHash()
+	if r.bad > maxReported {
+		l.report(fmt.Errorf("auditlog: journal: %d lines or files could not be read or were out of order (the first %d reported)", r.bad, maxReported))
+	}
+	l.failed += int64(r.bad)
+	if recover {
+		r.refill()
+	}
+	return r.topSeq, hash
+}
+
+// topHash returns the hash of the line with the highest seq, to continue
+// the chain from, or "" (a new chain) when that line has none. A line
+// whose hash cannot be read, or is not 64 lower-case hex digits (what
+// the chain writes), is reported and counted: the hash goes into the
+// next line as it is, so it must be one.
+func (r *journalReader) topHash() string {
+	if r.topLine == nil {
+		return ""
+	}
+	var t lineTail
+	err := json.Unmarshal(r.topLine, &t)
+	if err == nil && (t.Hash == "" || isHash(t.Hash)) {
+		return t.Hash
+	}
+	if err == nil {
+		err = fmt.Errorf("hash %.80q is not 64 lower-case hex digits", t.Hash)
+	}
+	r.fail(fmt.Errorf("auditlog: journal: %w: %s line %d: the chain starts again after it, its hash cannot be read: %w",
+		export.ErrCorrupt, r.topFile, r.topNum, err))
+	return ""
+}
+
+// isHash reports whether s is a hash as the chain writes it.
+func isHash(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
 		}
-		if terr == nil && t.Seq <= last.Seq {
-			return fmt.Errorf("auditlog: journal: %w: %s line %d: seq %d after %d", export.ErrCorrupt, line.File, line.Num, t.Seq, last.Seq)
-		}
-		err := terr
-		if err == nil {
-			err = ev.UnmarshalJSON(line.Data)
-		}
-		if err == nil {
-			err = ev.check()
-		}
-		if terr == nil {
-			last = t // the chain and seq go on after this line, read or not
-		}
-		lastBad = terr
-		if err != nil {
-			skipped++
-			if skipped <= 10 {
-				l.report(fmt.Errorf("auditlog: journal: recovery skipped %s line %d: %w", line.File, line.Num, err))
-			}
-			return nil
-		}
-		if len(keep) > head && t.Seq != keep[len(keep)-1].Seq+1 {
-			// A gap: the ring holds consecutive seqs only.
-			for i := head; i < len(keep); i++ {
-				count(&keep[i])
-			}
-			keep, head = keep[:0], 0
-		}
-		if len(keep)-head == l.opts.MaxEvents {
-			count(&keep[head])
-			keep[head] = Event{}
-			head++
-			if head >= len(keep)/2 && head > 1024 {
-				keep = keep[:copy(keep, keep[head:])]
-				head = 0
-			}
-		}
-		ev.Seq = t.Seq
-		keep = append(keep, ev)
-		return nil
-	})
-	if err == nil && lastBad != nil {
-		// Without the last line's seq and hash the logger cannot go on.
-		err = fmt.Errorf("auditlog: journal: reading its last line: %w: %w", export.ErrCorrupt, lastBad)
+	}
+	return true
+}
+
+// fail reports a line or a file that could not be used and counts it.
+func (r *journalReader) fail(err error) {
+	r.bad++
+	if r.bad <= maxReported {
+		r.l.report(err)
+	}
+}
+
+// line reads one line of the journal.
+func (r *journalReader) line(line export.Line) error {
+	if line.Torn {
+		return nil // a write cut short by a crash, reported by OpenJournal
+	}
+	seq, err := readSeq(line.Data)
+	if err == nil && (seq == 0 || seq > maxSeq) {
+		err = fmt.Errorf("seq %d outside 1 to %d", seq, uint64(maxSeq))
 	}
 	if err != nil {
-		return 0, "", err
+		r.fail(fmt.Errorf("auditlog: journal: %w: %s line %d: skipped, its seq cannot be read: %w", export.ErrCorrupt, line.File, line.Num, err))
+		return nil
 	}
-	if skipped > 0 {
-		l.failed += int64(skipped)
-		l.report(fmt.Errorf("auditlog: journal: recovery skipped %d lines it could not read", skipped))
+	if seq <= r.topSeq {
+		r.fail(fmt.Errorf("auditlog: journal: %w: %s line %d: seq %d is not above %d, the highest before it; new events go on above the highest seq in the journal",
+			export.ErrCorrupt, line.File, line.Num, seq, r.topSeq))
+		if r.recover {
+			if ev, err := readEvent(line.Data); err == nil {
+				r.count(&ev) // an event on disk: it counts, out of the ring
+			}
+		}
+		return nil
+	}
+	// The seq and the chain go on after this line, read or not.
+	r.topSeq, r.topLine = seq, append(r.topLine[:0], line.Data...)
+	r.topFile, r.topNum = line.File, line.Num
+	if r.recover {
+		ev, err := readEvent(line.Data)
+		if err != nil {
+			r.fail(fmt.Errorf("auditlog: journal: recovery skipped %s line %d: %w", line.File, line.Num, err))
+			return nil
+		}
+		ev.Seq = seq
+		r.keepEvent(ev)
+	}
+	return nil
+}
+
+// readEvent decodes the event of a journal line.
+func readEvent(data []byte) (Event, error) {
+	var ev Event
+	err := ev.UnmarshalJSON(data)
+	if err == nil {
+		err = ev.check()
+	}
+	return ev, err
+}
+
+// count adds ev to the statistics only.
+func (r *journalReader) count(ev *Event) {
+	st := ev.Status
+	if st == "" {
+		st = StatusSuccess
+	}
+	r.l.counters.Add(stats.Sample[Operation, Status]{
+		Operation: ev.Operation, Status: st, User: ev.UserID,
+		UnixNano: ev.Time.UnixNano(), Duration: int64(ev.Duration),
+		Success: st == StatusSuccess, Failure: st == StatusFailure,
+	})
+}
+
+// keepEvent adds ev, whose seq is the highest so far, to the run of
+// events for the ring; the events that leave the run count in the
+// statistics only.
+func (r *journalReader) keepEvent(ev Event) {
+	if len(r.keep) > r.head && ev.Seq != r.keep[len(r.keep)-1].Seq+1 {
+		r.flush() // a gap: the ring holds consecutive seqs only
+	}
+	if len(r.keep)-r.head == r.l.opts.MaxEvents {
+		r.count(&r.keep[r.head])
+		r.keep[r.head] = Event{}
+		r.head++
+		if r.head >= len(r.keep)/2 && r.head > 1024 {
+			r.keep = r.keep[:copy(r.keep, r.keep[r.head:])]
+			r.head = 0
+		}
+	}
+	r.keep = append(r.keep, ev)
+}
+
+// flush counts the run in the statistics and empties it.
+func (r *journalReader) flush() {
+	for i := r.head; i < len(r.keep); i++ {
+		r.count(&r.keep[i])
+	}
+	r.keep, r.head = r.keep[:0], 0
+}
+
+// refill puts the run into the ring when it ends at the highest seq, the
+// one new events follow (the ring holds consecutive seqs); otherwise the
+// run counts in the statistics only and the ring starts empty.
+func (r *journalReader) refill() {
+	l := r.l
+	if len(r.keep) > r.head && r.keep[len(r.keep)-1].Seq != r.topSeq {
+		r.flush()
 	}
 	w := &l.w
 	w.ids.stamp(time.Now()) // for events recovered without an ID
-	for i := head; i < len(keep); i++ {
-		ev := &keep[i]
+	for i := r.head; i < len(r.keep); i++ {
+		ev := &r.keep[i]
 		w.nextSeq = ev.Seq
 		l.prepare(ev)
 	}
@@ -174,5 +314,4 @@ func (l *Logger) recoverJournal(dir string) (uint64, string, error) {
 	// them, and the read barrier has nothing to wait for.
 	l.sent.Store(int64(l.ring.n))
 	l.applied.Store(int64(l.ring.n))
-	return last.Seq, last.Hash, nil
 }

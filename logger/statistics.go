@@ -36,8 +36,8 @@ type Stats struct {
 	Evicted int64
 	// Failed counts events accepted but not applied everywhere (the
 	// ErrorHandler heard why): events Close could not write to a failing
-	// journal, events a store's Save refused, lines recovery could not
-	// read.
+	// journal, events a store's Save refused, journal lines and files
+	// New could not read or whose seq did not increase.
 	Failed int64
 	// JournalErrors counts failed journal operations (write, rotate,
 	// fsync), each retried; Unwritten is how many applied events wait to

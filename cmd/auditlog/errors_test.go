@@ -300,3 +300,56 @@ func TestReport(t *testing.T) {
 	r = runIn(t, dir, "report", "audit_logs", "--month", "2025-12", "--html", "-").ok(t)
 	require.Contains(t, r.stdout, "December 2025")
 }
+
+// TestVerifyLinesThatAreNotEvents: a journal whose lines are not events
+// fails, naming the first bad line; one with no lines passes, saying
+// there was nothing to verify.
+func TestVerifyLinesThatAreNotEvents(t *testing.T) {
+	write := func(t *testing.T, b []byte) string {
+		dir := t.TempDir()
+		require.NoError(t, os.WriteFile(filepath.Join(dir, export.JournalName), b, 0o600))
+		return dir
+	}
+	chain := func(objs ...string) []byte {
+		c := export.NewChain(nil, "")
+		var b []byte
+		for _, o := range objs {
+			b = c.Append(b, []byte(o))
+		}
+		return b
+	}
+	t.Run("non-JSON lines", func(t *testing.T) {
+		r := runIn(t, write(t, []byte("hello\nworld\n")), "verify", ".")
+		require.Equal(t, 1, r.code, r.stdout)
+		require.Contains(t, r.stdout, "BROKEN: 2 problems in 2 lines of 1 files\n")
+		require.Contains(t, r.stdout, "audit.jsonl line 1: modified: not a journal event: not valid JSON")
+		require.Contains(t, r.stdout, "No line is a journal event")
+		require.NotContains(t, r.stdout, "NoChain")
+		require.NotContains(t, r.stdout, "retention")
+	})
+	t.Run("non-JSON lines with a chain", func(t *testing.T) {
+		r := runIn(t, write(t, chain("{hello}", "{world}")), "verify", ".")
+		require.Equal(t, 1, r.code, r.stdout)
+		require.NotContains(t, r.stdout, "OK:")
+		require.Contains(t, r.stdout, "audit.jsonl line 1: modified: not a journal event")
+	})
+	t.Run("line 1 not JSON", func(t *testing.T) {
+		r := runIn(t, write(t, chain("{hello}", `{"seq":2}`, `{"seq":3}`)), "verify", ".")
+		require.Equal(t, 1, r.code, r.stdout)
+		require.Contains(t, r.stdout, "BROKEN: 1 problems")
+		require.Contains(t, r.stdout, "audit.jsonl line 1: modified: not a journal event: not valid JSON")
+		require.NotContains(t, r.stdout, "line 2")
+		require.NotContains(t, r.stdout, "retention", "the first line is bad: no file was removed")
+	})
+	t.Run("an object without seq", func(t *testing.T) {
+		r := runIn(t, write(t, chain(`{"operation":"STORE"}`)), "verify", ".")
+		require.Equal(t, 1, r.code, r.stdout)
+		require.Contains(t, r.stdout, "audit.jsonl line 1: modified: not a journal event: no seq")
+	})
+	for name, b := range map[string]string{"empty": "", "blank lines": "\n\n \n"} {
+		t.Run(name, func(t *testing.T) {
+			r := runIn(t, write(t, []byte(b)), "verify", ".").ok(t)
+			require.Equal(t, "OK: no lines in 1 files: nothing to verify\n", r.stdout)
+		})
+	}
+}

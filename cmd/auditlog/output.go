@@ -8,10 +8,9 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/auditlog/auditlog/export"
+	"github.com/auditlog/auditlog/internal/printable"
 	"github.com/auditlog/auditlog/logger"
 )
 
@@ -165,30 +164,6 @@ func formatMillis(d time.Duration) string {
 	return strconv.FormatFloat(float64(d)/1e6, 'f', -1, 64) + " ms"
 }
 
-// cell makes s safe to print in a terminal, on one line: control
-// and format characters (escape sequences, newlines, tabs, bidirectional
-// overrides) are written as Go escapes, so that an event cannot move the cursor or forge a row, and s
-// is cut to max runes.
-func cell(s string, max int) string {
-	var b strings.Builder
-	n := 0
-	for i, r := range s {
-		if n == max {
-			if i < len(s) {
-				b.WriteString("…")
-			}
-			break
-		}
-		switch {
-		case r == utf8.RuneError:
-			b.WriteRune('\uFFFD')
-		case unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == '\u2028' || r == '\u2029':
-			q := strconv.QuoteRune(r)
-			b.WriteString(q[1 : len(q)-1])
-		default:
-			b.WriteRune(r)
-		}
-		n++
-	}
-	return b.String()
-}
+// cell makes s safe to print in a terminal, on one line, cut to max
+// runes: see printable.Cut.
+func cell(s string, max int) string { return printable.Cut(s, max) }

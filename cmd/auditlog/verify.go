@@ -23,8 +23,9 @@ first) and check its hash chain: each line's hash must be that of the line
 before it and of its own bytes. The first line changed, removed, inserted or
 reordered, and a missing file, are named by file and line.
 
-The exit status is 0 when the chain holds, 1 when it breaks or the journal
-cannot be read.
+The exit status is 0 when the chain holds, 1 when it breaks, when a line is
+not a journal event (not a JSON object with a seq), or when the journal
+cannot be read. A journal with no lines has nothing to verify and passes.
 
 A journal written with JournalOptions.HashKey is verified with --key-file, a
 file whose bytes, all of them, are the key (write it without a newline). A
@@ -73,9 +74,12 @@ the last hash it prints somewhere else and compare.`,
 
 func printVerify(a *app, r *export.Report, key []byte) {
 	w := a.stdout
-	if r.OK() {
+	switch {
+	case r.OK() && r.Lines == 0:
+		fmt.Fprintf(w, "OK: no lines in %d files: nothing to verify\n", len(r.Files))
+	case r.OK():
 		fmt.Fprintf(w, "OK: %d lines in %d files, seq %d to %d\n", r.Lines, len(r.Files), r.FirstSeq, r.LastSeq)
-	} else {
+	default:
 		fmt.Fprintf(w, "BROKEN: %d problems in %d lines of %d files\n", len(r.Problems), r.Lines, len(r.Files))
 		for i, p := range r.Problems {
 			if i == maxShown {
@@ -89,11 +93,13 @@ func printVerify(a *app, r *export.Report, key []byte) {
 		}
 	}
 	switch {
+	case r.Lines > 0 && r.FirstSeq == 0 && r.Unchained == 0:
+		fmt.Fprintln(w, "No line is a journal event: this is not a journal the library wrote.")
 	case r.FromGenesis:
 		fmt.Fprintln(w, "The chain starts at its first line.")
 	case r.Lines > 0 && r.Unchained == r.Lines:
 		fmt.Fprintln(w, "No line verified: a journal written with JournalOptions.NoChain has no chain to check.")
-	case r.Lines > 0:
+	case r.Lines > 0 && !firstLineBroken(r):
 		fmt.Fprintf(w, "The chain is checked from seq %d: older files were removed (by retention), which is not tampering.\n", r.FirstSeq)
 	}
 	if r.Torn != nil {
@@ -102,4 +108,12 @@ func printVerify(a *app, r *export.Report, key []byte) {
 	if r.LastHash != "" {
 		fmt.Fprintf(w, "Last hash: %s (keep it elsewhere to detect lines cut from the end)\n", r.LastHash)
 	}
+}
+
+// firstLineBroken reports whether the first problem is the journal's
+// first line: the chain then does not start in the middle because of
+// retention, but because that line is bad.
+func firstLineBroken(r *export.Report) bool {
+	p := r.First()
+	return p != nil && len(r.Files) > 0 && p.File == r.Files[0] && p.Line == 1
 }

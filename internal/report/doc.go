@@ -4,6 +4,8 @@
 // events per day and by operation, drawn as inline SVG so that the page
 // needs no script, no network and no other file to be read offline.
 //
-// Every value that comes from an event is escaped by html/template: an
+// Every value that comes from an event is escaped by html/template, and
+// its control, bidirectional and zero-width characters are shown as
+// escapes, as the command line shows them (see internal/printable): an
 // audit trail holds what users typed.
 package report

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/auditlog/auditlog/internal/printable"
 	"github.com/auditlog/auditlog/logger"
 )
 
@@ -18,6 +19,7 @@ var files embed.FS
 var page = template.Must(template.New("report.html.tmpl").Funcs(template.FuncMap{
 	"barColour":   func() template.CSS { return BarColour },
 	"emptyColour": func() template.CSS { return EmptyColour },
+	"text":        func(s any) string { return printable.String(fmt.Sprint(s)) },
 	"pct": func(part, whole int) string {
 		if whole == 0 {
 			return "–"

@@ -117,3 +117,38 @@ func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("disk ful
 func TestWriteReportsWriteErrors(t *testing.T) {
 	require.ErrorContains(t, report.Write(failingWriter{}, monthOfEvents(), january), "disk full")
 }
+
+// hostile holds every character that could hide or rearrange text:
+// bidirectional embeddings, overrides and isolates, zero-width
+// characters, and C0 and C1 controls.
+const hostile = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069" +
+	"\u200b\u200c\u200d\ufeff" + "\x00\x07\x1b[2J\r\n\t\x7f\u0085\u009b\u2028\u2029"
+
+// Event text reaches the page with every hostile character written as an
+// escape, as the command line shows it, wherever the page prints it.
+func TestWriteEscapesHiddenCharacters(t *testing.T) {
+	text := func(name string) string { return name + hostile + "end" }
+	ev := logger.Event{
+		Time: january.Add(36 * time.Hour), Status: logger.StatusFailure,
+		Operation: logger.Operation(text("OP")), UserID: text("user"),
+		UserName: text("name"), UserEmail: text("email"), SessionID: text("session"),
+		ResourceType: text("type"), ResourceID: text("id"), ResourceName: text("resource"),
+		Category: text("category"), Description: text("description"),
+		ErrorMessage: text("error"), ErrorStack: text("stack"), Tags: []string{text("tag")},
+		Metadata: map[string]any{text("key"): text("value")}, RunID: text("run"),
+	}
+	var b bytes.Buffer
+	require.NoError(t, report.Write(&b, []logger.Event{ev}, january))
+	html := b.String()
+	for _, r := range hostile {
+		if r == '\n' || r >= ' ' && r < 0x7f {
+			continue // the page's own markup has newlines, and "[2J" is text
+		}
+		require.NotContains(t, html, string(r), "%U reaches the page", r)
+	}
+	escaped := `\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200b\u200c\u200d\ufeff\x00\a\x1b[2J\r\n\t\x7f\u0085\u009b\u2028\u2029end`
+	for _, name := range []string{"user", "OP", "type", "id", "error"} {
+		require.Contains(t, html, name+escaped, "%s is shown, escaped", name)
+	}
+	require.Equal(t, 8, strings.Count(html, escaped), "the user twice (users, failures), the operation three times (chart label and title, failures), the resource type and id and the error once each")
+}
