@@ -1,7 +1,7 @@
 // Package export is the byte level of the audit trail: the JSON Lines
-// journal, the hash chain over its lines, the
-// readers that walk its current and rotated (gzipped too) files in order,
-// the verifier, and the export and import file formats.
+// journal, the hash chain over its lines, the readers that walk its
+// current and rotated (gzipped too) files in order, the verifier, and the
+// export and import file formats.
 //
 // It knows nothing of package logger's Event: an event here is one JSON
 // object, as bytes. The only keys it reads are seq (in Verify) and the
