@@ -15,7 +15,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/auditlog/auditlog/export"
-	"github.com/auditlog/auditlog/internal/fsafe"
 )
 
 // plantVictim creates a file outside any journal folder, with a last line
@@ -62,37 +61,49 @@ func TestJournalRefusesSymlinkedFile(t *testing.T) {
 	require.NoError(t, os.Symlink(victim, path))
 
 	_, _, err := export.OpenJournal(export.JournalOptions{Dir: dir})
-	require.ErrorIs(t, err, fsafe.ErrNotRegular)
+	require.ErrorIs(t, err, export.ErrNotRegular)
 	require.Contains(t, err.Error(), path)
 	unchanged()
 }
 
-func TestJournalRefusesSymlinkPlantedWhileOpen(t *testing.T) {
+func TestJournalRefusesWhatIsPlantedWhileOpen(t *testing.T) {
 	victim, unchanged := plantVictim(t)
-	dir := t.TempDir()
-	path := filepath.Join(dir, export.JournalName)
-	j := openJournal(t, export.JournalOptions{Dir: dir})
-	_, err := j.Write(numbered(1, 2, 40))
-	require.NoError(t, err)
+	for _, tc := range []struct {
+		name  string
+		plant func(path string) error
+	}{
+		{"symlink", func(p string) error { return os.Symlink(victim, p) }},
+		{"FIFO", func(p string) error { return syscall.Mkfifo(p, 0o600) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := filepath.Join(dir, export.JournalName)
+			j := openJournal(t, export.JournalOptions{Dir: dir})
+			_, err := j.Write(numbered(1, 2, 40))
+			require.NoError(t, err)
 
-	// Someone with write access to the folder replaces the current file.
-	require.NoError(t, os.Remove(path))
-	require.NoError(t, os.Symlink(victim, path))
-	for range 3 {
-		_, err = j.Write(numbered(3, 1, 40))
-		require.ErrorIs(t, err, fsafe.ErrNotRegular)
-		require.Contains(t, err.Error(), path)
+			// Someone with write access to the folder replaces the
+			// current file.
+			require.NoError(t, os.Remove(path))
+			require.NoError(t, tc.plant(path))
+			for range 3 {
+				_, err = j.Write(numbered(3, 1, 40))
+				require.ErrorIs(t, err, export.ErrNotRegular)
+				require.Contains(t, err.Error(), path)
+			}
+			require.ErrorIs(t, j.Rotate(), export.ErrNotRegular)
+			require.ErrorIs(t, j.Sync(), export.ErrNotRegular)
+			unchanged()
+
+			// Once it is gone, the journal starts a new file.
+			require.NoError(t, os.Remove(path))
+			_, err = j.Write(numbered(3, 1, 40))
+			require.NoError(t, err)
+			require.NoError(t, j.Close())
+			require.Equal(t, splitLines(numbered(3, 1, 40)), readJournal(t, dir))
+			unchanged()
+		})
 	}
-	require.Error(t, j.Rotate())
-	unchanged()
-
-	// Once the link is gone, the journal starts a new file.
-	require.NoError(t, os.Remove(path))
-	_, err = j.Write(numbered(3, 1, 40))
-	require.NoError(t, err)
-	require.NoError(t, j.Close())
-	require.Equal(t, splitLines(numbered(3, 1, 40)), readJournal(t, dir))
-	unchanged()
 }
 
 func TestJournalRefusesFIFO(t *testing.T) {
@@ -100,7 +111,7 @@ func TestJournalRefusesFIFO(t *testing.T) {
 	path := filepath.Join(dir, export.JournalName)
 	require.NoError(t, syscall.Mkfifo(path, 0o600))
 	_, _, err := export.OpenJournal(export.JournalOptions{Dir: dir})
-	require.ErrorIs(t, err, fsafe.ErrNotRegular)
+	require.ErrorIs(t, err, export.ErrNotRegular)
 	require.Contains(t, err.Error(), path)
 	require.Contains(t, err.Error(), "FIFO")
 }
@@ -112,7 +123,7 @@ func TestJournalRefusesFolderWritableByOthers(t *testing.T) {
 			require.NoError(t, os.Mkdir(dir, 0o700))
 			require.NoError(t, os.Chmod(dir, mode))
 			_, _, err := export.OpenJournal(export.JournalOptions{Dir: dir})
-			require.ErrorIs(t, err, fsafe.ErrUnsafeDir)
+			require.ErrorIs(t, err, export.ErrUnsafeDir)
 			require.Contains(t, err.Error(), dir)
 			fi, err := os.Stat(dir)
 			require.NoError(t, err)
@@ -163,7 +174,7 @@ func TestJournalCompressNeverFollowsPlantedLinks(t *testing.T) {
 	require.NoFileExists(t, linked+".gz")
 	var named bool
 	for _, err := range seen.all() {
-		if errors.Is(err, fsafe.ErrNotRegular) && strings.Contains(err.Error(), linked) {
+		if errors.Is(err, export.ErrNotRegular) && strings.Contains(err.Error(), linked) {
 			named = true
 		}
 	}
@@ -187,16 +198,16 @@ func TestJournalFilesRefusesPlantedEntries(t *testing.T) {
 				path := filepath.Join(dir, name)
 				require.NoError(t, tc.plant(path))
 				_, err := export.JournalFiles(dir)
-				require.ErrorIs(t, err, fsafe.ErrNotRegular)
+				require.ErrorIs(t, err, export.ErrNotRegular)
 				require.Contains(t, err.Error(), path)
 				require.Contains(t, err.Error(), tc.kind)
 				err = export.ReadJournal(dir, func(export.Line) error { return nil })
-				require.ErrorIs(t, err, fsafe.ErrNotRegular)
+				require.ErrorIs(t, err, export.ErrNotRegular)
 				_, err = export.LastLine(dir)
-				require.ErrorIs(t, err, fsafe.ErrNotRegular)
+				require.ErrorIs(t, err, export.ErrNotRegular)
 				// Listed before the link was planted: still not followed.
 				err = export.ReadJournalFile(export.JournalFile{Path: path}, func(export.Line) error { return nil })
-				require.ErrorIs(t, err, fsafe.ErrNotRegular)
+				require.ErrorIs(t, err, export.ErrNotRegular)
 				unchanged()
 			})
 		}
