@@ -31,6 +31,10 @@ func compressFile(src string) (err error) {
 		return fmt.Errorf("auditlog: journal: compress: %w", err)
 	}
 	defer in.Close()
+	srcInfo, err := in.Stat()
+	if err != nil {
+		return fmt.Errorf("auditlog: journal: compress: %w", err)
+	}
 	dst := src + gzipExt
 	tmp := dst + ".tmp"
 	if err := os.Remove(tmp); err != nil && !errors.Is(err, fs.ErrNotExist) {
@@ -40,10 +44,15 @@ func compressFile(src string) (err error) {
 	if err != nil {
 		return fmt.Errorf("auditlog: journal: compress: %w", err)
 	}
+	tmpInfo, err := out.Stat()
+	if err != nil {
+		out.Close()
+		return fmt.Errorf("auditlog: journal: compress: %w", err)
+	}
 	defer func() {
 		if err != nil {
 			out.Close()
-			_ = removeIfSame(tmp, out) // the temporary file is the journal's own
+			_ = fsafe.RemoveSame(tmp, tmpInfo) // the error to report is err
 			err = fmt.Errorf("auditlog: journal: compress %s: %w", src, err)
 		}
 	}()
@@ -67,31 +76,8 @@ func compressFile(src string) (err error) {
 	if err = SyncDir(dir); err != nil {
 		return err
 	}
-	if err = removeIfSame(src, in); err != nil {
+	if err = fsafe.RemoveSame(src, srcInfo); err != nil {
 		return err
 	}
 	return SyncDir(dir)
-}
-
-// removeIfSame removes path when it still names the file f has open,
-// without following a link; a file that is gone is not an error.
-func removeIfSame(path string, f *os.File) error {
-	pfi, err := os.Lstat(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	ffi, err := f.Stat()
-	if err != nil {
-		return err
-	}
-	if !os.SameFile(pfi, ffi) {
-		return fmt.Errorf("%s was replaced while it was compressed: left alone", path)
-	}
-	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return err
-	}
-	return nil
 }
