@@ -32,6 +32,12 @@ var (
 	// journal never follows, opens, compresses nor removes such a file.
 	ErrNotRegular = fsafe.ErrNotRegular
 
+	// ErrHardLinked is returned, wrapped with the path, by OpenJournal
+	// (and by Write, when it starts a new file) when audit.jsonl has more
+	// than one name: a hard link to a file elsewhere, which the journal
+	// would otherwise write into.
+	ErrHardLinked = fsafe.ErrHardLinked
+
 	// ErrUnsafeDir is returned, wrapped with the path and its mode, by
 	// OpenJournal when the journal's folder is writable by its group or
 	// by others (anyone who can write into it could plant files there),

@@ -73,7 +73,8 @@ type JournalOptions struct {
 //
 //   - a file is opened without following a symbolic link and must be a
 //     regular file: a link, a FIFO or a device at audit.jsonl is refused
-//     with an error wrapping ErrNotRegular that names it; a folder
+//     with an error wrapping ErrNotRegular that names it, and a file of
+//     more than one name (a hard link) with ErrHardLinked; a folder
 //     writable by others is refused (see JournalOptions.Dir);
 //   - a rotation fsyncs the file, renames it to a name no file has (never
 //     two rotations in one millisecond), and creates the new audit.jsonl
@@ -154,6 +155,11 @@ func OpenJournal(opts JournalOptions) (j *Journal, torn []byte, err error) {
 func (j *Journal) openCurrent() (torn []byte, err error) {
 	f, err := fsafe.OpenFile(j.path, os.O_CREATE|os.O_RDWR|os.O_APPEND, 0o600)
 	if err != nil {
+		return nil, fmt.Errorf("auditlog: journal: %w", err)
+	}
+	// A hard link to a file elsewhere is that file: not written into.
+	if err := fsafe.SingleLink(f); err != nil {
+		f.Close()
 		return nil, fmt.Errorf("auditlog: journal: %w", err)
 	}
 	size, torn, err := openedFile(f)

@@ -66,6 +66,18 @@ func TestJournalRefusesSymlinkedFile(t *testing.T) {
 	unchanged()
 }
 
+func TestJournalRefusesHardLinkedFile(t *testing.T) {
+	victim, unchanged := plantVictim(t)
+	dir := t.TempDir()
+	path := filepath.Join(dir, export.JournalName)
+	require.NoError(t, os.Link(victim, path))
+
+	_, _, err := export.OpenJournal(export.JournalOptions{Dir: dir})
+	require.ErrorIs(t, err, export.ErrHardLinked)
+	require.Contains(t, err.Error(), path)
+	unchanged()
+}
+
 func TestJournalRefusesWhatIsPlantedWhileOpen(t *testing.T) {
 	victim, unchanged := plantVictim(t)
 	for _, tc := range []struct {
@@ -74,6 +86,7 @@ func TestJournalRefusesWhatIsPlantedWhileOpen(t *testing.T) {
 	}{
 		{"symlink", func(p string) error { return os.Symlink(victim, p) }},
 		{"FIFO", func(p string) error { return syscall.Mkfifo(p, 0o600) }},
+		{"hard link", func(p string) error { return os.Link(victim, p) }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -86,13 +99,16 @@ func TestJournalRefusesWhatIsPlantedWhileOpen(t *testing.T) {
 			// current file.
 			require.NoError(t, os.Remove(path))
 			require.NoError(t, tc.plant(path))
+			refused := func(err error) bool {
+				return errors.Is(err, export.ErrNotRegular) || errors.Is(err, export.ErrHardLinked)
+			}
 			for range 3 {
 				_, err = j.Write(numbered(3, 1, 40))
-				require.ErrorIs(t, err, export.ErrNotRegular)
+				require.True(t, refused(err), "%v", err)
 				require.Contains(t, err.Error(), path)
 			}
-			require.ErrorIs(t, j.Rotate(), export.ErrNotRegular)
-			require.ErrorIs(t, j.Sync(), export.ErrNotRegular)
+			require.True(t, refused(j.Rotate()))
+			require.True(t, refused(j.Sync()))
 			unchanged()
 
 			// Once it is gone, the journal starts a new file.

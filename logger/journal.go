@@ -34,10 +34,11 @@ const (
 //
 // The journal never follows a symbolic link in Dir, and nothing outside
 // Dir is opened, written, renamed or removed: an audit.jsonl that is a
-// link, a FIFO or a device is refused with an error naming it (wrapping
-// export.ErrNotRegular), by New or, when put there later, on the next
-// write; an entry of a rotated file's name that is one is refused by New
-// and the readers, and left alone and reported while the journal runs.
+// link, a FIFO or a device (export.ErrNotRegular), or a hard link
+// (export.ErrHardLinked), is refused with an error naming it, by New or,
+// when put there later, on the next write; an entry of a rotated file's
+// name that is a link, a FIFO or a device is refused by New and the
+// readers, and left alone and reported while the journal runs.
 type JournalOptions struct {
 	// Dir is the journal's folder, created 0700 when missing; files are
 	// created 0600. An existing folder that is writable by its group or
