@@ -5,60 +5,54 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/auditlog/auditlog/internal/fsafe"
 )
-
-// compressor gzips rotated files while the journal runs, one pass over
-// the folder each time a rotation signals it, until Close.
-func (j *Journal) compressor() {
-	defer j.wg.Done()
-	for range j.compress {
-		files, err := JournalFiles(j.opts.Dir)
-		if err != nil {
-			j.report(err)
-			continue
-		}
-		for _, f := range files {
-			if f.Rotated.IsZero() || f.Gzip {
-				continue
-			}
-			if err := compressFile(f.Path); err != nil {
-				j.report(err)
-			}
-		}
-	}
-}
-
-func (j *Journal) report(err error) {
-	if j.opts.OnError != nil {
-		j.opts.OnError(err)
-	}
-}
 
 // compressFile writes src.gz next to src by way of a temporary file,
 // fsyncs it, renames it into place, fsyncs the folder, and only then
 // removes src. A crash at any point leaves src, or a complete src.gz.
 // A src removed meanwhile (by retention) is not an error.
+//
+// Nothing is followed: src must be a regular file, opened without
+// following a link; whatever is at the temporary name (a file a crash
+// left, a link) is removed, not written through, and the temporary file
+// created anew with O_EXCL; the rename replaces a link at src.gz, not its
+// target; and src is removed only while it is still the file compressed.
 func compressFile(src string) (err error) {
-	in, err := os.Open(src)
-	if errors.Is(err, os.ErrNotExist) {
+	in, err := fsafe.Open(src)
+	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
 	if err != nil {
 		return fmt.Errorf("auditlog: journal: compress: %w", err)
 	}
 	defer in.Close()
+	srcInfo, err := in.Stat()
+	if err != nil {
+		return fmt.Errorf("auditlog: journal: compress: %w", err)
+	}
 	dst := src + gzipExt
 	tmp := dst + ".tmp"
-	out, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+	if err := os.Remove(tmp); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("auditlog: journal: compress: %w", err)
+	}
+	out, err := fsafe.OpenFile(tmp, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
 	if err != nil {
+		return fmt.Errorf("auditlog: journal: compress: %w", err)
+	}
+	tmpInfo, err := out.Stat()
+	if err != nil {
+		out.Close()
 		return fmt.Errorf("auditlog: journal: compress: %w", err)
 	}
 	defer func() {
 		if err != nil {
 			out.Close()
-			os.Remove(tmp)
+			_ = fsafe.RemoveSame(tmp, tmpInfo) // the error to report is err
 			err = fmt.Errorf("auditlog: journal: compress %s: %w", src, err)
 		}
 	}()
@@ -82,7 +76,7 @@ func compressFile(src string) (err error) {
 	if err = SyncDir(dir); err != nil {
 		return err
 	}
-	if err = os.Remove(src); err != nil && !errors.Is(err, os.ErrNotExist) {
+	if err = fsafe.RemoveSame(src, srcInfo); err != nil {
 		return err
 	}
 	return SyncDir(dir)

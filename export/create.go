@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+
+	"github.com/auditlog/auditlog/internal/fsafe"
 )
 
 // CreateFile creates the file path, mode 0600, and hands write a writer
@@ -33,14 +35,21 @@ func CreateFile(path string, write func(io.Writer) error) (err error) {
 		}
 		return fmt.Errorf("auditlog: export: %w", err)
 	}
+	created, err := f.Stat()
+	if err != nil {
+		_ = f.Close()
+		_ = os.Remove(path) // just created, empty
+		return fmt.Errorf("auditlog: export: %w", err)
+	}
 	done := false
 	defer func() {
 		if !done {
-			// A failure or a panic in write: leave nothing half written.
-			// The errors of Close and Remove add nothing to the one that
-			// got us here.
+			// A failure or a panic in write: leave nothing half written,
+			// removing the file created here and nothing put in its place
+			// since. The errors of Close and Remove add nothing to the one
+			// that got us here.
 			_ = f.Close()
-			_ = os.Remove(path)
+			_ = fsafe.RemoveSame(path, created)
 		}
 	}()
 

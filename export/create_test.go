@@ -127,3 +127,21 @@ func TestCreateFileMissingFolder(t *testing.T) {
 	require.NotErrorIs(t, err, export.ErrExists)
 	require.Contains(t, err.Error(), "auditlog: export: ")
 }
+
+// TestCreateFileRemovesOnlyItsOwnFile: when write fails after someone put
+// another file at the path (moving the partial one aside), the cleanup
+// leaves their file alone.
+func TestCreateFileRemovesOnlyItsOwnFile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "events.jsonl")
+	errWrite := errors.New("write failed")
+	err := export.CreateFile(path, func(io.Writer) error {
+		require.NoError(t, os.Rename(path, path+".partial"))
+		require.NoError(t, os.WriteFile(path, []byte("someone else's\n"), 0o600))
+		return errWrite
+	})
+	require.ErrorIs(t, err, errWrite)
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	require.Equal(t, "someone else's\n", string(b))
+}

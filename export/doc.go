@@ -1,7 +1,7 @@
 // Package export is the byte level of the audit trail: the JSON Lines
-// journal written through lumberjack, the hash chain over its lines, the
-// readers that walk its current and rotated (gzipped too) files in order,
-// the verifier, and the export and import file formats.
+// journal, the hash chain over its lines, the readers that walk its
+// current and rotated (gzipped too) files in order, the verifier, and the
+// export and import file formats.
 //
 // It knows nothing of package logger's Event: an event here is one JSON
 // object, as bytes. The only keys it reads are seq (in Verify) and the
@@ -12,8 +12,10 @@
 // [OpenJournal] opens audit.jsonl in a folder; [Journal.Write] appends
 // whole lines, rotating by size and by age (RotateEvery) under
 // lumberjack's names, audit-<UTC time>.jsonl, gzipped after rotation when
-// asked. [Journal.Sync] fsyncs. See [Journal] for the traps of lumberjack
-// it works around.
+// asked, and keeps rotated files as MaxBackups and MaxAge say.
+// [Journal.Sync] fsyncs. The journal opens, creates, renames and removes
+// its files itself, never through a symbolic link, and refuses a folder
+// writable by others: see [Journal].
 //
 // # Hash chain
 //

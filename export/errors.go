@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+
+	"github.com/auditlog/auditlog/internal/fsafe"
 )
 
 var (
@@ -23,4 +25,22 @@ var (
 	// that is not a JSON object, a CSV header or cell it does not know, a
 	// line over the size limit.
 	ErrCorrupt = errors.New("auditlog: export: corrupt input")
+
+	// ErrNotRegular is returned, wrapped with the path, when a file of a
+	// journal (its current file, a rotated file, a temporary file of its
+	// compression) is a symbolic link, a FIFO, a device or a socket: the
+	// journal never follows, opens, compresses nor removes such a file.
+	ErrNotRegular = fsafe.ErrNotRegular
+
+	// ErrHardLinked is returned, wrapped with the path, by OpenJournal
+	// (and by Write, when it starts a new file) when audit.jsonl has more
+	// than one name: a hard link to a file elsewhere, which the journal
+	// would otherwise write into.
+	ErrHardLinked = fsafe.ErrHardLinked
+
+	// ErrUnsafeDir is returned, wrapped with the path and its mode, by
+	// OpenJournal when the journal's folder is writable by its group or
+	// by others (anyone who can write into it could plant files there),
+	// or is not a folder.
+	ErrUnsafeDir = fsafe.ErrUnsafeDir
 )

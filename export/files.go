@@ -7,11 +7,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/auditlog/auditlog/internal/fsafe"
 )
 
 // Names of the journal's files in its folder: the current file, and the
@@ -45,47 +48,77 @@ type JournalFile struct {
 // rotated files in the order of the times in their names, then the
 // current file. When a rotated file exists both plain and compressed
 // (compression was interrupted), the plain one is listed, as the
-// compressed one may be incomplete. Files of other names are ignored. It
-// returns an error when dir cannot be read.
+// compressed one may be incomplete. Files of other names, and folders,
+// are ignored. It returns an error when dir cannot be read, and an error
+// wrapping ErrNotRegular that names the entry when an entry of a
+// journal file's name is a symbolic link, a FIFO, a device or a socket:
+// such an entry was put there by someone else, and is neither followed
+// nor skipped without a word.
 func JournalFiles(dir string) ([]JournalFile, error) {
-	entries, err := os.ReadDir(dir)
+	all, planted, err := journalEntries(dir)
 	if err != nil {
-		return nil, fmt.Errorf("auditlog: journal: %w", err)
+		return nil, err
+	}
+	if len(planted) > 0 {
+		return nil, fmt.Errorf("auditlog: journal: %w", errors.Join(planted...))
 	}
 	var files []JournalFile
 	plain := map[time.Time]bool{}
+	for _, f := range all {
+		if !f.Rotated.IsZero() && !f.Gzip {
+			plain[f.Rotated] = true
+		}
+	}
 	var current *JournalFile
-	for _, e := range entries {
-		name := e.Name()
-		if !e.Type().IsRegular() {
-			continue
+	for _, f := range all {
+		switch {
+		case f.Rotated.IsZero():
+			current = &f
+		case f.Gzip && plain[f.Rotated]:
+		default:
+			files = append(files, f)
 		}
-		if name == JournalName {
-			current = &JournalFile{Path: filepath.Join(dir, name)}
-			continue
-		}
-		t, gz, ok := parseBackupName(name)
-		if !ok {
-			continue
-		}
-		if !gz {
-			plain[t] = true
-		}
-		files = append(files, JournalFile{Path: filepath.Join(dir, name), Rotated: t, Gzip: gz})
 	}
-	kept := files[:0]
-	for _, f := range files {
-		if f.Gzip && plain[f.Rotated] {
-			continue
-		}
-		kept = append(kept, f)
-	}
-	files = kept
 	sort.Slice(files, func(i, j int) bool { return files[i].Rotated.Before(files[j].Rotated) })
 	if current != nil {
 		files = append(files, *current)
 	}
 	return files, nil
+}
+
+// journalEntries lists, unsorted, the regular files of dir that have a
+// journal file's name: the current file and the rotated ones, plain and
+// compressed both. An entry of such a name that is not a regular file
+// (a folder excepted) is left out and named in planted, with an error
+// wrapping ErrNotRegular.
+func journalEntries(dir string) (files []JournalFile, planted []error, err error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, nil, fmt.Errorf("auditlog: journal: %w", err)
+	}
+	for _, e := range entries {
+		name := e.Name()
+		var f JournalFile
+		if name == JournalName {
+			f = JournalFile{Path: filepath.Join(dir, name)}
+		} else if t, gz, ok := parseBackupName(name); ok {
+			f = JournalFile{Path: filepath.Join(dir, name), Rotated: t, Gzip: gz}
+		} else {
+			continue
+		}
+		// The type comes from the folder's entry, as Lstat sees it: a
+		// link is a link, whatever it points to.
+		switch typ := e.Type(); {
+		case typ.IsRegular():
+			files = append(files, f)
+		case typ.IsDir():
+		default:
+			if err := fsafe.Regular(f.Path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				planted = append(planted, err)
+			}
+		}
+	}
+	return files, planted, nil
 }
 
 // parseBackupName reads the rotation time of a rotated file's name.
@@ -142,9 +175,11 @@ func ReadJournal(dir string, fn func(Line) error) error {
 }
 
 // ReadJournalFile calls fn with every line of one journal file, as
-// ReadJournal does.
+// ReadJournal does. It opens the file without following a symbolic link
+// and refuses anything but a regular file (a link, a FIFO) with an error
+// wrapping ErrNotRegular that names it.
 func ReadJournalFile(f JournalFile, fn func(Line) error) error {
-	file, err := os.Open(f.Path)
+	file, err := fsafe.Open(f.Path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) && !f.Rotated.IsZero() {
 			// Compressed or removed by retention since it was listed: try

@@ -8,11 +8,11 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
-	"gopkg.in/natefinch/lumberjack.v2"
-
 	"github.com/auditlog/auditlog/internal/failpoint"
+	"github.com/auditlog/auditlog/internal/fsafe"
 )
 
 // Defaults of JournalOptions.
@@ -34,18 +34,23 @@ const (
 // journal of 100 MB files, kept forever, uncompressed, rotated by size
 // only.
 type JournalOptions struct {
-	// Dir is the journal's folder, created 0700 when missing (an existing
-	// folder keeps its mode). Required.
+	// Dir is the journal's folder, created 0700 when missing. An existing
+	// folder keeps its mode, but one that is writable by its group or by
+	// others is refused with an error wrapping ErrUnsafeDir that names it
+	// (anyone who can write into it could plant files there): chmod go-w
+	// it, or choose another folder. Required.
 	Dir string
 	// MaxSizeMB is the size in megabytes (2^20 bytes) at which the
 	// current file is rotated. Default DefaultMaxSizeMB.
 	MaxSizeMB int
-	// MaxBackups is how many rotated files to keep; 0 keeps them all
-	// (unless MaxAge removes them).
+	// MaxBackups is how many rotated files to keep, the newest by the
+	// times in their names; 0 keeps them all (unless MaxAge removes
+	// them). A rotated file named after the current time (planted, or
+	// rotated while the clock ran ahead) is neither counted nor removed,
+	// and is reported to OnError.
 	MaxBackups int
 	// MaxAge removes rotated files older than this, by the time in their
-	// names. lumberjack counts in whole days, so it is rounded up to
-	// days. 0 keeps them regardless of age.
+	// names. 0 keeps them regardless of age.
 	MaxAge time.Duration
 	// Compress gzips rotated files, in a goroutine of the journal's own
 	// that writes the .gz file, fsyncs it and only then removes the plain
@@ -54,59 +59,64 @@ type JournalOptions struct {
 	// RotateEvery rotates the current file when it is this old and not
 	// empty, besides rotating by size. 0 rotates by size only.
 	RotateEvery time.Duration
-	// OnError hears of failures in the background: compressing a rotated
-	// file. It may be nil.
+	// OnError hears of what goes wrong in the background: compressing or
+	// removing a rotated file, an entry of a journal file's name that is
+	// not a regular file (left alone), a rotated file named after the
+	// current time (kept). It may be nil.
 	OnError func(error)
 }
 
-// Journal appends lines to audit.jsonl in a folder through a
-// lumberjack.Logger, and works around lumberjack's traps:
+// Journal appends lines to audit.jsonl in a folder and rotates it to
+// audit-<UTC time>.jsonl, the names lumberjack gives its files. It opens,
+// creates, renames and removes each of its files itself, so that nothing
+// planted in the folder can lead it to another file:
 //
-//   - lumberjack never fsyncs: Sync fsyncs the current file (through a
-//     descriptor of the journal's own) and, after a rotation, the folder;
-//     a file is fsynced before it is rotated;
-//   - it refuses a write longer than the file size whole: Write splits
-//     its input into chunks of whole lines that fit;
-//   - two rotations in one millisecond give the same backup name, and the
-//     second overwrites the first: Rotate waits for the next millisecond,
-//     and for a name no file has;
+//   - a file is opened without following a symbolic link and must be a
+//     regular file: a link, a FIFO or a device at audit.jsonl is refused
+//     with an error wrapping ErrNotRegular that names it, and a file of
+//     more than one name (a hard link) with ErrHardLinked; a folder
+//     writable by others is refused (see JournalOptions.Dir);
+//   - a rotation fsyncs the file, renames it to a name no file has (never
+//     two rotations in one millisecond), and creates the new audit.jsonl
+//     0600 with O_EXCL; Sync fsyncs the folder after it;
+//   - Write splits its input into chunks of whole lines that fit in a
+//     file, and rotates before a file would reach its size;
 //   - a failed write may leave part of a line in the file: Write cuts the
 //     file back to its last whole line before returning the error, so the
 //     caller can retry the same bytes;
-//   - it creates a new file with the mode of the old one and the folder
-//     0755: Open creates the folder 0700 and the file 0600 first;
-//   - its compression does not fsync before removing the plain file, so
-//     the journal compresses rotated files itself.
-//
-// lumberjack starts a goroutine per Logger that is never stopped; a
-// Journal has exactly one Logger.
+//   - a file removed or replaced while open is noticed after each write,
+//     and the lines reported as not written, to be written again to a new
+//     file;
+//   - compression writes the .gz through a temporary file it creates with
+//     O_EXCL, fsyncs it, and only then removes the plain file;
+//   - retention (MaxBackups, MaxAge) goes by the times in the names, and
+//     never removes a file named after the current time.
 //
 // A Journal is not safe for concurrent use: one goroutine (the logger's
 // writer) owns it.
 type Journal struct {
-	opts       JournalOptions
-	path       string
-	lj         *lumberjack.Logger
-	f          *os.File // the current file, for fsync
-	size       int64    // bytes in the current file, all whole lines
-	max        int64
-	opened     time.Time // when the current file was started (or opened)
-	lastRot    time.Time // the last rotation, to the millisecond
-	dirty      bool      // written since the last fsync
-	dirDirty   bool      // rotated since the last folder fsync
-	ljClosed   bool      // lumberjack has no file open: it opens one on the next write
-	createdDir bool      // the journal created its folder (so keeps it 0700)
+	opts     JournalOptions
+	path     string
+	f        *os.File // the current file, opened for appending; nil once lost, until made again
+	size     int64    // bytes in the current file, all whole lines
+	max      int64
+	opened   time.Time    // when the current file was started (or opened)
+	lastRot  time.Time    // the last rotation, to the millisecond
+	newest   atomic.Int64 // lastRot in Unix milliseconds, for the housekeeper
+	dirty    bool         // written since the last fsync
+	dirDirty bool         // rotated since the last folder fsync
 
-	compress chan struct{}
-	wg       sync.WaitGroup
-	closed   bool
+	tidy   chan struct{} // wakes the housekeeper (retention, compression)
+	wg     sync.WaitGroup
+	closed bool
 }
 
 // OpenJournal opens the journal in opts.Dir for appending, creating the
 // folder and the file when missing. When the file's last line has no
 // newline (a write cut short by a crash), it cuts the file back to its
 // last whole line and returns the bytes it removed in torn, so the next
-// line does not run into them.
+// line does not run into them. A folder writable by others, or an
+// audit.jsonl that is not a regular file, is refused (see Journal).
 func OpenJournal(opts JournalOptions) (j *Journal, torn []byte, err error) {
 	if opts.Dir == "" {
 		return nil, nil, fmt.Errorf("auditlog: journal: no folder given")
@@ -120,58 +130,60 @@ func OpenJournal(opts JournalOptions) (j *Journal, torn []byte, err error) {
 	if opts.MaxSizeMB > 1<<20 {
 		return nil, nil, fmt.Errorf("auditlog: journal: MaxSizeMB %d is above %d", opts.MaxSizeMB, 1<<20)
 	}
-	_, statErr := os.Stat(opts.Dir)
-	if err := os.MkdirAll(opts.Dir, 0o700); err != nil {
+	if _, err := fsafe.Dir(opts.Dir); err != nil {
 		return nil, nil, fmt.Errorf("auditlog: journal: %w", err)
 	}
-	path := filepath.Join(opts.Dir, JournalName)
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
-	if err != nil {
-		return nil, nil, fmt.Errorf("auditlog: journal: %w", err)
-	}
-	ok := false
-	defer func() {
-		if !ok {
-			f.Close()
-		}
-	}()
-	if fi, err := f.Stat(); err != nil {
-		return nil, nil, fmt.Errorf("auditlog: journal: %w", err)
-	} else if fi.Mode().Perm() != 0o600 {
-		// lumberjack gives each new file the mode of the old one.
-		if err := f.Chmod(0o600); err != nil {
-			return nil, nil, fmt.Errorf("auditlog: journal: %w", err)
-		}
-	}
-	size, torn, err := cutTornTail(f)
-	if err != nil {
-		return nil, nil, fmt.Errorf("auditlog: journal: %s: %w", path, err)
-	}
-	maxAgeDays := int((opts.MaxAge + 24*time.Hour - 1) / (24 * time.Hour))
 	j = &Journal{
 		opts: opts,
-		path: path,
-		lj: &lumberjack.Logger{
-			Filename:   path,
-			MaxSize:    opts.MaxSizeMB,
-			MaxBackups: opts.MaxBackups,
-			MaxAge:     maxAgeDays,
-		},
-		f:          f,
-		size:       size,
-		ljClosed:   true, // lumberjack opens its file on the first write
-		createdDir: errors.Is(statErr, os.ErrNotExist),
-		max:        int64(opts.MaxSizeMB) << 20,
-		opened:     time.Now(),
+		path: filepath.Join(opts.Dir, JournalName),
+		max:  int64(opts.MaxSizeMB) << 20,
 	}
-	if opts.Compress {
-		j.compress = make(chan struct{}, 1)
+	if torn, err = j.openCurrent(); err != nil {
+		return nil, nil, err
+	}
+	if opts.Compress || opts.MaxBackups > 0 || opts.MaxAge > 0 {
+		j.tidy = make(chan struct{}, 1)
 		j.wg.Add(1)
-		go j.compressor()
-		j.compress <- struct{}{} // rotated files a crash left uncompressed
+		go j.housekeeper()
+		j.tidy <- struct{}{} // what a crash left uncompressed, or past retention
 	}
-	ok = true
 	return j, torn, nil
+}
+
+// openCurrent opens the current file for appending, creating it 0600 when
+// missing, without following a link, and cuts a torn last line off.
+func (j *Journal) openCurrent() (torn []byte, err error) {
+	f, err := fsafe.OpenFile(j.path, os.O_CREATE|os.O_RDWR|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("auditlog: journal: %w", err)
+	}
+	// A hard link to a file elsewhere is that file: not written into.
+	if err := fsafe.SingleLink(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("auditlog: journal: %w", err)
+	}
+	size, torn, err := openedFile(f)
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("auditlog: journal: %s: %w", j.path, err)
+	}
+	j.f, j.size, j.opened = f, size, time.Now()
+	return torn, nil
+}
+
+// openedFile makes a current file just opened 0600 (a file made by
+// someone else may be readable by others) and cuts its torn tail.
+func openedFile(f *os.File) (int64, []byte, error) {
+	fi, err := f.Stat()
+	if err != nil {
+		return 0, nil, err
+	}
+	if fi.Mode().Perm() != 0o600 {
+		if err := f.Chmod(0o600); err != nil {
+			return 0, nil, err
+		}
+	}
+	return cutTornTail(f)
 }
 
 // cutTornTail truncates f after its last newline when its last line has
@@ -228,9 +240,7 @@ func (j *Journal) Write(p []byte) (int, error) {
 	for written < len(p) {
 		chunk := p[written:]
 		if int64(len(chunk)) >= j.max {
-			// At most max-1 bytes: lumberjack, opening the file, rotates it
-			// itself (behind the journal's back, even when empty) for a
-			// write that takes it to max.
+			// At most max-1 bytes: a file stays below its size.
 			chunk = chunk[:j.max-1]
 			i := bytes.LastIndexByte(chunk, '\n')
 			if i < 0 {
@@ -250,9 +260,8 @@ func (j *Journal) Write(p []byte) (int, error) {
 }
 
 // maybeRotate rotates before a write of n bytes that would take the
-// current file to its size limit (lumberjack would rotate inside Write,
-// where the journal could not fsync the file first), or when the file is
-// older than RotateEvery.
+// current file to its size limit, or when the file is older than
+// RotateEvery.
 func (j *Journal) maybeRotate(n int) error {
 	if j.size == 0 {
 		return nil
@@ -269,15 +278,11 @@ func (j *Journal) RotateDue(now time.Time) bool {
 	return j.opts.RotateEvery > 0 && j.size > 0 && now.Sub(j.opened) >= j.opts.RotateEvery
 }
 
-// write hands chunk to lumberjack and cuts back what a failure left.
+// write appends chunk to the current file and cuts back what a failure
+// left.
 func (j *Journal) write(chunk []byte) error {
-	ljOpens := j.f == nil || j.ljClosed
-	if ljOpens {
-		// lumberjack opens the file on this write: make sure it is the
-		// one the journal holds, created by the journal (folder 0700,
-		// file 0600), so that a file removed meanwhile is noticed here
-		// and not taken for one lumberjack just wrote to.
-		if err := j.ensureCurrent(); err != nil {
+	if j.f == nil {
+		if err := j.reopen(); err != nil {
 			return err
 		}
 	}
@@ -286,13 +291,13 @@ func (j *Journal) write(chunk []byte) error {
 	if err != nil {
 		var short *failpoint.ShortWrite
 		if errors.As(err, &short) && short.N > 0 {
-			n, _ = j.lj.Write(chunk[:min(short.N, len(chunk))])
+			n, _ = j.f.Write(chunk[:min(short.N, len(chunk))])
 		}
 	} else {
-		n, err = j.lj.Write(chunk)
+		n, err = j.f.Write(chunk)
 	}
 	if err == nil && n == len(chunk) {
-		if err := j.checkPresent(ljOpens, n); err != nil {
+		if err := j.checkPresent(); err != nil {
 			return err
 		}
 		j.size += int64(n)
@@ -302,13 +307,9 @@ func (j *Journal) write(chunk []byte) error {
 	if err == nil {
 		err = io.ErrShortWrite
 	}
-	// lumberjack reopens the file, and learns its size anew, on the next
-	// write, which checks first that it is still the journal's file.
-	_ = j.lj.Close() // the write already failed; its error is the one to return
-	j.ljClosed = true
 	if n > 0 {
 		// Part of a line may be in the file: cut it off, so the retry
-		// starts on a fresh line.
+		// starts on a fresh line (the file is opened for appending).
 		if terr := j.f.Truncate(j.size); terr != nil {
 			err = fmt.Errorf("%w (and cutting back the partial line: %w)", err, terr)
 		}
@@ -317,89 +318,55 @@ func (j *Journal) write(chunk []byte) error {
 }
 
 // checkPresent makes sure the file just written to is still the journal's
-// current file. When the file or its folder was removed (or replaced),
-// writes through an open descriptor still succeed, into a file no one
-// will read: the journal then starts a new file, and the lines of the
-// last write are reported as not written, to be written again.
-//
-// When lumberjack opened its file during this write (opened is true), a
-// file at the path other than j.f is the one lumberjack just created and
-// wrote to, the old one having been removed in between: the journal
-// takes it as its current file.
-func (j *Journal) checkPresent(opened bool, n int) error {
-	pfi, perr := os.Stat(j.path)
-	ffi, ferr := j.f.Stat()
-	if perr == nil && ferr == nil && os.SameFile(pfi, ffi) {
+// current file. When the file or its folder was removed, or something
+// else was put at its path, writes through the open descriptor still
+// succeed, into a file no one will read: the journal then starts a new
+// file (refusing a link or a FIFO put there), and the lines of the last
+// write are reported as not written, to be written again.
+func (j *Journal) checkPresent() error {
+	if j.isCurrent() {
 		return nil
 	}
-	if opened && perr == nil {
-		if f, err := os.OpenFile(j.path, os.O_RDWR, 0); err == nil {
-			if nfi, err := f.Stat(); err == nil && os.SameFile(nfi, pfi) {
-				_ = j.f.Close() // the removed file
-				// The caller adds the chunk's n bytes, which are in f.
-				j.f, j.size, j.opened, j.dirDirty = f, nfi.Size()-int64(n), time.Now(), true
-				if j.createdDir {
-					_ = os.Chmod(j.opts.Dir, 0o700) // lumberjack makes folders 0755
-				}
-				return nil
-			}
-			f.Close()
-		}
-	}
-	_ = j.lj.Close() // the file is gone; nothing of it can be saved
-	j.ljClosed = true
-	_ = j.f.Close()
+	return j.lost("write")
+}
+
+// isCurrent reports whether the path of the current file names j.f,
+// without following a link.
+func (j *Journal) isCurrent() bool {
+	pfi, perr := os.Lstat(j.path)
+	ffi, ferr := j.f.Stat()
+	return perr == nil && ferr == nil && os.SameFile(pfi, ffi)
+}
+
+// lost lets go of a current file that is no longer at its path, starts a
+// new one, and returns the error to report for op.
+func (j *Journal) lost(op string) error {
+	_ = j.f.Close() // the file is gone; nothing of it can be saved
 	j.f = nil
 	err := errors.New("the journal file was removed or replaced while open")
 	if rerr := j.reopen(); rerr != nil {
 		err = fmt.Errorf("%w; starting a new one: %w", err, rerr)
 	}
-	return fmt.Errorf("auditlog: journal: write: %w", err)
-}
-
-// ensureCurrent makes j.f the file at the journal's path, creating it
-// (and the folder) when missing.
-func (j *Journal) ensureCurrent() error {
-	if j.f != nil {
-		pfi, perr := os.Stat(j.path)
-		ffi, ferr := j.f.Stat()
-		if perr == nil && ferr == nil && os.SameFile(pfi, ffi) {
-			j.ljClosed = false
-			return nil
-		}
-		_ = j.f.Close() // not the journal's file any more
-		j.f = nil
-	}
-	if err := j.reopen(); err != nil {
-		return err
-	}
-	j.ljClosed = false
-	return nil
+	return fmt.Errorf("auditlog: journal: %s: %w", op, err)
 }
 
 // reopen creates the folder and the current file again after they were
 // removed.
 func (j *Journal) reopen() error {
-	if err := os.MkdirAll(j.opts.Dir, 0o700); err != nil {
+	if _, err := fsafe.Dir(j.opts.Dir); err != nil {
 		return fmt.Errorf("auditlog: journal: %w", err)
 	}
-	f, err := os.OpenFile(j.path, os.O_CREATE|os.O_RDWR, 0o600)
-	if err != nil {
-		return fmt.Errorf("auditlog: journal: %w", err)
+	if _, err := j.openCurrent(); err != nil {
+		return err
 	}
-	size, _, err := cutTornTail(f)
-	if err != nil {
-		f.Close()
-		return fmt.Errorf("auditlog: journal: %w", err)
-	}
-	j.f, j.size, j.opened, j.dirDirty = f, size, time.Now(), true
+	j.dirDirty = true
 	return nil
 }
 
-// Rotate fsyncs the current file and moves it aside under lumberjack's
-// name for it, audit-<UTC time>.jsonl, starting a new current file. It
-// never rotates twice in one millisecond, and never onto the name of an
-// existing file. An empty current file is not rotated.
+// Rotate fsyncs the current file and renames it audit-<UTC time>.jsonl,
+// then creates a new current file. It never rotates twice in one
+// millisecond, and never onto the name of an existing file. An empty
+// current file is not rotated.
 func (j *Journal) Rotate() error {
 	if j.closed {
 		return errJournalClosed
@@ -415,13 +382,17 @@ func (j *Journal) Rotate() error {
 		if err := j.reopen(); err != nil {
 			return err
 		}
+		if j.size == 0 {
+			return nil
+		}
 	}
 	if err := j.syncFile(); err != nil {
 		return err
 	}
+	var ms time.Time
 	for {
 		now := time.Now().UTC()
-		ms := now.Truncate(time.Millisecond)
+		ms = now.Truncate(time.Millisecond)
 		// Wait out the millisecond of the last rotation and any name
 		// taken; a clock stepped back is not waited for.
 		if !ms.Equal(j.lastRot) && !j.backupExists(ms) {
@@ -429,28 +400,36 @@ func (j *Journal) Rotate() error {
 		}
 		time.Sleep(ms.Add(time.Millisecond).Sub(now))
 	}
-	if err := j.lj.Rotate(); err != nil {
+	// Only the journal's own file is moved under a journal name, not a
+	// link or a file put at its path.
+	if !j.isCurrent() {
+		return j.lost("rotate")
+	}
+	if err := os.Rename(j.path, filepath.Join(j.opts.Dir, backupName(ms))); err != nil {
 		return fmt.Errorf("auditlog: journal: rotate: %w", err)
 	}
-	now := time.Now()
-	j.lastRot = now.UTC().Truncate(time.Millisecond)
-	j.opened = now
-	f, err := os.OpenFile(j.path, os.O_RDWR, 0)
+	j.lastRot = ms
+	j.newest.Store(ms.UnixMilli())
+	j.f.Close() // fsynced above; nothing of it is lost
+	j.f, j.size, j.dirty, j.dirDirty = nil, 0, false, true
+	j.wakeHousekeeper()
+	// O_EXCL: a file or link put at the path since the rename is not
+	// taken for the new file; the next write reopens, refusing a link.
+	f, err := fsafe.OpenFile(j.path, os.O_CREATE|os.O_EXCL|os.O_RDWR|os.O_APPEND, 0o600)
 	if err != nil {
 		return fmt.Errorf("auditlog: journal: rotate: %w", err)
 	}
-	j.f.Close() // fsynced above; nothing of it is lost
-	j.f = f
-	j.size = 0
-	j.dirty = false
-	j.dirDirty = true
-	if j.compress != nil {
+	j.f, j.opened = f, time.Now()
+	return nil
+}
+
+func (j *Journal) wakeHousekeeper() {
+	if j.tidy != nil {
 		select {
-		case j.compress <- struct{}{}:
+		case j.tidy <- struct{}{}:
 		default:
 		}
 	}
-	return nil
 }
 
 // backupExists reports whether a rotated file of the time t exists.
@@ -501,24 +480,21 @@ func (j *Journal) syncFile() error {
 	return nil
 }
 
-// Close fsyncs the journal, closes its files and waits for a compression
-// in progress. It is safe to call twice.
+// Close fsyncs the journal, closes its file and waits for the
+// compression or retention pass in progress. It is safe to call twice.
 func (j *Journal) Close() error {
 	if j.closed {
 		return nil
 	}
 	err := j.Sync()
 	j.closed = true
-	if cerr := j.lj.Close(); err == nil && cerr != nil {
-		err = fmt.Errorf("auditlog: journal: close: %w", cerr)
-	}
 	if j.f == nil {
 		// removed and not yet created again
 	} else if cerr := j.f.Close(); err == nil && cerr != nil {
 		err = fmt.Errorf("auditlog: journal: close: %w", cerr)
 	}
-	if j.compress != nil {
-		close(j.compress)
+	if j.tidy != nil {
+		close(j.tidy)
 		j.wg.Wait()
 	}
 	return err

@@ -17,9 +17,6 @@ import (
 	"github.com/auditlog/auditlog/internal/failpoint"
 )
 
-// The export tests do not use goleak: lumberjack starts a goroutine per
-// Logger that it never stops.
-
 const mib = 1 << 20
 
 func requireMode(t *testing.T, path string, want os.FileMode) {
@@ -151,8 +148,8 @@ func TestJournalLineTooLong(t *testing.T) {
 }
 
 func TestJournalRotateTightLoop(t *testing.T) {
-	// Two rotations in one millisecond would give lumberjack the same
-	// backup name, the second overwriting the first.
+	// Two rotations in one millisecond would give the same backup name,
+	// the second overwriting the first.
 	const n = 50
 	dir := t.TempDir()
 	j := openJournal(t, export.JournalOptions{Dir: dir})
@@ -240,8 +237,8 @@ func TestJournalCompress(t *testing.T) {
 	require.Equal(t, want, readJournal(t, dir))
 
 	t.Run("left by a crash", func(t *testing.T) {
-		// A plain rotated file older than the others, as lumberjack
-		// names it, which a crash kept from being compressed.
+		// A plain rotated file older than the others, which a crash kept
+		// from being compressed.
 		old := numbered(-10, 10, 100)
 		require.NoError(t, os.WriteFile(backupPath(dir, "2001-02-03T04-05-06.789"), old, 0o600))
 		j, torn, err := export.OpenJournal(opts)

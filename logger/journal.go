@@ -22,27 +22,41 @@ const (
 )
 
 // JournalOptions turn on the durable journal: every accepted event is
-// appended, as one line of JSON, to audit.jsonl in Dir through a
-// lumberjack.Logger, before it enters the ring. Rotated files keep
-// lumberjack's names (audit-2026-01-15T10-30-45.000.jsonl, .gz when
-// compressed); each is a complete JSON Lines export of the events in it.
-// A line holds the keys of Event.MarshalJSON, the indexed fields first
-// (event_id, seq, timestamp, operation, status, ...) so that the other
-// values are encoded once for the ring and the journal, then prev_hash
-// and hash; readers must not depend on the order of keys. See package
-// export for the hash chain and the readers.
+// appended, as one line of JSON, to audit.jsonl in Dir, before it enters
+// the ring. Rotated files keep lumberjack's names
+// (audit-2026-01-15T10-30-45.000.jsonl, .gz when compressed); each is a
+// complete JSON Lines export of the events in it. A line holds the keys
+// of Event.MarshalJSON, the indexed fields first (event_id, seq,
+// timestamp, operation, status, ...) so that the other values are encoded
+// once for the ring and the journal, then prev_hash and hash; readers
+// must not depend on the order of keys. See package export for the hash
+// chain and the readers.
+//
+// The journal never follows a symbolic link in Dir, and nothing outside
+// Dir is opened, written, renamed or removed: an audit.jsonl that is a
+// link, a FIFO or a device (export.ErrNotRegular), or a hard link
+// (export.ErrHardLinked), is refused with an error naming it, by New or,
+// when put there later, on the next write; an entry of a rotated file's
+// name that is a link, a FIFO or a device is refused by New and the
+// readers, and left alone and reported while the journal runs.
 type JournalOptions struct {
 	// Dir is the journal's folder, created 0700 when missing; files are
-	// created 0600. Required.
+	// created 0600. An existing folder that is writable by its group or
+	// by others is refused by New with an error naming it (wrapping
+	// export.ErrUnsafeDir), since anyone who can write into it could
+	// plant files there: chmod go-w it, or choose another. Required.
 	Dir string
 	// MaxSizeMB rotates the current file before it would reach this many
 	// megabytes. Default 100.
 	MaxSizeMB int
-	// MaxBackups is how many rotated files to keep; 0 keeps all (unless
-	// MaxAge removes them).
+	// MaxBackups is how many rotated files to keep, the newest by the
+	// times in their names; 0 keeps all (unless MaxAge removes them). A
+	// rotated file named after the current time (planted, or rotated
+	// while the clock ran ahead) is kept, not counted, and reported to
+	// Options.ErrorHandler.
 	MaxBackups int
-	// MaxAge removes rotated files older than this, rounded up to whole
-	// days (lumberjack's unit). 0 keeps them regardless of age.
+	// MaxAge removes rotated files older than this, by the times in their
+	// names. 0 keeps them regardless of age.
 	MaxAge time.Duration
 	// Compress gzips rotated files.
 	Compress bool
