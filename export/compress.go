@@ -57,6 +57,13 @@ func compressFile(src string) (err error) {
 		}
 	}()
 	zw := gzip.NewWriter(out)
+	// A copy of the last line in the header lets New read it without
+	// inflating the file (FileLastLine).
+	last, err := tailLine(in, srcInfo.Size())
+	if err != nil {
+		return err
+	}
+	zw.Extra = lineHeader(last)
 	if _, err = io.Copy(zw, in); err != nil {
 		return err
 	}

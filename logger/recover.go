@@ -23,7 +23,11 @@ func (l *Logger) openJournal() error {
 	if len(torn) > 0 {
 		l.report(fmt.Errorf("auditlog: journal: cut off a torn last line of %d bytes (a write cut short by a crash)", len(torn)))
 	}
-	last, prev := l.readJournal(jo.Dir, jo.Recover)
+	last, prev, err := l.readJournal(jo.Dir, jo.Recover)
+	if err != nil {
+		_ = j.Close() // opening failed already; its error is the one to return
+		return err
+	}
 	w := &l.w
 	w.j = j
 	w.nextSeq, w.written = last+1, last
@@ -123,25 +127,42 @@ type journalReader struct {
 	head int
 }
 
-// readJournal reads the seq of every line of the journal in dir, oldest
+// readJournal reads the seq of the lines of the journal in dir, oldest
 // first, and returns the highest and the hash of the line that carries
 // it: new events go on after it, so no seq on disk is ever used again.
+// With recover it reads every line; without, every line of the current
+// file and the last line of each rotated one (which the journal wrote
+// above every seq before it; a compressed file carries that line in its
+// header), so that New costs one file and not the whole journal. A
+// journal whose files cannot be listed (a link or FIFO planted under a
+// journal file's name) is an error: New does not start.
 // A line whose seq cannot be read (or is outside 1 to maxSeq), or is not
 // above the highest before it (a line copied back, a file restored, two
 // loggers in one folder), and a file that cannot be read, are reported to
 // ErrorHandler and counted in Stats.Failed; they do not stop New, with
 // or without recover. With recover it also reads every event back (see
 // keepEvent and refill).
-func (l *Logger) readJournal(dir string, recover bool) (uint64, string) {
+func (l *Logger) readJournal(dir string, recover bool) (uint64, string, error) {
 	r := &journalReader{l: l, recover: recover}
 	if recover {
 		r.keep = make([]Event, 0, min(l.opts.MaxEvents, 1<<16))
 	}
 	files, err := export.JournalFiles(dir)
 	if err != nil {
-		r.fail(err)
+		return 0, "", err // without the files, no seq is known to be free
 	}
 	for _, f := range files {
+		if !recover && !f.Rotated.IsZero() {
+			// The journal wrote each rotated file above every seq before
+			// it, so its last line carries its highest seq.
+			last, err := export.FileLastLine(f)
+			if err != nil {
+				r.fail(fmt.Errorf("auditlog: journal: %w", err))
+			} else if last != nil {
+				_ = r.line(export.Line{File: f.Path, Data: last})
+			}
+			continue
+		}
 		if err := export.ReadJournalFile(f, r.line); err != nil {
 			// A file cut short, or a line too long: the lines read before
 			// the error count, the rest of the file is skipped.
@@ -156,7 +177,7 @@ func (l *Logger) readJournal(dir string, recover bool) (uint64, string) {
 	if recover {
 		r.refill()
 	}
-	return r.topSeq, hash
+	return r.topSeq, hash, nil
 }
 
 // topHash returns the hash of the line with the highest seq, to continue
@@ -176,9 +197,18 @@ func (r *journalReader) topHash() string {
 	if err == nil {
 		err = fmt.Errorf("hash %.80q is not 64 lower-case hex digits", t.Hash)
 	}
-	r.fail(fmt.Errorf("auditlog: journal: %w: %s line %d: the chain starts again after it, its hash cannot be read: %w",
-		export.ErrCorrupt, r.topFile, r.topNum, err))
+	r.fail(fmt.Errorf("auditlog: journal: %w: %s: the chain starts again after it, its hash cannot be read: %w",
+		export.ErrCorrupt, lineAt(r.topFile, r.topNum), err))
 	return ""
+}
+
+// lineAt names a line of a journal file; num is 0 for the last line of
+// a rotated file, read alone.
+func lineAt(file string, num int) string {
+	if num == 0 {
+		return file + ", last line"
+	}
+	return fmt.Sprintf("%s line %d", file, num)
 }
 
 // isHash reports whether s is a hash as the chain writes it.
@@ -212,12 +242,12 @@ func (r *journalReader) line(line export.Line) error {
 		err = fmt.Errorf("seq %d outside 1 to %d", seq, uint64(maxSeq))
 	}
 	if err != nil {
-		r.fail(fmt.Errorf("auditlog: journal: %w: %s line %d: skipped, its seq cannot be read: %w", export.ErrCorrupt, line.File, line.Num, err))
+		r.fail(fmt.Errorf("auditlog: journal: %w: %s: skipped, its seq cannot be read: %w", export.ErrCorrupt, lineAt(line.File, line.Num), err))
 		return nil
 	}
 	if seq <= r.topSeq {
-		r.fail(fmt.Errorf("auditlog: journal: %w: %s line %d: seq %d is not above %d, the highest before it; new events go on above the highest seq in the journal",
-			export.ErrCorrupt, line.File, line.Num, seq, r.topSeq))
+		r.fail(fmt.Errorf("auditlog: journal: %w: %s: seq %d is not above %d, the highest before it; new events go on above the highest seq in the journal",
+			export.ErrCorrupt, lineAt(line.File, line.Num), seq, r.topSeq))
 		if r.recover {
 			if ev, err := readEvent(line.Data); err == nil {
 				r.count(&ev) // an event on disk: it counts, out of the ring

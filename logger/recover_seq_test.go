@@ -242,3 +242,62 @@ func TestJournalContinuesOnlyFromAHash(t *testing.T) {
 		}
 	}
 }
+
+// Without Recover, New reads the current file and the last line of each
+// rotated file, from the gzip header of a compressed one: its cost does
+// not grow with the journal. A compressed file whose stream is cut after
+// its header is not read further, and the seq goes on above its line.
+func TestJournalNewReadsTheLastLineOfRotatedFiles(t *testing.T) {
+	dir := t.TempDir()
+	j, _, err := export.OpenJournal(export.JournalOptions{Dir: dir, Compress: true})
+	require.NoError(t, err)
+	for n := uint64(1); n <= 5; n++ {
+		_, err := j.Write([]byte(seqLine(n, "old") + "\n"))
+		require.NoError(t, err)
+	}
+	require.NoError(t, j.Rotate())
+	require.NoError(t, j.Close()) // waits for compression
+	files, err := export.JournalFiles(dir)
+	require.NoError(t, err)
+	require.Len(t, files, 2)
+	require.True(t, files[0].Gzip)
+	b, err := os.ReadFile(files[0].Path)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(files[0].Path, b[:len(b)/2], 0o600)) // header kept, stream cut
+	require.NoError(t, os.Remove(files[1].Path))                          // no current file
+
+	var rep reports
+	l, err := logger.New(logger.Options{ErrorHandler: rep.handle, Journal: &logger.JournalOptions{Dir: dir, NoChain: true}})
+	require.NoError(t, err)
+	require.Empty(t, rep.all())
+	require.NoError(t, l.Log(context.Background(), logger.Event{Operation: logger.OpStore, EntryIDs: []string{"new"}}))
+	require.Equal(t, uint64(6), l.Query(logger.Filter{EntryIDs: []string{"new"}})[0].Seq)
+	require.NoError(t, l.Close())
+
+	// Recover reads every line: the cut stream is reported.
+	l, err = logger.New(logger.Options{ErrorHandler: rep.handle, Journal: &logger.JournalOptions{Dir: dir, NoChain: true, Recover: true}})
+	require.NoError(t, err)
+	require.Contains(t, rep.all(), files[0].Path)
+	require.NoError(t, l.Close())
+}
+
+// A link planted under a rotated file's name stops New with an error that
+// names it: without the list of files, no seq is known to be free.
+func TestJournalPlantedRotatedLinkStopsNew(t *testing.T) {
+	for _, recover := range []bool{false, true} {
+		t.Run(fmt.Sprintf("Recover=%v", recover), func(t *testing.T) {
+			dir := seqJournal(t, 1, 2, 3)
+			victim := filepath.Join(t.TempDir(), "victim")
+			require.NoError(t, os.WriteFile(victim, []byte(seqLine(99, "v")+"\n"), 0o644))
+			link := filepath.Join(dir, "audit-2026-01-15T10-30-00.000.jsonl")
+			require.NoError(t, os.Symlink(victim, link))
+			_, err := logger.New(logger.Options{Journal: &logger.JournalOptions{Dir: dir, NoChain: true, Recover: recover}})
+			require.Error(t, err)
+			require.Contains(t, err.Error(), link)
+			require.ErrorIs(t, err, export.ErrNotRegular)
+			b, err := os.ReadFile(victim)
+			require.NoError(t, err)
+			require.Equal(t, seqLine(99, "v")+"\n", string(b))
+		})
+	}
+}
