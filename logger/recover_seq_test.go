@@ -264,7 +264,7 @@ func TestJournalNewReadsTheLastLineOfRotatedFiles(t *testing.T) {
 	b, err := os.ReadFile(files[0].Path)
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(files[0].Path, b[:len(b)/2], 0o600)) // header kept, stream cut
-	require.NoError(t, os.Remove(files[1].Path))                          // no current file
+	require.NoError(t, os.Remove(files[1].Path))                         // no current file
 
 	var rep reports
 	l, err := logger.New(logger.Options{ErrorHandler: rep.handle, Journal: &logger.JournalOptions{Dir: dir, NoChain: true}})
