@@ -39,7 +39,9 @@
 // escaped value longer than a folder name may be (255 bytes with its
 // key=) puts its event in the folder key=__AUDITLOG_LONG_VALUE__, which
 // engines see as the key's value; the line keeps the real value, and the
-// store's own queries read it from there.
+// store's own queries read it from there. That folder holds long values
+// only: the literal value __AUDITLOG_LONG_VALUE__ is written
+// %5F_AUDITLOG_LONG_VALUE__, a folder of its own.
 //
 // The partition key is also in each line (the line is the whole event);
 // DuckDB, given hive_partitioning, takes the folder's value, which is the

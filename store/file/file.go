@@ -127,7 +127,8 @@ const (
 	// longValues is the partition of the events whose value of the
 	// partition key is too long for a folder name (over 255 bytes
 	// escaped); their lines hold the value. Engines reading the folders
-	// see this name as the key's value for them.
+	// see this name as the key's value for them. The literal value of the
+	// same name is escaped apart (escapeValue).
 	longValues   = "__AUDITLOG_LONG_VALUE__"
 	maxNameBytes = 255 // a path element, on every common file system
 )
