@@ -177,18 +177,21 @@ var (
 // Open opens the store kept in the folder dir, creating the folder (mode
 // 0700, with its parents) when it does not exist. It fails when dir is
 // not a folder, when opts are invalid, and when dir holds partitions of
-// another layout. It refuses, with an error naming it, a folder that its
-// group or others may write into, leaving its mode as it is: whoever can
-// write there could plant links for the store to write through (chmod
-// go-w it, or choose another folder). The partition folders inside are
-// checked the same way when a Save first writes to one. A link, FIFO or
-// other file that is not a regular file, planted in the folder where the
-// lock file, a partition folder or a segment goes, is never followed or
-// opened: writing there is an error naming it, and reads pass over it.
-// When the last Store that wrote dir stopped without
+// another layout. When the last Store that wrote dir stopped without
 // Close (a crash), Open first cuts the torn last line, if any, of every
 // segment, so that the files are whole JSON Lines again for other
 // readers; it leaves them alone while another Store writes dir.
+//
+// Open refuses, with an error naming it, a folder that its group or
+// others may write into, and leaves its mode as it is: whoever can write
+// there could plant links for the store to write through (chmod go-w it,
+// or choose another folder). Save checks each partition folder the same
+// way when it first writes to it. Where the store's own files go, a
+// link, a FIFO or anything but a regular file (or a folder, for a
+// partition) is never followed or opened: Open refuses such a lock file
+// and Save such a partition folder, naming it, and reads, the repair and
+// DeleteBefore pass over them; see "Planted files" in the package
+// documentation.
 func Open(dir string, opts Options) (*Store, error) {
 	s := &Store{root: filepath.Clean(dir), key: opts.PartitionBy, opts: opts, segs: map[string]*segment{}, unsynced: map[string]bool{}}
 	if s.key != "" {
