@@ -42,6 +42,14 @@ func (s *Store) DeleteBefore(ctx context.Context, t time.Time) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	// Folders and files are removed and replaced through root, so that
+	// a partition folder made a link meanwhile is not followed out of
+	// the store's folder.
+	root, err := os.OpenRoot(s.root)
+	if err != nil {
+		return 0, fmt.Errorf("store/file: %w", err)
+	}
+	defer root.Close()
 	open := make(map[string][]string, len(s.segs)) // the partitions with a segment, by their name in lower case
 	for rel := range s.segs {
 		k := strings.ToLower(rel)
@@ -79,31 +87,31 @@ func (s *Store) DeleteBefore(ctx context.Context, t time.Time) (int, error) {
 				}
 				removed += n
 			}
-			if err := os.RemoveAll(p.path); err != nil {
-				return removed, fmt.Errorf("store/file: %w", err)
+			if err := root.RemoveAll(p.rel); err != nil {
+				return removed, fmt.Errorf("store/file: removing %s: %w", p.path, err)
 			}
-			s.removeEmpty(p.path)
+			s.removeEmpty(root, p.rel)
 			continue
 		}
 		for _, seg := range segs {
-			n, err := rewriteSegment(seg, t)
+			n, err := rewriteSegment(root, filepath.Join(p.rel, filepath.Base(seg)), seg, t)
 			removed += n
 			if err != nil {
 				return removed, err
 			}
 		}
-		s.removeEmpty(p.path)
+		s.removeEmpty(root, p.rel)
 	}
 	return removed, nil
 }
 
-// removeEmpty removes the partition folder dir, if it is there and
-// empty, and then the key's folder above it, if that is empty too.
-// Removing a folder that holds anything fails, as it should.
-func (s *Store) removeEmpty(dir string) {
-	_ = os.Remove(dir)
+// removeEmpty removes the partition folder rel (relative to root), if
+// it is there and empty, and then the key's folder above it, if that is
+// empty too. Removing a folder that holds anything fails, as it should.
+func (s *Store) removeEmpty(root *os.Root, rel string) {
+	_ = root.Remove(rel)
 	if s.key != "" {
-		_ = os.Remove(filepath.Dir(dir))
+		_ = root.Remove(filepath.Dir(rel))
 	}
 }
 
@@ -112,7 +120,7 @@ func (s *Store) removeEmpty(dir string) {
 func countEvents(path string) (int, error) {
 	n := 0
 	var last []byte
-	err := export.ReadJournalFile(export.JournalFile{Path: path}, func(l export.Line) error {
+	err := readLines(path, func(l export.Line) error {
 		if !l.Torn {
 			n++
 			last = append(last[:0], l.Data...)
@@ -131,14 +139,15 @@ func countEvents(path string) (int, error) {
 	return n, nil
 }
 
-// rewriteSegment removes from the segment path the events before t, and
-// returns how many it removed. It leaves a segment with none alone,
-// removes one left with no events, and replaces any other atomically.
-func rewriteSegment(path string, t time.Time) (int, error) {
+// rewriteSegment removes from the segment path, rel in root, the events
+// before t, and returns how many it removed. It leaves a segment with
+// none alone, removes one left with no events, and replaces any other
+// atomically.
+func rewriteSegment(root *os.Root, rel, path string, t time.Time) (int, error) {
 	var keep []byte
 	removed, dropped := 0, false
 	var bad error
-	err := export.ReadJournalFile(export.JournalFile{Path: path}, func(l export.Line) error {
+	err := readLines(path, func(l export.Line) error {
 		if bad != nil {
 			return bad
 		}
@@ -175,26 +184,27 @@ func rewriteSegment(path string, t time.Time) (int, error) {
 	case removed == 0 && !dropped:
 		return 0, nil
 	case len(keep) == 0:
-		if err := os.Remove(path); err != nil {
-			return 0, fmt.Errorf("store/file: %w", err)
+		if err := root.Remove(rel); err != nil {
+			return 0, fmt.Errorf("store/file: removing %s: %w", path, err)
 		}
 		return removed, nil
 	}
-	if err := replaceFile(path, keep); err != nil {
+	if err := replaceFile(root, rel, path, keep); err != nil {
 		return 0, err
 	}
 	return removed, nil
 }
 
-// replaceFile replaces the content of path with data, atomically: a
-// temporary file beside it, fsynced, renamed over it, the folder
-// fsynced.
-func replaceFile(path string, data []byte) error {
+// replaceFile replaces the content of path, rel in root, with data,
+// atomically: a temporary file beside it, new (an existing one, or a
+// link, in its place is an error naming it), fsynced, renamed over it,
+// the folder fsynced.
+func replaceFile(root *os.Root, rel, path string, data []byte) error {
 	dir := filepath.Dir(path)
-	tmp := filepath.Join(dir, tempPrefix+filepath.Base(path))
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	tmp := filepath.Join(filepath.Dir(rel), tempPrefix+filepath.Base(rel))
+	f, err := root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
-		return fmt.Errorf("store/file: %w", err)
+		return fmt.Errorf("store/file: rewriting %s: %w", path, err)
 	}
 	_, err = f.Write(data)
 	if err == nil {
@@ -204,10 +214,10 @@ func replaceFile(path string, data []byte) error {
 		err = cerr
 	}
 	if err == nil {
-		err = os.Rename(tmp, path)
+		err = root.Rename(tmp, rel)
 	}
 	if err != nil {
-		_ = os.Remove(tmp)
+		_ = root.Remove(tmp)
 		return fmt.Errorf("store/file: rewriting %s: %w", path, err)
 	}
 	if err := export.SyncDir(dir); err != nil {

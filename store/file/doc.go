@@ -39,7 +39,9 @@
 // escaped value longer than a folder name may be (255 bytes with its
 // key=) puts its event in the folder key=__AUDITLOG_LONG_VALUE__, which
 // engines see as the key's value; the line keeps the real value, and the
-// store's own queries read it from there.
+// store's own queries read it from there. That folder holds long values
+// only: the literal value __AUDITLOG_LONG_VALUE__ is written
+// %5F_AUDITLOG_LONG_VALUE__, a folder of its own.
 //
 // The partition key is also in each line (the line is the whole event);
 // DuckDB, given hive_partitioning, takes the folder's value, which is the
@@ -52,8 +54,8 @@
 // nanosecond>-<8 random hex digits>.jsonl, which sort by creation. Each
 // line is one event, as logger.Event.MarshalJSON writes it, ending with
 // '\n'. Save appends each partition's lines with one write to the
-// partition's current segment, which it keeps open (at most 64 at once);
-// once a segment passes Options.SegmentBytes (64 MiB by default) the next
+// partition's current segment, which it keeps open (at most
+// [MaxOpenSegments] at once); once a segment passes Options.SegmentBytes (64 MiB by default) the next
 // Save to the partition starts a new one. A Store never appends to a
 // segment it did not create, so that a line torn by a crash stays the
 // last line of its segment.
@@ -63,6 +65,23 @@
 // not of the machine; Close fsyncs every segment. Options.Sync (URL:
 // sync=true) fsyncs each segment written, and the folders of each one
 // created, before Save returns.
+//
+// # Planted files
+//
+// Open refuses a folder that its group or others may write into, and
+// Save a partition folder that they may: anyone who can write there can
+// plant files for the store to touch. Inside, the store acts only on
+// what it made: a link, a FIFO, a device or a folder in the place of the
+// lock file, a partition folder, a segment or a temporary file is never
+// followed and never waited on. Open refuses such a lock file and Save
+// such a partition folder, with an error naming the path; reads, the
+// repair after a crash and DeleteBefore pass over links and other files
+// that are not the store's, removing a link (never what it points to)
+// only when they remove the partition that holds it. Segments and the
+// lock file are opened for writing without following a link
+// (O_NOFOLLOW) and checked (Lstat) before they are read; partitions are
+// removed, and segments replaced, through an os.Root of the store's
+// folder; temporary files are created new (O_EXCL).
 //
 // # Crashes
 //

@@ -27,9 +27,13 @@ var hiveEscapes = func() (set [128]bool) {
 // value as __HIVE_DEFAULT_PARTITION__. Two additions, for values Hive
 // cannot be given: bytes that are not UTF-8 are first replaced by U+FFFD,
 // as the event's JSON replaces them (so the folder holds the value the
-// lines hold), and the literal value __HIVE_DEFAULT_PARTITION__ is
-// written with its first '_' as %5F, so that it does not read back as
-// empty. Every engine that unescapes %XX reads both back right.
+// lines hold), and the literal values __HIVE_DEFAULT_PARTITION__ and
+// __AUDITLOG_LONG_VALUE__ are written with their first '_' as %5F, so
+// that the first does not read back as empty and the second does not
+// share the folder of the values too long for a name. Every engine that
+// unescapes %XX reads them back right. Two values that the event's JSON
+// keeps apart never get the same name (a file system that ignores case
+// may still give them one folder).
 //
 // The result never contains '/', '\\' or NUL, and never is "." or "..":
 // it is one path element that stays in its folder.
@@ -37,8 +41,8 @@ func escapeValue(v string) string {
 	if v == "" {
 		return defaultPartition
 	}
-	if v == defaultPartition {
-		return "%5F" + defaultPartition[1:]
+	if v == defaultPartition || v == longValues {
+		return "%5F" + v[1:]
 	}
 	var b strings.Builder
 	for i := 0; i < len(v); {

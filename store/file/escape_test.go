@@ -32,6 +32,7 @@ func TestEscapeValue(t *testing.T) {
 		"space + } < > | ~ ! @ $ &":  "space + } < > | ~ ! @ $ &",
 		"ünïcode €":                  "ünïcode €",
 		"__HIVE_DEFAULT_PARTITION__": "%5F_HIVE_DEFAULT_PARTITION__",
+		"__AUDITLOG_LONG_VALUE__":    "%5F_AUDITLOG_LONG_VALUE__",
 		"bad\xffutf8":                "bad\uFFFDutf8",
 	} {
 		got := escapeValue(v)
@@ -48,7 +49,7 @@ func TestEscapeValue(t *testing.T) {
 // path element that cannot leave its folder (with its key=), and that it reads back as
 // the value the event's JSON holds.
 func FuzzEscapeValue(f *testing.F) {
-	for _, s := range []string{"", ".", "..", "../../etc", "a/b", `\`, "\x00", "%2F", "__HIVE_DEFAULT_PARTITION__", "\xff\xfe", "é"} {
+	for _, s := range []string{"", ".", "..", "../../etc", "a/b", `\`, "\x00", "%2F", "__HIVE_DEFAULT_PARTITION__", "__AUDITLOG_LONG_VALUE__", "\xff\xfe", "é"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, v string) {
@@ -61,6 +62,7 @@ func FuzzEscapeValue(f *testing.F) {
 		name := "resource_name=" + esc
 		require.Equal(t, name, filepath.Base(filepath.Clean(name)))
 		require.True(t, utf8.ValidString(esc))
+		require.NotEqual(t, longValues, esc, "only values too long for a name share that folder")
 		want := sanitize(v)
 		require.Equal(t, want, unescapeValue(esc))
 	})
@@ -85,7 +87,7 @@ func sanitize(v string) string {
 // hostile are partition values that try to leave the store's folder.
 var hostile = []string{
 	"../../etc", "..", ".", "a/b", "/", "/abs/path", `..\..\win`, `\`, "..%2F..", "%2e%2e",
-	"date=2026-01-01", "x=y/../..", "nul\x00byte", "new\nline", "", "__HIVE_DEFAULT_PARTITION__",
+	"date=2026-01-01", "x=y/../..", "nul\x00byte", "new\nline", "", "__HIVE_DEFAULT_PARTITION__", "__AUDITLOG_LONG_VALUE__",
 	strings.Repeat("../", 40),
 }
 
@@ -151,4 +153,34 @@ func setKey(ev *logger.Event, key, v string) {
 	default:
 		panic(key)
 	}
+}
+
+// TestLongValuesFolderIsTheirs: the literal value __AUDITLOG_LONG_VALUE__
+// has a folder of its own, apart from the values too long for a folder
+// name, and each is queried back by its value.
+func TestLongValuesFolderIsTheirs(t *testing.T) {
+	root := t.TempDir()
+	s := openT(t, root, Options{PartitionBy: "user_id"})
+	at := time.Date(2026, 1, 10, 0, 0, 0, 0, time.UTC)
+	literal := logger.Event{ID: "literal", Seq: 1, Time: at, Operation: logger.OpStore, UserID: longValues}
+	long := logger.Event{ID: "long", Seq: 2, Time: at.Add(time.Second), Operation: logger.OpStore, UserID: strings.Repeat("u", 300)}
+	require.NoError(t, s.Save(context.Background(), []logger.Event{literal, long}))
+
+	for folder, id := range map[string]string{
+		"user_id=%5F_AUDITLOG_LONG_VALUE__": "literal",
+		"user_id=" + longValues:             "long",
+	} {
+		segs := segmentFiles(t, filepath.Join(root, folder))
+		require.Len(t, segs, 1, folder)
+		b, err := os.ReadFile(segs[0])
+		require.NoError(t, err)
+		require.Equal(t, 1, strings.Count(string(b), "\n"), folder)
+		require.Contains(t, string(b), `"event_id":"`+id+`"`, folder)
+	}
+	for _, ev := range []logger.Event{literal, long} {
+		got, err := s.Query(context.Background(), logger.Filter{UserID: ev.UserID})
+		require.NoError(t, err)
+		require.Equal(t, []logger.Event{ev}, got, ev.ID)
+	}
+	requireHolds(t, s, []logger.Event{literal, long})
 }

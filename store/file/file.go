@@ -16,12 +16,19 @@ import (
 	"time"
 
 	"github.com/auditlog/auditlog/export"
+	"github.com/auditlog/auditlog/internal/fsafe"
 	"github.com/auditlog/auditlog/logger"
 )
 
 // DefaultSegmentBytes is the size at which a partition's segment is
 // rotated when Options.SegmentBytes is 0: 64 MiB.
 const DefaultSegmentBytes = 64 << 20
+
+// MaxOpenSegments is how many segments a Store keeps open for appending
+// at most, one per partition written: a Save to one more partition
+// closes the least recently written segment, which the next Save to its
+// partition opens again.
+const MaxOpenSegments = 128
 
 var (
 	// ErrClosed is returned by every method of a Store after Close.
@@ -120,10 +127,10 @@ const (
 	// longValues is the partition of the events whose value of the
 	// partition key is too long for a folder name (over 255 bytes
 	// escaped); their lines hold the value. Engines reading the folders
-	// see this name as the key's value for them.
+	// see this name as the key's value for them. The literal value of the
+	// same name is escaped apart (escapeValue).
 	longValues   = "__AUDITLOG_LONG_VALUE__"
 	maxNameBytes = 255 // a path element, on every common file system
-	maxOpenFiles = 128 // segments kept open for appending
 )
 
 // Store is a logger.Store that keeps events as JSON Lines in a folder of
@@ -174,6 +181,17 @@ var (
 // Close (a crash), Open first cuts the torn last line, if any, of every
 // segment, so that the files are whole JSON Lines again for other
 // readers; it leaves them alone while another Store writes dir.
+//
+// Open refuses, with an error naming it, a folder that its group or
+// others may write into, and leaves its mode as it is: whoever can write
+// there could plant links for the store to write through (chmod go-w it,
+// or choose another folder). Save checks each partition folder the same
+// way when it first writes to it. Where the store's own files go, a
+// link, a FIFO or anything but a regular file (or a folder, for a
+// partition) is never followed or opened: Open refuses such a lock file
+// and Save such a partition folder, naming it, and reads, the repair and
+// DeleteBefore pass over them; see "Planted files" in the package
+// documentation.
 func Open(dir string, opts Options) (*Store, error) {
 	s := &Store{root: filepath.Clean(dir), key: opts.PartitionBy, opts: opts, segs: map[string]*segment{}, unsynced: map[string]bool{}}
 	if s.key != "" {
@@ -189,16 +207,11 @@ func Open(dir string, opts Options) (*Store, error) {
 	if opts.SegmentBytes == 0 {
 		s.opts.SegmentBytes = DefaultSegmentBytes
 	}
-	fi, err := os.Stat(s.root)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		if err := os.MkdirAll(s.root, 0o700); err != nil {
-			return nil, fmt.Errorf("store/file: %w", err)
-		}
-	case err != nil:
-		return nil, fmt.Errorf("store/file: %w", err)
-	case !fi.IsDir():
+	if fi, err := os.Stat(s.root); err == nil && !fi.IsDir() {
 		return nil, fmt.Errorf("store/file: %s is not a folder", s.root)
+	}
+	if _, err := fsafe.Dir(s.root); err != nil {
+		return nil, fmt.Errorf("store/file: %w", err)
 	}
 	if err := s.checkLayout(); err != nil {
 		return nil, err
@@ -348,7 +361,7 @@ func (s *Store) append(dir string, buf []byte) error {
 			return err
 		}
 	} else if seg.f == nil {
-		f, err := os.OpenFile(seg.path, os.O_WRONLY|os.O_APPEND, 0)
+		f, err := fsafe.OpenFile(seg.path, os.O_WRONLY|os.O_APPEND, 0)
 		if err != nil {
 			return fmt.Errorf("store/file: %w", err)
 		}
@@ -375,15 +388,19 @@ func (s *Store) append(dir string, buf []byte) error {
 }
 
 // newSegment creates a segment in the partition dir, creating the
-// partition's folders.
+// partition's folders. Each folder, from the top, must be a folder that
+// only its owner may write into, not a link.
 func (s *Store) newSegment(dir string) (*segment, error) {
-	full := filepath.Join(s.root, dir)
-	if err := os.MkdirAll(full, 0o700); err != nil {
-		return nil, fmt.Errorf("store/file: %w", err)
+	full := s.root
+	for elem := range strings.SplitSeq(dir, string(filepath.Separator)) {
+		full = filepath.Join(full, elem)
+		if _, err := fsafe.SubDir(full); err != nil {
+			return nil, fmt.Errorf("store/file: %w", err)
+		}
 	}
 	for {
 		path := filepath.Join(full, segmentName(time.Now()))
-		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL|os.O_APPEND, 0o600)
+		f, err := fsafe.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL|os.O_APPEND, 0o600)
 		if errors.Is(err, fs.ErrExist) {
 			continue // the same instant and random suffix: draw again
 		}
@@ -423,7 +440,7 @@ func segmentName(t time.Time) string {
 func (s *Store) opened(seg *segment, f *os.File) {
 	seg.f = f
 	seg.elem = s.open.PushBack(seg)
-	for s.open.Len() > maxOpenFiles {
+	for s.open.Len() > MaxOpenSegments {
 		lru := s.open.Front().Value.(*segment)
 		// Its lines are written: closing can fail only as an fsync
 		// would. Close fsyncs it, and reports this error too.
@@ -498,7 +515,7 @@ func (s *Store) Close() error {
 
 // syncFile fsyncs the file path, if it still exists.
 func syncFile(path string) error {
-	f, err := os.Open(path)
+	f, err := fsafe.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil // removed by DeleteBefore
 	}

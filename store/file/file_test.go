@@ -42,7 +42,7 @@ func TestManyPartitions(t *testing.T) {
 	}
 	for i := 0; i < len(evs); i += 700 {
 		require.NoError(t, s.Save(context.Background(), evs[i:min(i+700, len(evs))]))
-		require.LessOrEqual(t, s.open.Len(), maxOpenFiles)
+		require.LessOrEqual(t, s.open.Len(), MaxOpenSegments)
 	}
 	require.NotEmpty(t, s.unsynced)
 	requireHolds(t, s, evs)

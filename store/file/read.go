@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/auditlog/auditlog/export"
+	"github.com/auditlog/auditlog/internal/fsafe"
 	"github.com/auditlog/auditlog/logger"
 	"github.com/auditlog/auditlog/store"
 )
@@ -219,7 +220,7 @@ func readSegment(ctx context.Context, path string, pre prefilter, fn func(*logge
 	}
 	var bad error // the last line read, if it is not an event
 	n := 0
-	err := export.ReadJournalFile(export.JournalFile{Path: path}, func(l export.Line) error {
+	err := readLines(path, func(l export.Line) error {
 		if bad != nil {
 			return bad // a line after it: it was not the last
 		}
@@ -254,4 +255,18 @@ func readSegment(ctx context.Context, path string, pre prefilter, fn func(*logge
 		err = fmt.Errorf("store/file: %w", err)
 	}
 	return err
+}
+
+// readLines calls fn with each line of the segment path, as
+// export.ReadJournalFile hands them over, once it has checked, without
+// following a link, that path is a regular file: a link or a FIFO put in
+// its place after the segment was listed is an error naming it, neither
+// read through nor waited on. (The check and the open are two steps;
+// between them, only who may write into the partition's folder, its
+// owner, could swap the file.)
+func readLines(path string, fn func(export.Line) error) error {
+	if err := fsafe.Regular(path); err != nil {
+		return err
+	}
+	return export.ReadJournalFile(export.JournalFile{Path: path}, fn)
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/auditlog/auditlog/export"
+	"github.com/auditlog/auditlog/internal/fsafe"
 	"github.com/auditlog/auditlog/logger"
 )
 
@@ -33,7 +34,7 @@ func (s *Store) acquire() error {
 		return nil
 	}
 	path := filepath.Join(s.root, lockName)
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	f, err := fsafe.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return fmt.Errorf("store/file: %w", err)
 	}
@@ -91,14 +92,19 @@ func writeNote(f *os.File, note string) error {
 }
 
 // recoverIdle repairs the folder at Open when its last writer stopped
-// without Close and no Store writes it now.
+// without Close and no Store writes it now. It refuses a lock file that
+// is not a regular file: a link, a FIFO.
 func (s *Store) recoverIdle() error {
 	path := filepath.Join(s.root, lockName)
-	fi, err := os.Stat(path)
-	if err != nil || fi.Size() == 0 {
-		return nil // never written, or closed cleanly
+	if err := fsafe.Regular(path); errors.Is(err, fs.ErrNotExist) {
+		return nil // never written
+	} else if err != nil {
+		return fmt.Errorf("store/file: %w", err)
 	}
-	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if fi, err := os.Lstat(path); err != nil || fi.Size() == 0 {
+		return nil // closed cleanly, or removed meanwhile
+	}
+	f, err := fsafe.OpenFile(path, os.O_RDWR, 0)
 	if err != nil {
 		return fmt.Errorf("store/file: %w", err)
 	}
@@ -157,7 +163,7 @@ func (s *Store) repairIfDirty(f *os.File) error {
 // line has no newline or is not an event: the part of a write that a
 // crash cut short. It reports whether it cut.
 func cutTornTail(path string) (bool, error) {
-	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	f, err := fsafe.OpenFile(path, os.O_RDWR, 0)
 	if err != nil {
 		return false, err
 	}

@@ -13,7 +13,11 @@
 // SyncFull}); see [OpenURL] for the parameters. Open creates the file
 // 0600 and its missing folders 0700, and refuses a folder, a file that is
 // not a SQLite database, and a SQLite database of another program (the
-// store marks its files with PRAGMA application_id).
+// store marks its files with PRAGMA application_id). It refuses too,
+// naming it, a folder its group or others may write into, and a link, a
+// FIFO or any other file that is not a regular file in the place of the
+// database or of its -wal, -shm and -journal files (see [Open] for what
+// the driver, which opens them itself, leaves to the folder's owner).
 //
 // # Layout
 //

@@ -21,6 +21,7 @@ import (
 
 	_ "modernc.org/sqlite" // registers the database/sql driver "sqlite"
 
+	"github.com/auditlog/auditlog/internal/fsafe"
 	"github.com/auditlog/auditlog/logger"
 	"github.com/auditlog/auditlog/store"
 )
@@ -114,6 +115,15 @@ type Store struct {
 // (SQLite gives its -wal and -shm files the mode of the database file).
 // It refuses a path that is a folder, a file that is not a SQLite
 // database, and a SQLite database that is not an auditlog store.
+//
+// It refuses too, with an error naming it, a folder that its group or
+// others may write into (chmod go-w it, or choose another folder), and a
+// database file, or a -wal, -shm or -journal file beside it, that is a
+// symbolic link, a FIFO or anything but a regular file: a link planted
+// there would have SQLite write to its target. The driver opens these
+// files itself, by their names, and follows links: Open checks them just
+// before, and only who may write into the folder (its owner, once the
+// folder passes the check) could plant one after.
 func Open(path string, o Options) (*Store, error) {
 	if err := o.normalize(); err != nil {
 		return nil, err
@@ -177,63 +187,41 @@ func Open(path string, o Options) (*Store, error) {
 // spills them to the WAL before it commits.
 var writerCacheKiB = 32 << 10
 
-// create makes the folders up to path 0700 and the file 0600, whichever
-// are missing, and refuses a folder at path.
+// create makes sure of the files the driver will open at path: the
+// folder is created 0700 when missing and refused when its group or
+// others may write into it; the file is created 0600 when missing; the
+// file, and the -wal, -shm and -journal files SQLite keeps beside it,
+// must be regular files, not links, FIFOs or folders, where they exist.
 func create(path string) error {
-	fi, err := os.Stat(path)
-	switch {
-	case err == nil && fi.IsDir():
+	if fi, err := os.Lstat(path); err == nil && fi.IsDir() {
 		return fmt.Errorf("sqlite: open %s: is a directory, not a database file", path)
+	}
+	dir := filepath.Dir(path)
+	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
+		return fmt.Errorf("sqlite: open %s: %w", path, &fs.PathError{Op: "mkdir", Path: dir, Err: errors.New("not a directory")})
+	}
+	if _, err := fsafe.Dir(dir); err != nil {
+		return fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	f, err := fsafe.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	switch {
 	case err == nil:
-		return nil
-	case !errors.Is(err, fs.ErrNotExist):
+		err = f.Chmod(0o600) // whatever the umask
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return fmt.Errorf("sqlite: open %s: %w", path, err)
+		}
+	case !errors.Is(err, fs.ErrExist):
 		return fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	if err := mkdirAll(filepath.Dir(path)); err != nil {
-		return fmt.Errorf("sqlite: open %s: %w", path, err)
-	}
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, fs.ErrExist) {
-		return nil // created meanwhile by someone else: theirs to set
-	}
-	if err != nil {
-		return fmt.Errorf("sqlite: open %s: %w", path, err)
-	}
-	err = f.Chmod(0o600) // whatever the umask
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("sqlite: open %s: %w", path, err)
+	for _, name := range []string{path, path + "-wal", path + "-shm", path + "-journal"} {
+		if err := fsafe.Regular(name); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("sqlite: open %s: %w", path, err)
+		}
 	}
 	return nil
-}
-
-// mkdirAll is os.MkdirAll, with each folder it creates set to 0700
-// whatever the umask. Folders that exist keep their mode.
-func mkdirAll(dir string) error {
-	fi, err := os.Stat(dir)
-	if err == nil {
-		if !fi.IsDir() {
-			return &fs.PathError{Op: "mkdir", Path: dir, Err: errors.New("not a directory")}
-		}
-		return nil
-	}
-	if !errors.Is(err, fs.ErrNotExist) {
-		return err
-	}
-	if parent := filepath.Dir(dir); parent != dir {
-		if err := mkdirAll(parent); err != nil {
-			return err
-		}
-	}
-	if err := os.Mkdir(dir, 0o700); err != nil {
-		if errors.Is(err, fs.ErrExist) {
-			return nil
-		}
-		return err
-	}
-	return os.Chmod(dir, 0o700)
 }
 
 // dsn is the driver's name for the file at the absolute path abs, with
