@@ -1,5 +1,11 @@
 package stats
 
+import (
+	"cmp"
+	"maps"
+	"slices"
+)
+
 // Sample describes one event to the counters. O and S are the types of
 // operation and status names.
 type Sample[O, S ~string] struct {
@@ -12,8 +18,36 @@ type Sample[O, S ~string] struct {
 	Failure   bool   // the event failed
 }
 
+// DefaultMaxUsers is UserLimit.MaxUsers when it is 0.
+const DefaultMaxUsers = 10_000
+
+// UserLimit bounds the memory of the per-user counters, whatever the
+// number of distinct users the samples carry.
+//
+// A user is tracked (has counters of its own, which [Counters.User]
+// returns) from its first sample on. Once more than 2 × MaxUsers users
+// are tracked, the next new user makes the counters fold users: every
+// user without a sample among the last Recent samples, and outside the
+// MaxUsers most active of those (by number of samples), loses its own
+// counters, and its samples are counted only in the totals and in
+// Summary.FoldedSamples. The next fold comes once the number of tracked
+// users has doubled again (at least 2 × MaxUsers). So at most
+// 2 × (MaxUsers + Recent) users are tracked, and a user is never folded
+// while a sample of it is among the last Recent, nor while MaxUsers
+// others without one have fewer samples than it.
+type UserLimit struct {
+	// MaxUsers is how many users, besides those with a sample among the
+	// last Recent samples, keep their counters when users are folded.
+	// Default DefaultMaxUsers.
+	MaxUsers int
+	// Recent is how many of the latest samples keep their users from
+	// being folded: the logger passes the size of its ring, so that every
+	// user with an event in memory keeps its counters. 0 keeps none.
+	Recent int
+}
+
 // Counters are the running statistics of a stream of samples. Make them
-// with [NewCounters].
+// with [NewCounters] or [NewCountersWithLimit].
 type Counters[O, S ~string] struct {
 	total    int64
 	success  int64
@@ -23,21 +57,46 @@ type Counters[O, S ~string] struct {
 	byOp     counts[O]
 	byStatus counts[S]
 	users    map[string]*user[O]
+
+	maxUsers      int
+	recent        int64
+	foldAt        int // fold when a new user comes while this many are tracked
+	foldedUsers   int64
+	foldedSamples int64
 }
 
 type user[O ~string] struct {
 	total, failures int64
 	last            int64
+	seen            int64 // the counters' total after the user's latest sample
 	byOp            counts[O]
+	partial         bool // users had been folded before this one was tracked
 }
 
-// NewCounters returns empty counters.
+// NewCounters returns empty counters with the default UserLimit: at most
+// 2 × DefaultMaxUsers users tracked.
 func NewCounters[O, S ~string]() *Counters[O, S] {
-	return &Counters[O, S]{users: make(map[string]*user[O])}
+	return NewCountersWithLimit[O, S](UserLimit{})
 }
 
-// Add counts s. It is O(1): a few counter updates and a histogram
-// bucket.
+// NewCountersWithLimit returns empty counters whose per-user counters are
+// bounded by lim. A negative field counts as 0.
+func NewCountersWithLimit[O, S ~string](lim UserLimit) *Counters[O, S] {
+	n := lim.MaxUsers
+	if n <= 0 {
+		n = DefaultMaxUsers
+	}
+	return &Counters[O, S]{
+		users:    make(map[string]*user[O]),
+		maxUsers: n,
+		recent:   int64(max(lim.Recent, 0)),
+		foldAt:   2 * n,
+	}
+}
+
+// Add counts s. It is O(1), a few counter updates and a histogram bucket,
+// but for the folding of users (see [UserLimit]), which walks the tracked
+// users once each time their number has doubled: O(1) amortized.
 func (c *Counters[O, S]) Add(s Sample[O, S]) {
 	c.total++
 	if s.Success {
@@ -55,7 +114,10 @@ func (c *Counters[O, S]) Add(s Sample[O, S]) {
 	}
 	u := c.users[s.User]
 	if u == nil {
-		u = &user[O]{last: s.UnixNano}
+		if len(c.users) >= c.foldAt {
+			c.fold()
+		}
+		u = &user[O]{last: s.UnixNano, partial: c.foldedUsers > 0}
 		c.users[s.User] = u
 	}
 	u.total++
@@ -63,7 +125,38 @@ func (c *Counters[O, S]) Add(s Sample[O, S]) {
 		u.failures++
 	}
 	u.last = max(u.last, s.UnixNano)
+	u.seen = c.total
 	u.byOp.add(s.Operation)
+}
+
+// fold folds every user that UserLimit does not keep, and sets when to
+// fold next.
+func (c *Counters[O, S]) fold() {
+	type tracked struct {
+		id string
+		u  *user[O]
+	}
+	var old []tracked // users without a recent sample
+	for id, u := range c.users {
+		if u.seen <= c.total-c.recent {
+			old = append(old, tracked{id, u})
+		}
+	}
+	if len(old) > c.maxUsers {
+		// The most active first; among equals, the latest seen (each
+		// sample has its own seen, so the order is total).
+		slices.SortFunc(old, func(a, b tracked) int {
+			return cmp.Or(cmp.Compare(b.u.total, a.u.total), cmp.Compare(b.u.seen, a.u.seen))
+		})
+		for _, t := range old[c.maxUsers:] {
+			c.foldedUsers++
+			c.foldedSamples += t.u.total
+			delete(c.users, t.id)
+		}
+		// A map keeps the room of its largest size: copy what is left.
+		c.users = maps.Clone(c.users)
+	}
+	c.foldAt = 2 * max(len(c.users), c.maxUsers)
 }
 
 // Summary is a copy of the counters at one moment.
@@ -74,6 +167,13 @@ type Summary[O, S ~string] struct {
 	P50, P95, P99  int64 // nanoseconds; 0 with no durations
 	ByOperation    map[O]int64
 	ByStatus       map[S]int64
+	// Users is how many users are tracked; FoldedUsers how many times a
+	// user was folded (see [UserLimit]), and FoldedSamples the samples
+	// those users had. The samples of the tracked users, FoldedSamples
+	// and the samples without a user add up to Total.
+	Users         int64
+	FoldedUsers   int64
+	FoldedSamples int64
 }
 
 var percentiles = []float64{0.50, 0.95, 0.99}
@@ -89,6 +189,7 @@ func (c *Counters[O, S]) Summary() Summary[O, S] {
 		P50: p[0], P95: p[1], P99: p[2],
 		ByOperation: c.byOp.clone(),
 		ByStatus:    c.byStatus.clone(),
+		Users:       int64(len(c.users)), FoldedUsers: c.foldedUsers, FoldedSamples: c.foldedSamples,
 	}
 }
 
@@ -97,17 +198,23 @@ type UserSummary[O ~string] struct {
 	Total, Failures int64
 	LastUnixNano    int64
 	ByOperation     map[O]int64
+	// Partial is true when the user was first tracked after users had
+	// been folded: earlier samples of this user may have been folded
+	// then, and are missing here. When false, every sample of the user
+	// is counted.
+	Partial bool
 }
 
-// User returns a copy of the counters of user id, and false when no sample
-// carried that user.
+// User returns a copy of the counters of user id, and false when id is
+// not tracked: no sample carried it, or it was folded (see [UserLimit])
+// and no sample carried it since.
 func (c *Counters[O, S]) User(id string) (UserSummary[O], bool) {
 	u := c.users[id]
 	if u == nil {
 		return UserSummary[O]{}, false
 	}
-	return UserSummary[O]{Total: u.total, Failures: u.failures, LastUnixNano: u.last, ByOperation: u.byOp.clone()}, true
+	return UserSummary[O]{Total: u.total, Failures: u.failures, LastUnixNano: u.last, ByOperation: u.byOp.clone(), Partial: u.partial}, true
 }
 
-// Users reports how many distinct users the counters hold.
+// Users reports how many distinct users are tracked.
 func (c *Counters[O, S]) Users() int { return len(c.users) }

@@ -1,0 +1,105 @@
+package stats
+
+import (
+	"runtime"
+	"strconv"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func heapInUse() uint64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
+}
+
+// TestCountersUsersBounded sends a million distinct user ids, as a login
+// endpoint that logs the names it is sent would, between the samples of
+// three active users and samples without a user. The tracked users stay
+// within 2 × (MaxUsers + Recent), the heap does not grow with the ids,
+// the active users' counters stay exact, and no sample is lost from the
+// totals.
+func TestCountersUsersBounded(t *testing.T) {
+	const (
+		maxUsers = 1000
+		recent   = 1000
+		n        = 1_000_000
+		bound    = 2 * (maxUsers + recent)
+	)
+	ops := []string{"LOGIN", "READ", "UPDATE"}
+	heavy := []string{"alice", "bob", "carol"}
+	type ref struct {
+		total, failures, last int64
+		byOp                  map[string]int64
+	}
+	want := map[string]*ref{}
+	for _, h := range heavy {
+		want[h] = &ref{byOp: map[string]int64{}}
+	}
+	var noUser int64
+	var buf []byte
+	c := NewCountersWithLimit[string, string](UserLimit{MaxUsers: maxUsers, Recent: recent})
+	before := heapInUse()
+	for i := range n {
+		s := Sample[string, string]{Operation: ops[i%len(ops)], Status: "ok", UnixNano: int64(i), Success: true}
+		switch i % 10 {
+		case 0, 3:
+			h := heavy[(i/10)%len(heavy)]
+			s.User = h
+			r := want[h]
+			r.total++
+			if i%7 == 0 {
+				s.Failure, s.Success = true, false
+				r.failures++
+			}
+			r.last = int64(i)
+			r.byOp[s.Operation]++
+		case 5:
+			noUser++
+		default:
+			buf = strconv.AppendInt(append(buf[:0], "attacker-"...), int64(i), 10)
+			s.User = string(buf)
+		}
+		c.Add(s)
+		if c.Users() > bound {
+			t.Fatalf("after %d samples, %d users are tracked, above %d", i+1, c.Users(), bound)
+		}
+	}
+	grown := int64(heapInUse()) - int64(before)
+	t.Logf("tracked %d users, folded %d, heap grew by %d bytes", c.Users(), c.foldedUsers, grown)
+	// About 200 bytes a user; 1 MB for 2 × 2000 users is generous, where
+	// keeping every id costs about 200 MB.
+	require.Less(t, grown, int64(1<<20), "the heap grows with the distinct ids")
+
+	for _, h := range heavy {
+		got, ok := c.User(h)
+		require.True(t, ok, h)
+		r := want[h]
+		require.Equal(t, UserSummary[string]{Total: r.total, Failures: r.failures, LastUnixNano: r.last, ByOperation: r.byOp}, got, h)
+	}
+	// Every user with a sample among the last Recent is tracked.
+	for i := n - recent; i < n; i++ {
+		if i%10 == 0 || i%10 == 3 || i%10 == 5 {
+			continue
+		}
+		u, ok := c.User("attacker-" + strconv.Itoa(i))
+		require.True(t, ok, "attacker-%d has a recent sample", i)
+		require.Equal(t, int64(1), u.Total)
+		require.True(t, u.Partial, "tracked after users were folded")
+	}
+	_, ok := c.User("attacker-1")
+	require.False(t, ok, "a user with one old sample is folded")
+
+	sum := c.Summary()
+	require.Equal(t, int64(n), sum.Total)
+	require.Equal(t, int64(c.Users()), sum.Users)
+	var tracked int64
+	for _, u := range c.users {
+		tracked += u.total
+	}
+	require.Equal(t, sum.Total, tracked+sum.FoldedSamples+noUser, "every sample is in the tracked users, the folded ones or without a user")
+	require.Equal(t, sum.FoldedUsers, sum.FoldedSamples, "each folded user had one sample")
+	runtime.KeepAlive(c)
+}
