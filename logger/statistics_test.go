@@ -407,3 +407,32 @@ func TestMaxUsersInvalid(t *testing.T) {
 		require.Nil(t, l)
 	}
 }
+
+// TestUserStatisticsBoundedRecovered: the statistics rebuilt from a
+// journal of many distinct users are bounded the same way, and the users
+// of the events back in memory keep their counters.
+func TestUserStatisticsBoundedRecovered(t *testing.T) {
+	const (
+		maxEvents = 50
+		maxUsers  = 50
+		n         = 3000
+	)
+	dir := t.TempDir()
+	opts := logger.Options{MaxEvents: maxEvents, MaxUsers: maxUsers, Journal: &logger.JournalOptions{Dir: dir, Recover: true}}
+	l, err := logger.New(opts)
+	require.NoError(t, err)
+	for i := range n {
+		require.NoError(t, l.Log(context.Background(), logger.Event{Operation: logger.OpLogin, UserID: fmt.Sprintf("guess-%d", i)}))
+	}
+	require.NoError(t, l.Close())
+
+	l = newLogger(t, opts)
+	s := l.Statistics()
+	require.Equal(t, int64(n), s.TotalEvents)
+	require.LessOrEqual(t, s.TrackedUsers, int64(2*(maxUsers+maxEvents)))
+	require.Equal(t, s.TotalEvents, s.TrackedUsers+s.FoldedEvents, "one event each")
+	for i := n - maxEvents; i < n; i++ {
+		require.Equal(t, int64(1), l.UserStatistics(fmt.Sprintf("guess-%d", i)).TotalOperations, "guess-%d is in memory", i)
+	}
+	require.Equal(t, logger.UserStats{}, l.UserStatistics("guess-0"))
+}

@@ -37,6 +37,23 @@ func BenchmarkCountersAdd(b *testing.B) {
 	}
 }
 
+// BenchmarkCountersAddDistinct gives every sample a new user, as a flood
+// of guessed names would: the cost of Add with the folds it triggers
+// (MaxUsers 10,000, Recent 10,000, as a logger with the defaults).
+func BenchmarkCountersAddDistinct(b *testing.B) {
+	c := stats.NewCountersWithLimit[op, status](stats.UserLimit{Recent: 10_000})
+	ids := make([]string, 1<<20)
+	for i := range ids {
+		ids[i] = "guess-" + strconv.Itoa(i)
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		c.Add(sample{Operation: "login", Status: "denied", User: ids[i%len(ids)], Failure: true})
+		i++
+	}
+}
+
 var summarySink stats.Summary[op, status]
 
 func BenchmarkSummary(b *testing.B) {

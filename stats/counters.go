@@ -1,11 +1,5 @@
 package stats
 
-import (
-	"cmp"
-	"maps"
-	"slices"
-)
-
 // Sample describes one event to the counters. O and S are the types of
 // operation and status names.
 type Sample[O, S ~string] struct {
@@ -127,36 +121,6 @@ func (c *Counters[O, S]) Add(s Sample[O, S]) {
 	u.last = max(u.last, s.UnixNano)
 	u.seen = c.total
 	u.byOp.add(s.Operation)
-}
-
-// fold folds every user that UserLimit does not keep, and sets when to
-// fold next.
-func (c *Counters[O, S]) fold() {
-	type tracked struct {
-		id string
-		u  *user[O]
-	}
-	var old []tracked // users without a recent sample
-	for id, u := range c.users {
-		if u.seen <= c.total-c.recent {
-			old = append(old, tracked{id, u})
-		}
-	}
-	if len(old) > c.maxUsers {
-		// The most active first; among equals, the latest seen (each
-		// sample has its own seen, so the order is total).
-		slices.SortFunc(old, func(a, b tracked) int {
-			return cmp.Or(cmp.Compare(b.u.total, a.u.total), cmp.Compare(b.u.seen, a.u.seen))
-		})
-		for _, t := range old[c.maxUsers:] {
-			c.foldedUsers++
-			c.foldedSamples += t.u.total
-			delete(c.users, t.id)
-		}
-		// A map keeps the room of its largest size: copy what is left.
-		c.users = maps.Clone(c.users)
-	}
-	c.foldAt = 2 * max(len(c.users), c.maxUsers)
 }
 
 // Summary is a copy of the counters at one moment.

@@ -1,7 +1,10 @@
 package stats
 
 import (
+	"cmp"
+	"math/rand/v2"
 	"runtime"
+	"slices"
 	"strconv"
 	"testing"
 
@@ -102,4 +105,35 @@ func TestCountersUsersBounded(t *testing.T) {
 	require.Equal(t, sum.Total, tracked+sum.FoldedSamples+noUser, "every sample is in the tracked users, the folded ones or without a user")
 	require.Equal(t, sum.FoldedUsers, sum.FoldedSamples, "each folded user had one sample")
 	runtime.KeepAlive(c)
+}
+
+// TestSelectFirst checks the quickselect against a sort, on random
+// totals with many ties (broken by seen).
+func TestSelectFirst(t *testing.T) {
+	seed := rand.Uint64()
+	t.Logf("seed %d", seed)
+	r := rand.New(rand.NewPCG(seed, 3))
+	for range 200 {
+		n := 1 + r.IntN(300)
+		ts := make([]tracked[string], n)
+		for i, seen := range r.Perm(n) {
+			ts[i] = tracked[string]{strconv.Itoa(i), &user[string]{total: 1 + r.Int64N(4), seen: int64(seen)}}
+		}
+		k := r.IntN(n)
+		sorted := slices.Clone(ts)
+		slices.SortFunc(sorted, func(a, b tracked[string]) int {
+			return cmp.Or(cmp.Compare(b.u.total, a.u.total), cmp.Compare(b.u.seen, a.u.seen))
+		})
+		selectFirst(ts, k)
+		ids := func(ts []tracked[string]) []string {
+			var out []string
+			for _, t := range ts {
+				out = append(out, t.id)
+			}
+			slices.Sort(out)
+			return out
+		}
+		require.Equal(t, ids(sorted[:k]), ids(ts[:k]), "n=%d k=%d", n, k)
+		require.Equal(t, ids(sorted), ids(ts), "a permutation")
+	}
 }
