@@ -36,19 +36,19 @@ type Options struct {
 	// endpoint that logs the names it is sent must not grow the logger
 	// without end). Default DefaultMaxUsers.
 	//
-	// A user with an event in memory always keeps its counters. Once
-	// more than 2 × MaxUsers users have counters, the next new user folds
-	// every user that has no event in memory and is not among the
-	// MaxUsers most active of those (by number of events); this happens
-	// again each time the number of users with counters has doubled. A
-	// folded user's events stay in every total (Stats.TotalEvents,
-	// ByOperation, ByStatus, the durations) and are counted in
-	// Stats.FoldedEvents; UserStatistics answers the zero value for it,
-	// as for an unknown user, until it comes back (see UserStats.Partial).
-	// So at most 2 × (MaxUsers + MaxEvents) users have counters (see
-	// BENCHMARKS.md for the bytes each costs), and a user never loses its
-	// counters while it has an event in memory or is among the MaxUsers
-	// most active users.
+	// A user with an event in memory always keeps its counters. When
+	// 2 × MaxUsers users have counters, the next new user folds every
+	// user that has no event in memory and is not among the MaxUsers most
+	// active of those (by number of events counted); this happens again
+	// when twice as many users as the fold left have counters. A folded
+	// user's events stay in every total (Stats.TotalEvents, ByOperation,
+	// ByStatus, the durations) and are counted in Stats.FoldedEvents;
+	// UserStatistics answers the zero value for it, as for an unknown
+	// user, until it comes back (see UserStats.Partial). So at most
+	// 2 × (MaxUsers + MaxEvents) users have counters (see BENCHMARKS.md
+	// for the bytes each costs), and a user never loses its counters
+	// while it has an event in memory or is among the MaxUsers most
+	// active users.
 	MaxUsers int
 
 	// QueueSize is how many events (or batches) may wait between Log and

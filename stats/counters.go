@@ -19,16 +19,16 @@ const DefaultMaxUsers = 10_000
 // number of distinct users the samples carry.
 //
 // A user is tracked (has counters of its own, which [Counters.User]
-// returns) from its first sample on. Once more than 2 × MaxUsers users
-// are tracked, the next new user makes the counters fold users: every
-// user without a sample among the last Recent samples, and outside the
-// MaxUsers most active of those (by number of samples), loses its own
-// counters, and its samples are counted only in the totals and in
-// Summary.FoldedSamples. The next fold comes once the number of tracked
-// users has doubled again (at least 2 × MaxUsers). So at most
-// 2 × (MaxUsers + Recent) users are tracked, and a user is never folded
-// while a sample of it is among the last Recent, nor while MaxUsers
-// others without one have fewer samples than it.
+// returns) from its first sample on. When 2 × MaxUsers users are tracked,
+// the next new user makes the counters fold users: every user without a
+// sample among the last Recent samples, and outside the MaxUsers most
+// active of those (by number of samples; among equals, the latest seen
+// first), loses its own counters, and its samples are counted only in
+// the totals and in Summary.FoldedSamples. The next fold comes when twice
+// as many users as the fold left are tracked (and at least 2 × MaxUsers).
+// So at most 2 × (MaxUsers + Recent) users are tracked, and a user is
+// never folded while a sample of it is among the last Recent, nor while
+// it is among the MaxUsers most active users.
 type UserLimit struct {
 	// MaxUsers is how many users, besides those with a sample among the
 	// last Recent samples, keep their counters when users are folded.

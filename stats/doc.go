@@ -3,10 +3,10 @@
 // for percentiles.
 //
 // Every update is O(1) (amortized: see below) and reading costs no walk
-// over events: the numbers are kept, not computed. Percentiles come from a fixed-size [Histogram]
-// with log-linear buckets (16 per power of two, so any reported percentile
-// is within 1/32 of the true value, and exact when every sample is equal),
-// never from stored samples.
+// over events: the numbers are kept, not computed. Percentiles come from
+// a fixed-size [Histogram] with log-linear buckets (16 per power of two,
+// so any reported percentile is within 1/32 of the true value, and exact
+// when every sample is equal), never from stored samples.
 //
 // The per-user counters are bounded, however many distinct users the
 // samples name: past a limit, the least active users without a recent
