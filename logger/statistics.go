@@ -72,11 +72,13 @@ type UserStats struct {
 	ByOperation         map[Operation]int64
 	// Failures counts the user's events with StatusFailure.
 	Failures int64
-	// Partial is true when the user's counters began after other users
-	// had been folded (see Options.MaxUsers): events of this user before
-	// then may have been folded too, and are missing from these figures
-	// (they are in every total of Stats). When false, every event of the
-	// user is counted.
+	// Partial is true when the user may have been folded (see
+	// Options.MaxUsers) before its counters began: its earlier events are
+	// then missing from these figures (they are in every total of Stats).
+	// The logger remembers folded users in a filter of fixed size that
+	// never misses one but may, rarely while few users have been folded
+	// and more often after hundreds of thousands, take another user for
+	// one of them. When false, every event of the user is counted.
 	Partial bool
 }
 

@@ -394,7 +394,6 @@ func TestUserStatisticsBounded(t *testing.T) {
 
 	last := fmt.Sprintf("guess-%d", n-1)
 	require.Equal(t, int64(1), l.UserStatistics(last).TotalOperations, "a user with an event in memory keeps its counters")
-	require.True(t, l.UserStatistics(last).Partial, "it came after users were folded")
 	require.Equal(t, logger.UserStats{}, l.UserStatistics("guess-1"), "a folded user reads as unknown")
 	require.Equal(t, 1, l.Count(logger.Filter{UserID: last}))
 }
@@ -435,4 +434,36 @@ func TestUserStatisticsBoundedRecovered(t *testing.T) {
 		require.Equal(t, int64(1), l.UserStatistics(fmt.Sprintf("guess-%d", i)).TotalOperations, "guess-%d is in memory", i)
 	}
 	require.Equal(t, logger.UserStats{}, l.UserStatistics("guess-0"))
+}
+
+// TestUserStatisticsFolded follows users through a fold: with a ring of
+// two events and MaxUsers 1, the fold at the fifth user keeps the most
+// active user and the one with an event in memory, folds the others into
+// the totals, and a folded user that comes back is counted again, marked
+// Partial.
+func TestUserStatisticsFolded(t *testing.T) {
+	base := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	l := newLogger(t, logger.Options{MaxEvents: 2, MaxUsers: 1})
+	ctx := context.Background()
+	for i, u := range []string{"ann", "ann", "ann", "bob", "cat", "dan", "eve"} {
+		require.NoError(t, l.Log(ctx, logger.Event{UserID: u, Operation: logger.OpRead, Time: base.Add(time.Duration(i) * time.Minute)}))
+	}
+	s := l.Statistics()
+	require.Equal(t, int64(7), s.TotalEvents)
+	require.Equal(t, map[logger.Operation]int64{logger.OpRead: 7}, s.ByOperation, "folded events stay in the totals")
+	require.Equal(t, int64(3), s.TrackedUsers, "ann, the most active; dan, in memory; eve, the newcomer")
+	require.Equal(t, int64(2), s.FoldedUsers, "bob and cat")
+	require.Equal(t, int64(2), s.FoldedEvents)
+
+	require.Equal(t, logger.UserStats{UserID: "ann", TotalOperations: 3, LastActivity: base.Add(2 * time.Minute),
+		MostCommonOperation: logger.OpRead, ByOperation: map[logger.Operation]int64{logger.OpRead: 3}}, l.UserStatistics("ann"))
+	require.Equal(t, int64(1), l.UserStatistics("dan").TotalOperations)
+	require.False(t, l.UserStatistics("eve").Partial, "eve was never folded")
+	require.Equal(t, logger.UserStats{}, l.UserStatistics("bob"), "a folded user reads as unknown")
+	require.Equal(t, logger.UserStats{}, l.UserStatistics("cat"))
+
+	require.NoError(t, l.Log(ctx, logger.Event{UserID: "bob", Operation: logger.OpDelete, Time: base.Add(time.Hour)}))
+	require.Equal(t, logger.UserStats{UserID: "bob", TotalOperations: 1, LastActivity: base.Add(time.Hour),
+		MostCommonOperation: logger.OpDelete, ByOperation: map[logger.Operation]int64{logger.OpDelete: 1}, Partial: true},
+		l.UserStatistics("bob"), "bob is counted again from his return, and said to be partial")
 }

@@ -19,6 +19,7 @@ func (c *Counters[O, S]) fold() {
 		for _, t := range old[c.maxUsers:] {
 			c.foldedUsers++
 			c.foldedSamples += t.u.total
+			c.folded.add(t.id)
 			delete(c.users, t.id)
 		}
 		// A map keeps the room of its largest size: copy what is left.
