@@ -18,7 +18,9 @@ const (
 	// 0: enough for a burst of a few milliseconds of the writer's work,
 	// about 2 MB of memory.
 	DefaultQueueSize = 4096
-	// DefaultMaxUsers is Options.MaxUsers when it is 0.
+	// DefaultMaxUsers is how many of the most active users keep their
+	// counters, besides those with events in memory, when
+	// Options.MaxUsers is 0: 10,000.
 	DefaultMaxUsers = stats.DefaultMaxUsers
 )
 

@@ -110,8 +110,7 @@ func (l *Logger) Statistics() Stats {
 // number of matches, and the counters that are not about events
 // (Dropped, Rejected, Evicted, Failed, QueueDepth, JournalErrors,
 // Unwritten) and those of users (TrackedUsers, FoldedUsers,
-// FoldedEvents) are 0. Its cost
-// follows the number of matches.
+// FoldedEvents) are 0. Its cost follows the number of matches.
 func (l *Logger) StatisticsFor(f Filter) Stats {
 	l.barrier()
 	c := stats.NewCounters[Operation, Status]()
