@@ -117,7 +117,7 @@ func New(opts Options) (*Logger, error) {
 		ix:       newIndexes(),
 		late:     index.NewOrdered(),
 		maxT:     math.MinInt64,
-		counters: stats.NewCounters[Operation, Status](),
+		counters: newCounters(opts),
 	}
 	l.health.Store(&health{next: make(chan struct{})})
 	l.ring.max = opts.MaxEvents

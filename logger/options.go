@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"slices"
 	"time"
+
+	"github.com/auditlog/auditlog/stats"
 )
 
 // Defaults for the zero fields of Options.
@@ -16,6 +18,10 @@ const (
 	// 0: enough for a burst of a few milliseconds of the writer's work,
 	// about 2 MB of memory.
 	DefaultQueueSize = 4096
+	// DefaultMaxUsers is how many of the most active users keep their
+	// counters, besides those with events in memory, when
+	// Options.MaxUsers is 0: 10,000.
+	DefaultMaxUsers = stats.DefaultMaxUsers
 )
 
 // Options configure a Logger. The zero value is the safe default: keep
@@ -26,6 +32,26 @@ type Options struct {
 	// Query. Default DefaultMaxEvents. Memory grows with it: see
 	// BENCHMARKS.md for the bytes held per event.
 	MaxEvents int
+
+	// MaxUsers bounds the per-user counters that UserStatistics reads,
+	// whatever the number of distinct user ids the events carry (a login
+	// endpoint that logs the names it is sent must not grow the logger
+	// without end). Default DefaultMaxUsers.
+	//
+	// A user with an event in memory always keeps its counters. When
+	// 2 × MaxUsers users have counters, the next new user folds every
+	// user that has no event in memory and is not among the MaxUsers most
+	// active of those (by number of events counted); this happens again
+	// when twice as many users as the fold left have counters. A folded
+	// user's events stay in every total (Stats.TotalEvents, ByOperation,
+	// ByStatus, the durations) and are counted in Stats.FoldedEvents;
+	// UserStatistics answers the zero value for it, as for an unknown
+	// user, until it comes back (see UserStats.Partial). So at most
+	// 2 × (MaxUsers + MaxEvents) users have counters (see BENCHMARKS.md
+	// for the bytes each costs), and a user never loses its counters
+	// while it has an event in memory or is among the MaxUsers most
+	// active users.
+	MaxUsers int
 
 	// QueueSize is how many events (or batches) may wait between Log and
 	// the writer goroutine. Default DefaultQueueSize. Each slot costs
@@ -114,9 +140,15 @@ func (o Options) withDefaults() (Options, error) {
 	if o.QueueSize < 0 {
 		return o, fmt.Errorf("%w: QueueSize %d is negative", ErrInvalidOptions, o.QueueSize)
 	}
+	if o.MaxUsers < 0 {
+		return o, fmt.Errorf("%w: MaxUsers %d is negative", ErrInvalidOptions, o.MaxUsers)
+	}
 	const limit = 1 << 30
 	if o.MaxEvents > limit {
 		return o, fmt.Errorf("%w: MaxEvents %d is above %d", ErrInvalidOptions, o.MaxEvents, limit)
+	}
+	if o.MaxUsers > limit {
+		return o, fmt.Errorf("%w: MaxUsers %d is above %d", ErrInvalidOptions, o.MaxUsers, limit)
 	}
 	if o.QueueSize > 1<<24 {
 		return o, fmt.Errorf("%w: QueueSize %d is above %d", ErrInvalidOptions, o.QueueSize, 1<<24)
@@ -151,6 +183,9 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.QueueSize == 0 {
 		o.QueueSize = DefaultQueueSize
+	}
+	if o.MaxUsers == 0 {
+		o.MaxUsers = DefaultMaxUsers
 	}
 	if o.Now == nil {
 		o.Now = time.Now

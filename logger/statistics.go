@@ -46,10 +46,22 @@ type Stats struct {
 	Unwritten     int64
 	// QueueDepth is how many items wait in the queue.
 	QueueDepth int64
+
+	// TrackedUsers is how many users have counters of their own, which
+	// UserStatistics reads. FoldedUsers counts the users whose counters
+	// were folded to bound memory (see Options.MaxUsers; a user folded
+	// twice counts twice), and FoldedEvents the events they had, which
+	// every total above still counts: the events of the tracked users,
+	// FoldedEvents and the events without a user add up to TotalEvents.
+	TrackedUsers int64
+	FoldedUsers  int64
+	FoldedEvents int64
 }
 
 // UserStats are one user's figures, over every event of that user since
-// New, evicted ones included. An unknown user gets the zero value.
+// New, evicted ones included. An unknown user gets the zero value, and so
+// does a user whose counters were folded (see Options.MaxUsers): its
+// events are then in Stats.FoldedEvents.
 type UserStats struct {
 	UserID          string
 	TotalOperations int64
@@ -60,6 +72,14 @@ type UserStats struct {
 	ByOperation         map[Operation]int64
 	// Failures counts the user's events with StatusFailure.
 	Failures int64
+	// Partial is true when the user may have been folded (see
+	// Options.MaxUsers) before its counters began: its earlier events are
+	// then missing from these figures (they are in every total of Stats).
+	// The logger remembers folded users in a filter of fixed size that
+	// never misses one but may, rarely while few users have been folded
+	// and more often after hundreds of thousands, take another user for
+	// one of them. When false, every event of the user is counted.
+	Partial bool
 }
 
 // Statistics returns the logger's figures. It reads kept counters, so its
@@ -88,8 +108,9 @@ func (l *Logger) Statistics() Stats {
 // StatisticsFor returns the figures of the events in memory that match f
 // (Limit and Offset ignored): TotalEvents and EventsInMemory are the
 // number of matches, and the counters that are not about events
-// (Dropped, Rejected, Evicted, Failed, QueueDepth) are 0. Its cost
-// follows the number of matches.
+// (Dropped, Rejected, Evicted, Failed, QueueDepth, JournalErrors,
+// Unwritten) and those of users (TrackedUsers, FoldedUsers,
+// FoldedEvents) are 0. Its cost follows the number of matches.
 func (l *Logger) StatisticsFor(f Filter) Stats {
 	l.barrier()
 	c := stats.NewCounters[Operation, Status]()
@@ -124,9 +145,21 @@ func fillSummary(s *Stats, sum *stats.Summary[Operation, Status]) {
 	s.P99DurationMs = float64(sum.P99) / 1e6
 	s.ByOperation = sum.ByOperation
 	s.ByStatus = sum.ByStatus
+	s.TrackedUsers = sum.Users
+	s.FoldedUsers = sum.FoldedUsers
+	s.FoldedEvents = sum.FoldedSamples
 }
 
-// UserStatistics returns the figures of one user.
+// newCounters returns the running statistics of a logger with opts: a
+// user with an event in the ring keeps its counters.
+func newCounters(opts Options) *stats.Counters[Operation, Status] {
+	return stats.NewCountersWithLimit[Operation, Status](stats.UserLimit{MaxUsers: opts.MaxUsers, Recent: opts.MaxEvents})
+}
+
+// UserStatistics returns the figures of one user. A user keeps its
+// counters while it has an event in memory or is among the
+// Options.MaxUsers most active users; its figures count every one of its
+// events unless UserStats.Partial says otherwise.
 func (l *Logger) UserStatistics(userID string) UserStats {
 	l.barrier()
 	l.mu.RLock()
@@ -141,6 +174,7 @@ func (l *Logger) UserStatistics(userID string) UserStats {
 		LastActivity:    time.Unix(0, u.LastUnixNano).UTC(),
 		ByOperation:     u.ByOperation,
 		Failures:        u.Failures,
+		Partial:         u.Partial,
 	}
 	var best int64
 	for op, n := range u.ByOperation {

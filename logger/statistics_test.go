@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
 	"testing"
 	"time"
@@ -306,4 +307,163 @@ func TestStatisticsCountersAfterRefusals(t *testing.T) {
 	require.Zero(t, s.Failed)
 	require.Zero(t, s.QueueDepth)
 	require.Equal(t, int64(2), l.StatisticsFor(logger.Filter{}).TotalEvents)
+}
+
+func heapInUse() int64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return int64(m.HeapAlloc)
+}
+
+// TestUserStatisticsBounded: a login endpoint that logs the names it is
+// sent gets a new user id per event. The users with counters stay within
+// 2 × (MaxUsers + MaxEvents), the heap does not grow with the ids, the
+// active users' figures stay exact, a user with an event in memory is
+// answered, and every total still counts every event.
+func TestUserStatisticsBounded(t *testing.T) {
+	const (
+		maxEvents = 1000
+		maxUsers  = 1000
+		batches   = 400
+		perBatch  = 500
+		n         = batches * perBatch
+		bound     = 2 * (maxUsers + maxEvents)
+	)
+	base := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	l := newLogger(t, logger.Options{MaxEvents: maxEvents, MaxUsers: maxUsers})
+	ctx := context.Background()
+	heavy := []string{"alice", "bob", "carol"}
+	want := map[string]*logger.UserStats{}
+	for _, h := range heavy {
+		want[h] = &logger.UserStats{UserID: h, MostCommonOperation: logger.OpRead, ByOperation: map[logger.Operation]int64{}}
+	}
+	wantOps, wantStatus := map[logger.Operation]int64{}, map[logger.Status]int64{}
+	before := heapInUse()
+	batch := make([]logger.Event, perBatch)
+	for b := range batches {
+		for j := range batch {
+			i := b*perBatch + j
+			ev := logger.Event{Operation: logger.OpLogin, Status: logger.StatusFailure, Time: base.Add(time.Duration(i) * time.Millisecond)}
+			if i%10 == 0 {
+				h := heavy[(i/10)%len(heavy)]
+				ev.UserID, ev.Operation, ev.Status = h, logger.OpRead, logger.StatusSuccess
+				if i%70 == 0 {
+					ev.Operation, ev.Status = logger.OpUpdate, logger.StatusFailure
+					want[h].Failures++
+				}
+				w := want[h]
+				w.TotalOperations++
+				w.ByOperation[ev.Operation]++
+				w.LastActivity = ev.Time
+			} else {
+				ev.UserID = fmt.Sprintf("guess-%d", i)
+			}
+			batch[j] = ev
+			wantOps[ev.Operation]++
+			wantStatus[ev.Status]++
+		}
+		require.NoError(t, l.LogBatch(ctx, batch))
+		if b%20 == 19 {
+			s := l.Statistics()
+			require.LessOrEqual(t, s.TrackedUsers, int64(bound), "after %d events", (b+1)*perBatch)
+		}
+	}
+	clear(batch)
+	s := l.Statistics()
+	grown := heapInUse() - before
+	t.Logf("%d users with counters, %d folded, heap grew by %d bytes", s.TrackedUsers, s.FoldedUsers, grown)
+	// The ring of 1,000 events and at most 4,000 users' counters take
+	// about 1.5 MB; keeping every id takes about 26 MB.
+	require.Less(t, grown, int64(6<<20), "the heap grows with the distinct ids")
+
+	for _, h := range heavy {
+		require.Equal(t, *want[h], l.UserStatistics(h), "an active user's figures are exact")
+	}
+	var heavyEvents int64
+	for _, w := range want {
+		heavyEvents += w.TotalOperations
+	}
+	require.Equal(t, int64(n), s.TotalEvents)
+	require.Equal(t, wantOps, s.ByOperation)
+	require.Equal(t, wantStatus, s.ByStatus)
+	// Each guessed name had one event: the tracked users' events, those of
+	// the folded ones and none without a user make TotalEvents.
+	require.Equal(t, s.TotalEvents, heavyEvents+(s.TrackedUsers-int64(len(heavy)))+s.FoldedEvents)
+	require.Equal(t, s.FoldedUsers, s.FoldedEvents)
+
+	last := fmt.Sprintf("guess-%d", n-1)
+	require.Equal(t, int64(1), l.UserStatistics(last).TotalOperations, "a user with an event in memory keeps its counters")
+	require.Equal(t, logger.UserStats{}, l.UserStatistics("guess-1"), "a folded user reads as unknown")
+	require.Equal(t, 1, l.Count(logger.Filter{UserID: last}))
+}
+
+func TestMaxUsersInvalid(t *testing.T) {
+	for _, n := range []int{-1, math.MinInt, 1<<30 + 1} {
+		l, err := logger.New(logger.Options{MaxUsers: n})
+		require.ErrorIs(t, err, logger.ErrInvalidOptions)
+		require.ErrorContains(t, err, "MaxUsers")
+		require.Nil(t, l)
+	}
+}
+
+// TestUserStatisticsBoundedRecovered: the statistics rebuilt from a
+// journal of many distinct users are bounded the same way, and the users
+// of the events back in memory keep their counters.
+func TestUserStatisticsBoundedRecovered(t *testing.T) {
+	const (
+		maxEvents = 50
+		maxUsers  = 50
+		n         = 3000
+	)
+	dir := t.TempDir()
+	opts := logger.Options{MaxEvents: maxEvents, MaxUsers: maxUsers, Journal: &logger.JournalOptions{Dir: dir, Recover: true}}
+	l, err := logger.New(opts)
+	require.NoError(t, err)
+	for i := range n {
+		require.NoError(t, l.Log(context.Background(), logger.Event{Operation: logger.OpLogin, UserID: fmt.Sprintf("guess-%d", i)}))
+	}
+	require.NoError(t, l.Close())
+
+	l = newLogger(t, opts)
+	s := l.Statistics()
+	require.Equal(t, int64(n), s.TotalEvents)
+	require.LessOrEqual(t, s.TrackedUsers, int64(2*(maxUsers+maxEvents)))
+	require.Equal(t, s.TotalEvents, s.TrackedUsers+s.FoldedEvents, "one event each")
+	for i := n - maxEvents; i < n; i++ {
+		require.Equal(t, int64(1), l.UserStatistics(fmt.Sprintf("guess-%d", i)).TotalOperations, "guess-%d is in memory", i)
+	}
+	require.Equal(t, logger.UserStats{}, l.UserStatistics("guess-0"))
+}
+
+// TestUserStatisticsFolded follows users through a fold: with a ring of
+// two events and MaxUsers 1, the fold at the fifth user keeps the most
+// active user and the one with an event in memory, folds the others into
+// the totals, and a folded user that comes back is counted again, marked
+// Partial.
+func TestUserStatisticsFolded(t *testing.T) {
+	base := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	l := newLogger(t, logger.Options{MaxEvents: 2, MaxUsers: 1})
+	ctx := context.Background()
+	for i, u := range []string{"ann", "ann", "ann", "bob", "cat", "dan", "eve"} {
+		require.NoError(t, l.Log(ctx, logger.Event{UserID: u, Operation: logger.OpRead, Time: base.Add(time.Duration(i) * time.Minute)}))
+	}
+	s := l.Statistics()
+	require.Equal(t, int64(7), s.TotalEvents)
+	require.Equal(t, map[logger.Operation]int64{logger.OpRead: 7}, s.ByOperation, "folded events stay in the totals")
+	require.Equal(t, int64(3), s.TrackedUsers, "ann, the most active; dan, in memory; eve, the newcomer")
+	require.Equal(t, int64(2), s.FoldedUsers, "bob and cat")
+	require.Equal(t, int64(2), s.FoldedEvents)
+
+	require.Equal(t, logger.UserStats{UserID: "ann", TotalOperations: 3, LastActivity: base.Add(2 * time.Minute),
+		MostCommonOperation: logger.OpRead, ByOperation: map[logger.Operation]int64{logger.OpRead: 3}}, l.UserStatistics("ann"))
+	require.Equal(t, int64(1), l.UserStatistics("dan").TotalOperations)
+	require.False(t, l.UserStatistics("eve").Partial, "eve was never folded")
+	require.Equal(t, logger.UserStats{}, l.UserStatistics("bob"), "a folded user reads as unknown")
+	require.Equal(t, logger.UserStats{}, l.UserStatistics("cat"))
+
+	require.NoError(t, l.Log(ctx, logger.Event{UserID: "bob", Operation: logger.OpDelete, Time: base.Add(time.Hour)}))
+	require.Equal(t, logger.UserStats{UserID: "bob", TotalOperations: 1, LastActivity: base.Add(time.Hour),
+		MostCommonOperation: logger.OpDelete, ByOperation: map[logger.Operation]int64{logger.OpDelete: 1}, Partial: true},
+		l.UserStatistics("bob"), "bob is counted again from his return, and said to be partial")
 }

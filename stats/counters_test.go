@@ -1,6 +1,8 @@
 package stats_test
 
 import (
+	"math/rand/v2"
+	"strconv"
 	"testing"
 
 	"github.com/auditlog/auditlog/stats"
@@ -205,4 +207,151 @@ func TestCountersLastTimeOnlyGrows(t *testing.T) {
 	c2.Add(sample{User: "u", UnixNano: -30})
 	u, _ = c2.User("u")
 	require.Equal(t, int64(-20), u.LastUnixNano, "the first time counts even when negative")
+}
+
+// adds counts one sample of op for each user in turn.
+func adds(c *stats.Counters[op, status], users ...string) {
+	for _, u := range users {
+		c.Add(sample{User: u, Operation: "read"})
+	}
+}
+
+func tracked(c *stats.Counters[op, status], users ...string) map[string]int64 {
+	got := map[string]int64{}
+	for _, u := range users {
+		if s, ok := c.User(u); ok {
+			got[u] = s.Total
+		}
+	}
+	return got
+}
+
+// TestCountersFoldLeastActive: with no recent samples kept, the fold
+// keeps the MaxUsers most active users, the latest seen first among
+// equals, and folds the rest into the totals.
+func TestCountersFoldLeastActive(t *testing.T) {
+	c := stats.NewCountersWithLimit[op, status](stats.UserLimit{MaxUsers: 2})
+	adds(c, "a", "a", "a", "b", "b", "c", "d") // 4 users: 2 × MaxUsers
+	require.Equal(t, 4, c.Users(), "no fold below 2 × MaxUsers")
+	require.Zero(t, c.Summary().FoldedUsers)
+
+	adds(c, "e") // the fifth user folds c and d, the least active
+	all := []string{"a", "b", "c", "d", "e"}
+	require.Equal(t, map[string]int64{"a": 3, "b": 2, "e": 1}, tracked(c, all...))
+	sum := c.Summary()
+	require.Equal(t, int64(8), sum.Total, "folded samples stay in the totals")
+	require.Equal(t, map[op]int64{"read": 8}, sum.ByOperation)
+	require.Equal(t, int64(3), sum.Users)
+	require.Equal(t, int64(2), sum.FoldedUsers)
+	require.Equal(t, int64(2), sum.FoldedSamples)
+
+	a, _ := c.User("a")
+	require.False(t, a.Partial, "a was tracked from its first sample")
+	e, _ := c.User("e")
+	require.False(t, e.Partial, "e was never folded")
+
+	adds(c, "c") // c comes back: counted again from here, and said so
+	cs, ok := c.User("c")
+	require.True(t, ok)
+	require.Equal(t, stats.UserSummary[op]{Total: 1, ByOperation: map[op]int64{"read": 1}, Partial: true}, cs)
+
+	// The next fold comes at 2 × MaxUsers tracked again: d is the fifth.
+	// c and e have one sample each, like d: all folded but the newcomer.
+	adds(c, "d")
+	require.Equal(t, map[string]int64{"a": 3, "b": 2, "d": 1}, tracked(c, all...))
+	sum = c.Summary()
+	require.Equal(t, int64(10), sum.Total)
+	require.Equal(t, int64(4), sum.FoldedUsers, "c twice, d once, e once")
+	require.Equal(t, int64(4), sum.FoldedSamples)
+}
+
+// TestCountersFoldTies: among users with as many samples, the latest seen
+// stays.
+func TestCountersFoldTies(t *testing.T) {
+	c := stats.NewCountersWithLimit[op, status](stats.UserLimit{MaxUsers: 2})
+	adds(c, "w", "x", "y", "z", "x", "w") // w and x have two, y then z one
+	adds(c, "n")
+	require.Equal(t, map[string]int64{"w": 2, "x": 2, "n": 1}, tracked(c, "w", "x", "y", "z", "n"))
+	c = stats.NewCountersWithLimit[op, status](stats.UserLimit{MaxUsers: 3})
+	adds(c, "w", "x", "y", "z", "u", "v", "x", "w") // w, x: two; y, z, u, v: one
+	adds(c, "n")
+	require.Equal(t, map[string]int64{"w": 2, "x": 2, "v": 1, "n": 1}, tracked(c, "w", "x", "y", "z", "u", "v", "n"))
+}
+
+// TestCountersFoldKeepsRecent: a user with a sample among the last Recent
+// samples keeps its counters even when users with more samples are
+// folded.
+func TestCountersFoldKeepsRecent(t *testing.T) {
+	c := stats.NewCountersWithLimit[op, status](stats.UserLimit{MaxUsers: 1, Recent: 2})
+	adds(c, "big", "big", "big", "mid", "mid")
+	adds(c, "tiny") // the third user: big is old, but the one kept; mid is recent
+	require.Zero(t, c.Summary().FoldedUsers)
+	adds(c, "u4")
+	require.Equal(t, 4, c.Users())
+	// u5 comes at sample 8: the last two samples are u4's and u5's own.
+	adds(c, "u5")
+	require.Equal(t, map[string]int64{"big": 3, "u4": 1, "u5": 1}, tracked(c, "big", "mid", "tiny", "u4", "u5"))
+	sum := c.Summary()
+	require.Equal(t, int64(2), sum.FoldedUsers, "mid and tiny")
+	require.Equal(t, int64(3), sum.FoldedSamples)
+	require.Equal(t, int64(8), sum.Total)
+}
+
+// TestCountersFoldModel checks the counters against a plain map of every
+// user's samples, over a random stream with a few active users and many
+// passing ones: the bound on tracked users, every recent user tracked,
+// exact counts unless Partial, and every sample accounted for.
+func TestCountersFoldModel(t *testing.T) {
+	seed := testSeed(t)
+	r := rand.New(rand.NewPCG(seed, 9))
+	for iter := range 20 {
+		lim := stats.UserLimit{MaxUsers: 1 + r.IntN(20), Recent: r.IntN(30)}
+		bound := 2 * (lim.MaxUsers + lim.Recent)
+		c := stats.NewCountersWithLimit[op, status](lim)
+		want := map[string]int64{}
+		var users []string // the user of each sample, "" for none
+		var noUser int64
+		for i := range 3000 {
+			var u string
+			switch x := r.IntN(10); {
+			case x < 3:
+				u = "active-" + strconv.Itoa(r.IntN(5))
+			case x < 4:
+			default:
+				u = "user-" + strconv.Itoa(r.IntN(500))
+			}
+			c.Add(sample{User: u, Operation: "read"})
+			users = append(users, u)
+			if u == "" {
+				noUser++
+			} else {
+				want[u]++
+			}
+			require.LessOrEqual(t, c.Users(), bound, "iter %d sample %d %+v", iter, i, lim)
+			if i%50 != 0 {
+				continue
+			}
+			for _, ru := range users[max(0, len(users)-lim.Recent):] {
+				if ru != "" {
+					_, ok := c.User(ru)
+					require.True(t, ok, "iter %d: %s has a recent sample", iter, ru)
+				}
+			}
+			var counted int64
+			for id, n := range want {
+				got, ok := c.User(id)
+				if !ok {
+					continue
+				}
+				counted += got.Total
+				if got.Partial {
+					require.LessOrEqual(t, got.Total, n, id)
+				} else {
+					require.Equal(t, n, got.Total, "iter %d: %s is not Partial", iter, id)
+				}
+			}
+			sum := c.Summary()
+			require.Equal(t, sum.Total, counted+sum.FoldedSamples+noUser, "iter %d sample %d", iter, i)
+		}
+	}
 }
