@@ -83,7 +83,11 @@ type JournalOptions struct {
 	// Recover reads the journal back when New starts: the newest
 	// MaxEvents events refill the ring and the statistics are rebuilt
 	// from every event in the files still on disk. With or without it,
-	// new events go on above the highest seq in the journal. See New.
+	// new events go on above the highest seq New reads: every line with
+	// Recover; without, every line of the current file and the last line
+	// of each rotated one (the journal writes each file above every seq
+	// before it, and keeps a compressed file's last line in its gzip
+	// header), so that starting does not read the whole journal. See New.
 	Recover bool
 }
 
