@@ -23,8 +23,15 @@ import (
 // It never fails: a value that cannot be encoded (NaN, a channel, a
 // cycle) is replaced by a string that names the problem.
 func (ev Event) MarshalJSON() ([]byte, error) {
-	var e valueEncoder
+	e := newEncoder(nil, math.MaxInt)
 	e.event(&ev)
+	if e.over {
+		// More values than one event may hold: cut down as the logger
+		// cuts an event above MaxEventBytes.
+		t, _ := truncateEvent(&ev, math.MaxInt, measure(nil, math.MaxInt))
+		e.reset()
+		e.event(t)
+	}
 	return e.buf, nil
 }
 
@@ -44,7 +51,7 @@ func (e *valueEncoder) event(ev *Event) {
 	str := func(k, v string) {
 		if v != "" {
 			key(k)
-			e.buf = appendString(e.buf, v)
+			e.str(v)
 		}
 	}
 	str("event_id", ev.ID)
@@ -77,12 +84,15 @@ func (e *valueEncoder) event(ev *Event) {
 	if len(ev.Changes) > 0 {
 		key("changes")
 		e.buf = append(e.buf, '[')
+		if !e.fits(len(ev.Changes), 30) { // {"field":"","old":0,"new":0}
+			return
+		}
 		for i, c := range ev.Changes {
 			if i > 0 {
 				e.buf = append(e.buf, ',')
 			}
 			e.buf = append(e.buf, `{"field":`...)
-			e.buf = appendString(e.buf, c.Field)
+			e.str(c.Field)
 			e.buf = append(e.buf, `,"old":`...)
 			e.path = append(e.path[:0], "changes", c.Field, "old")
 			secret := e.mask != nil && e.mask.sensitive(c.Field)
@@ -99,6 +109,9 @@ func (e *valueEncoder) event(ev *Event) {
 				e.value(c.New, 1)
 			}
 			e.buf = append(e.buf, '}')
+			if e.over {
+				return
+			}
 		}
 		e.buf = append(e.buf, ']')
 	}
@@ -118,7 +131,7 @@ func (e *valueEncoder) event(ev *Event) {
 		sep := false
 		if r.Method != "" {
 			e.buf = append(e.buf, `"method":`...)
-			e.buf = appendString(e.buf, r.Method)
+			e.str(r.Method)
 			sep = true
 		}
 		if r.Path != "" {
@@ -127,10 +140,10 @@ func (e *valueEncoder) event(ev *Event) {
 			}
 			e.buf = append(e.buf, `"path":`...)
 			path := r.Path
-			if e.mask != nil {
+			if e.mask != nil && len(path) <= e.limit-len(e.buf) {
 				path, _ = e.maskQuery(path)
 			}
-			e.buf = appendString(e.buf, path)
+			e.str(path)
 			sep = true
 		}
 		if r.StatusCode != 0 {

@@ -1,0 +1,185 @@
+package logger_test
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/auditlog/auditlog/export"
+	"github.com/auditlog/auditlog/logger"
+)
+
+// nest is a struct that holds itself: a linked list of any length, as a
+// tree of JSON objects.
+type nest struct {
+	Password string `json:"password,omitempty"`
+	Next     *nest  `json:"next,omitempty"`
+}
+
+func deepNest(levels int, secret string) *nest {
+	n := &nest{}
+	for range levels {
+		n = &nest{Next: n}
+	}
+	n.Password = secret
+	return n
+}
+
+// nestMap is a typed map that holds itself.
+type nestMap map[string]nestMap
+
+func deepNestMap(levels int) nestMap {
+	m := nestMap{}
+	for range levels {
+		m = nestMap{"m": m}
+	}
+	return m
+}
+
+// allocated runs f and returns how many bytes the process allocated
+// meanwhile: the writer's work included, since f ends with Flush.
+func allocated(f func()) uint64 {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	f()
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc
+}
+
+// Values nested far deeper than the encoder goes, of every kind that
+// nests (structs, typed maps, pointers), are cut at the encoder's depth:
+// the writer neither dies of a stack overflow nor spends more on them
+// than on an event of MaxEventBytes.
+func TestDeepValuesAreCut(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		v    any
+	}{
+		{"struct 1,000,000 levels deep", deepNest(1_000_000, "")},
+		{"typed map 1,000,000 levels deep", deepNestMap(1_000_000)},
+		{"struct 800,000 levels deep", deepNest(800_000, "")},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var reported atomic.Int64
+			l := newLogger(t, logger.Options{ErrorHandler: func(error) { reported.Add(1) }})
+			used := allocated(func() {
+				require.NoError(t, l.Log(context.Background(), logger.Event{
+					Operation: logger.OpUpdate, UserID: "deep", Metadata: map[string]any{"v": tc.v},
+				}))
+				require.NoError(t, l.Flush(context.Background()))
+			})
+			got := l.Query(logger.Filter{UserID: "deep"})
+			require.Len(t, got, 1, "the event is recorded")
+			require.Contains(t, got[0].Metadata["auditlog_encode_errors"], "nested too deep")
+			require.Positive(t, reported.Load(), "ErrorHandler heard of it")
+			b, err := json.Marshal(got[0])
+			require.NoError(t, err)
+			require.Less(t, len(b), 8<<10, "the stored event is cut near the top")
+			require.Less(t, used, uint64(8<<20), "bytes allocated for one deep event")
+		})
+	}
+}
+
+// A secret at the top of a value too deep to decode again is still
+// masked, and the journal line stays readable by every reader of the
+// library: ReadEvents, recovery, and New when it is the last line.
+func TestDeepValueSecretMaskedAndReadable(t *testing.T) {
+	dir := t.TempDir()
+	l, err := logger.New(logger.Options{Journal: &logger.JournalOptions{Dir: dir}})
+	require.NoError(t, err)
+	require.NoError(t, l.Log(context.Background(), logger.Event{
+		Operation: logger.OpUpdate, UserID: "deep",
+		Metadata: map[string]any{"v": deepNest(10_000, "hunter2-deep")},
+	}))
+	require.NoError(t, l.Close())
+
+	raw, err := os.ReadFile(filepath.Join(dir, "audit.jsonl"))
+	require.NoError(t, err)
+	require.NotContains(t, string(raw), "hunter2-deep", "the secret reached the journal")
+
+	evs, err := logger.ReadEvents(filepath.Join(dir, "audit.jsonl"))
+	require.NoError(t, err, "ReadEvents reads the line the logger wrote")
+	require.Len(t, evs, 1)
+	v, ok := evs[0].Metadata["v"].(map[string]any)
+	require.True(t, ok, "metadata v is an object: %#v", evs[0].Metadata["v"])
+	require.Equal(t, logger.Redacted, v["password"])
+	require.Contains(t, evs[0].Metadata["auditlog_encode_errors"], "nested too deep")
+
+	for _, recover := range []bool{false, true} {
+		l, err := logger.New(logger.Options{Journal: &logger.JournalOptions{Dir: dir, Recover: recover}})
+		require.NoError(t, err, "New starts on the journal (Recover %v)", recover)
+		require.NoError(t, l.Close())
+	}
+
+	// In memory and in the console mirror too.
+	deep := deepNest(10_000, "hunter2-top")
+	s := logAndRead(t, logger.MaskOptions{}, logger.Event{
+		Operation: logger.OpUpdate, UserID: "deep", Metadata: map[string]any{"v": deep},
+	})
+	require.NotContains(t, s.raw, "hunter2-top")
+	require.Equal(t, logger.Redacted, s.memory[0].Metadata["v"].(map[string]any)["password"])
+	require.Equal(t, logger.Redacted, s.journal[0].Metadata["v"].(map[string]any)["password"])
+}
+
+// The cost of an event is bounded by MaxEventBytes whatever its values
+// hold: a huge string is not copied whole, a huge slice or a map shared
+// by many paths is not walked whole; the event is recorded, cut down as
+// MaxEventBytes documents.
+func TestHugeValuesCostBoundedByMaxEventBytes(t *testing.T) {
+	big := strings.Repeat("x", 100<<20)
+	many := make([]any, 10_000_000)
+	for i := range many {
+		many[i] = i & 0xff
+	}
+	type shared map[string]any
+	var dag any = 1
+	for range 22 {
+		m := shared{"a": dag, "b": dag}
+		dag = map[string]shared{"l": m, "r": m}
+	}
+	for _, tc := range []struct {
+		name string
+		ev   logger.Event
+	}{
+		{"100 MB string in Metadata", logger.Event{Metadata: map[string]any{"v": big}}},
+		{"100 MB Description", logger.Event{Description: big}},
+		{"100 MB UserName and ErrorStack", logger.Event{UserName: big, ErrorStack: big}},
+		{"100 MB map key", logger.Event{Metadata: map[string]any{big: 1}}},
+		{"100 MB request path", logger.Event{Request: &logger.Request{Method: "GET", Path: "/?q=" + big}}},
+		{"10M-element slice", logger.Event{Metadata: map[string]any{"v": many}}},
+		{"10M-element slice in NewState", logger.Event{NewState: map[string]any{"v": many}}},
+		{"typed maps sharing sub-maps 22 levels deep", logger.Event{Metadata: map[string]any{"v": dag}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			var reported atomic.Int64
+			l := newLogger(t, logger.Options{
+				Journal:      &logger.JournalOptions{Dir: dir},
+				ErrorHandler: func(error) { reported.Add(1) },
+			})
+			ev := tc.ev
+			ev.Operation, ev.UserID = logger.OpUpdate, "huge"
+			used := allocated(func() {
+				require.NoError(t, l.Log(context.Background(), ev))
+				require.NoError(t, l.Flush(context.Background()))
+			})
+			got := l.Query(logger.Filter{UserID: "huge"})
+			require.Len(t, got, 1, "the event is recorded")
+			require.Contains(t, got[0].Metadata, "auditlog_truncated")
+			require.Positive(t, reported.Load(), "ErrorHandler heard of it")
+			require.Less(t, used, uint64(16*logger.DefaultMaxEventBytes), "bytes allocated for one huge event")
+			require.NoError(t, export.ReadJournal(dir, func(line export.Line) error {
+				require.LessOrEqual(t, len(line.Data), logger.DefaultMaxEventBytes)
+				return nil
+			}))
+		})
+	}
+}
