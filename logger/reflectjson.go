@@ -535,9 +535,6 @@ func structFields(t reflect.Type) []structField {
 				if sf.Anonymous {
 					ft := sf.Type
 					if ft.Kind() == reflect.Pointer {
-						if !sf.IsExported() {
-							continue // an embedded pointer to an unexported struct
-						}
 						ft = ft.Elem()
 					}
 					if !sf.IsExported() && ft.Kind() != reflect.Struct {
