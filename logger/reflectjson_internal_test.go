@@ -20,13 +20,13 @@ type inner struct {
 
 type Embedded struct {
 	E  string
-	Sh string `json:"shared"`
+	Sh string
 }
 
 type embeddedPtr struct{ P string }
 
 type otherEmbedded struct {
-	Sh string `json:"shared"` // the same name at the same depth, tagged too: neither is written
+	Sh string // the same name at the same depth: neither is written
 	O  int
 }
 
