@@ -1,0 +1,3 @@
+package logger
+
+func benchEncoder(m *masker) valueEncoder { return newEncoder(m, DefaultMaxEventBytes) }
