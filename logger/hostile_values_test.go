@@ -3,6 +3,7 @@ package logger_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -180,6 +181,46 @@ func TestHugeValuesCostBoundedByMaxEventBytes(t *testing.T) {
 				require.LessOrEqual(t, len(line.Data), logger.DefaultMaxEventBytes)
 				return nil
 			}))
+		})
+	}
+}
+
+// A journal whose last line nests deeper than encoding/json reads (as an
+// earlier version of the library could write) does not stop New: the
+// seq and the chain go on after it, and recovery skips the line it
+// cannot decode, saying so.
+func TestNewStartsAfterADeepLastLine(t *testing.T) {
+	for _, recover := range []bool{false, true} {
+		t.Run(fmt.Sprintf("Recover %v", recover), func(t *testing.T) {
+			dir := t.TempDir()
+			l, err := logger.New(logger.Options{Journal: &logger.JournalOptions{Dir: dir}})
+			require.NoError(t, err)
+			require.NoError(t, l.Log(context.Background(), logger.Event{Operation: logger.OpStore, UserID: "u"}))
+			require.NoError(t, l.Close())
+			deep := `{"event_id":"deep-1","seq":2,"timestamp":"2026-01-01T00:00:00Z","operation":"STORE",` +
+				`"metadata":{"v":` + strings.Repeat(`{"a":[`, 10_000) + `"\u0041"` + strings.Repeat(`]}`, 10_000) + `},` +
+				`"prev_hash":"` + strings.Repeat("0", 64) + `","hash":"` + strings.Repeat("ab", 32) + `"}` + "\n"
+			f, err := os.OpenFile(filepath.Join(dir, "audit.jsonl"), os.O_APPEND|os.O_WRONLY, 0)
+			require.NoError(t, err)
+			_, err = f.WriteString(deep)
+			require.NoError(t, err)
+			require.NoError(t, f.Close())
+
+			var reported atomic.Int64
+			l, err = logger.New(logger.Options{
+				Journal:      &logger.JournalOptions{Dir: dir, Recover: recover},
+				ErrorHandler: func(error) { reported.Add(1) },
+			})
+			require.NoError(t, err, "New starts after the deep line")
+			require.NoError(t, l.Log(context.Background(), logger.Event{Operation: logger.OpStore, UserID: "after"}))
+			require.NoError(t, l.Flush(context.Background()))
+			got := l.Query(logger.Filter{UserID: "after"})
+			require.Len(t, got, 1)
+			require.Equal(t, uint64(3), got[0].Seq, "the seq goes on after the deep line")
+			if recover {
+				require.Positive(t, reported.Load(), "recovery said it skipped the line")
+			}
+			require.NoError(t, l.Close())
 		})
 	}
 }

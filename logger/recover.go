@@ -1,7 +1,6 @@
 package logger
 
 import (
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -67,7 +66,7 @@ func lastLine(dir string) (uint64, string, error) {
 		return 0, "", err
 	}
 	var t lineTail
-	if err := json.Unmarshal(line, &t); err != nil {
+	if err := readTail(line, &t); err != nil {
 		return 0, "", fmt.Errorf("auditlog: journal: reading its last line: %w: %w", export.ErrCorrupt, err)
 	}
 	if t.Seq > maxSeq {
@@ -102,7 +101,7 @@ func (l *Logger) recoverJournal(dir string) (uint64, string, error) {
 		}
 		var ev Event
 		var t lineTail
-		terr := json.Unmarshal(line.Data, &t)
+		terr := readTail(line.Data, &t)
 		if terr == nil && (t.Seq == 0 || t.Seq > maxSeq) {
 			terr = fmt.Errorf("seq %d outside 1 to %d", t.Seq, uint64(maxSeq))
 		}
@@ -147,6 +146,14 @@ func (l *Logger) recoverJournal(dir string) (uint64, string, error) {
 		keep = append(keep, ev)
 		return nil
 	})
+	if len(keep) > head && keep[len(keep)-1].Seq != last.Seq {
+		// Lines after the newest run were skipped: the ring holds
+		// consecutive seqs only, and the next event is last.Seq+1.
+		for i := head; i < len(keep); i++ {
+			count(&keep[i])
+		}
+		keep, head = keep[:0], 0
+	}
 	if err == nil && lastBad != nil {
 		// Without the last line's seq and hash the logger cannot go on.
 		err = fmt.Errorf("auditlog: journal: reading its last line: %w: %w", export.ErrCorrupt, lastBad)
