@@ -224,3 +224,26 @@ func TestNewStartsAfterADeepLastLine(t *testing.T) {
 		})
 	}
 }
+
+// Map keys are chosen by callers: the masker's memory of the keys it has
+// judged does not keep long ones, so events with thousands of distinct
+// long keys leave nothing behind once they leave the ring.
+func TestLongDistinctKeysAreNotKept(t *testing.T) {
+	l := newLogger(t, logger.Options{MaxEvents: 16})
+	prefix := strings.Repeat("k", 64<<10)
+	heap := func() uint64 {
+		var m runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&m)
+		return m.HeapAlloc
+	}
+	before := heap()
+	for i := range 1500 {
+		require.NoError(t, l.Log(context.Background(), logger.Event{
+			Operation: logger.OpStore, Metadata: map[string]any{fmt.Sprintf("%s-%d", prefix, i): i},
+		}))
+	}
+	require.NoError(t, l.Flush(context.Background()))
+	after := heap()
+	require.Less(t, int64(after)-int64(before), int64(32<<20), "heap kept after 1500 events with distinct 64 KiB keys (96 MB of keys)")
+}

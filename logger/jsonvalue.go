@@ -279,12 +279,12 @@ func (e *valueEncoder) any(v any, depth int) {
 
 // number writes a json.Number, checked to be one.
 func (e *valueEncoder) number(x json.Number) {
-	if !isJSONNumber(string(x)) {
-		e.bad(x, "not a number")
-		return
-	}
 	if len(x) > e.limit-len(e.buf) {
 		e.overflow(len(x))
+		return
+	}
+	if !isJSONNumber(string(x)) {
+		e.bad(x, "not a number")
 		return
 	}
 	e.buf = append(e.buf, x...)

@@ -108,8 +108,13 @@ func DefaultSensitiveKeys() []string { return slices.Clone(defaultSensitiveKeys)
 // minHMACKey is the shortest MaskOptions.HMACKey accepted.
 const minHMACKey = 16
 
-// maxMaskCache bounds the masker's memory of keys already judged.
-const maxMaskCache = 4096
+// maxMaskCache bounds the masker's memory of keys already judged, and
+// maxCachedKey the length of a key it remembers: keys are chosen by
+// callers, and a long one is judged again each time rather than kept.
+const (
+	maxMaskCache = 4096
+	maxCachedKey = 128
+)
 
 // masker masks the values under sensitive keys. It belongs to the writer
 // goroutine: it is not safe for concurrent use.
@@ -211,6 +216,10 @@ func parseMaskTerm(k string) (maskTerm, error) {
 func (m *masker) sensitive(key string) bool {
 	if key == "" {
 		return false
+	}
+	if len(key) > maxCachedKey {
+		m.words = keyWords(key, m.words[:0])
+		return m.judge(m.words)
 	}
 	slot := &m.recent[(len(key)*31+int(key[0])*7+int(key[len(key)-1]))%len(m.recent)]
 	if slot.key == key {

@@ -347,7 +347,7 @@ fields:
 		}
 		first = false
 		e.buf = append(e.buf, f.key...)
-		if !f.quoted {
+		if !f.quoted || e.mask != nil && e.mask.sensitive(f.name) {
 			e.member(f.name, fv, depth+1)
 		} else {
 			mark := len(e.buf)
