@@ -202,7 +202,7 @@ func (r *coldReader) raw(dst any) bool {
 // value reads any JSON value as encoding/json would decode it into an
 // interface: map[string]any, []any, string, float64, bool or nil.
 func (r *coldReader) value(depth int) (any, bool) {
-	if depth > maxDepth+1 {
+	if depth > maxDepth+2 { // as deep as the encoder writes: Changes nest two levels in
 		return nil, false
 	}
 	switch c := r.peek(); {

@@ -3,6 +3,7 @@ package logger
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"strconv"
@@ -220,4 +221,31 @@ func TestScanTailAgreesWithEncodingJSON(t *testing.T) {
 	require.Error(t, json.Unmarshal([]byte(deep), &tail), "encoding/json refuses the depth")
 	require.NoError(t, readTail([]byte(deep), &tail))
 	require.Equal(t, lineTail{Seq: 9, Hash: "z"}, tail)
+}
+
+// What the encoder writes at its deepest, on every path that nests
+// (Metadata, the states, Changes), is within the depth the fast reader
+// takes: a line the library wrote is read back without the fallback.
+func TestEncoderDepthWithinReaderDepth(t *testing.T) {
+	deep := func() any {
+		var v any = "bottom"
+		for i := range 3 * maxDepth {
+			if i%2 == 0 {
+				v = map[string]any{"m": v}
+			} else {
+				v = []any{v}
+			}
+		}
+		return v
+	}
+	ev := Event{
+		Metadata: map[string]any{"v": deep()}, PreviousState: map[string]any{"v": deep()},
+		NewState: map[string]any{"v": deep()}, Changes: []Change{{Field: "f", Old: deep(), New: deep()}},
+	}
+	e := newEncoder(nil, math.MaxInt)
+	e.event(&ev)
+	require.False(t, e.over)
+	require.Len(t, e.problems, 5, "each deep value is cut")
+	var got Event
+	require.True(t, (&coldReader{b: e.buf}).event(&got), "the fast reader reads the line")
 }

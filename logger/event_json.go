@@ -21,16 +21,24 @@ import (
 // error_stack. Map keys are sorted.
 //
 // It never fails: a value that cannot be encoded (NaN, a channel, a
-// cycle) is replaced by a string that names the problem.
+// cycle, a value nested more than 32 levels deep) is replaced by a string
+// that names the problem, and an event of more than a million values is
+// cut down as Options.MaxEventBytes describes, Metadata
+// ["auditlog_truncated"] saying what was dropped.
 func (ev Event) MarshalJSON() ([]byte, error) {
 	e := newEncoder(nil, math.MaxInt)
 	e.event(&ev)
 	if e.over {
 		// More values than one event may hold: cut down as the logger
 		// cuts an event above MaxEventBytes.
-		t, _ := truncateEvent(&ev, math.MaxInt, measure(nil, math.MaxInt))
+		t, _ := truncateEvent(&ev, overBudget-1, measure(nil, math.MaxInt))
 		e.reset()
 		e.event(t)
+		if e.over {
+			e.reset()
+			e.event(&Event{ID: ev.ID, Seq: ev.Seq, Time: ev.Time, Operation: ev.Operation, Status: ev.Status,
+				Metadata: map[string]any{"auditlog_truncated": "everything"}})
+		}
 	}
 	return e.buf, nil
 }
