@@ -113,15 +113,15 @@ func (l *Logger) lineSize(p *pendingRecord, ev *Event, customID string) int {
 	if w.chain != nil {
 		keys = chainKeysLen
 	}
-	n := len(customID) + len(ev.Operation) + len(ev.Category) + len(ev.UserID) + len(ev.SessionID) +
+	n := len(ev.Operation) + len(ev.Category) + len(ev.UserID) + len(ev.SessionID) +
 		len(ev.ResourceType) + len(ev.ResourceID) + len(ev.RunID)
 	for _, id := range ev.EntryIDs {
 		n += len(id) + 3
 	}
 	if n+len(p.rec.cold) > w.maxEventBytes {
-		return n + len(p.rec.cold) // above the cap: not worth copying
+		return n + len(p.rec.cold) // above the cap (the cold part holds a custom ID): not worth copying
 	}
-	if w.j == nil && len(p.rec.cold)+6*n+256 <= w.maxEventBytes {
+	if w.j == nil && len(p.rec.cold)+6*(n+len(customID))+256 <= w.maxEventBytes {
 		return 0
 	}
 	return len(l.encodeObj(p, ev, customID)) + keys + 1
@@ -132,11 +132,11 @@ func (l *Logger) lineSize(p *pendingRecord, ev *Event, customID string) int {
 func (l *Logger) truncate(seq uint64, ev *Event, size int) *Event {
 	limit := l.w.maxEventBytes - chainKeysLen - 512 // room for the note and the indexed fields' keys
 	t, note := truncateEvent(ev, limit, measure(l.w.enc.mask, l.w.maxEventBytes))
-	over := fmt.Sprintf("%d bytes encoded", size)
+	over := fmt.Sprintf("%d bytes encoded, above MaxEventBytes %d", size, l.w.maxEventBytes)
 	if size >= overBudget {
-		over = "more than one event may hold"
+		over = fmt.Sprintf("encoding stopped past MaxEventBytes %d or a million values", l.w.maxEventBytes)
 	}
-	l.report(fmt.Errorf("auditlog: event %d: %s, above MaxEventBytes %d: dropped %s", seq, over, l.w.maxEventBytes, note))
+	l.report(fmt.Errorf("auditlog: event %d: %s: dropped %s", seq, over, note))
 	return t
 }
 
