@@ -57,10 +57,15 @@ func (e *valueEncoder) event(ev *Event) {
 		e.buf = append(e.buf, '"', ':')
 	}
 	str := func(k, v string) {
-		if v != "" {
-			key(k)
-			e.str(v)
+		if v == "" {
+			return
 		}
+		key(k)
+		if len(v) > e.limit-len(e.buf) {
+			e.overflow(len(v))
+			return
+		}
+		e.buf = appendString(e.buf, v)
 	}
 	str("event_id", ev.ID)
 	if ev.Seq != 0 {

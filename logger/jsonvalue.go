@@ -157,16 +157,15 @@ func (e *valueEncoder) value(v any, depth int) {
 		e.bad(v, "nested too deep (a long cycle?)")
 		return
 	}
-	e.any(v, depth)
-}
-
-// any writes v, a value already visited.
-func (e *valueEncoder) any(v any, depth int) {
 	switch x := v.(type) {
 	case nil:
 		e.buf = append(e.buf, "null"...)
 	case string:
-		e.str(x)
+		if len(x) <= e.limit-len(e.buf) { // e.str, by hand: the most common value
+			e.buf = appendString(e.buf, x)
+		} else {
+			e.overflow(len(x))
+		}
 	case bool:
 		e.buf = strconv.AppendBool(e.buf, x)
 	case int:
@@ -407,10 +406,11 @@ func (e *valueEncoder) object(m map[string]any, depth int) {
 		if i > start {
 			e.buf = append(e.buf, ',')
 		}
-		e.str(k)
-		if e.over {
+		if len(k) > e.limit-len(e.buf) { // e.str, by hand: the most common key
+			e.overflow(len(k))
 			break
 		}
+		e.buf = appendString(e.buf, k)
 		e.buf = append(e.buf, ':')
 		e.path = append(e.path, k)
 		if e.mask != nil && e.mask.sensitive(k) {

@@ -43,8 +43,9 @@ func (e *valueEncoder) reflect(v reflect.Value, depth int, viaInterface bool) {
 			}
 			el := v.Elem()
 			if k := el.Kind(); k != reflect.Pointer && k != reflect.Interface {
-				// A value in an interface is written as the fast path writes it.
-				e.any(el.Interface(), depth)
+				// A value in an interface is written as the fast path writes
+				// it (and counted twice, which the bounds allow for).
+				e.value(el.Interface(), depth)
 				return
 			}
 			v, viaInterface, ptr = el, true, nil
@@ -420,7 +421,7 @@ func (e *valueEncoder) marshal(v reflect.Value, kind marshalKind, depth int) {
 		e.badType(v.Type().String(), "MarshalJSON returned more than one JSON value")
 		return
 	}
-	e.any(tree, depth)
+	e.value(tree, depth)
 }
 
 // callMarshal calls v's MarshalJSON or MarshalText, containing a panic.
