@@ -17,7 +17,7 @@ func BenchmarkEncodeEvent(b *testing.B) {
 	for i := range mds {
 		mds[i] = map[string]any{"source": "agent", "tokens": i * 7, "model": fmt.Sprintf("model-%d", i%5), "ok": i%2 == 0}
 	}
-	e := benchEncoder(m)
+	e := newEncoder(m, DefaultMaxEventBytes)
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
 		ev := Event{UserName: "Ada", Description: "stored a memory", Tags: []string{"a", "b"}, Metadata: mds[i%len(mds)]}

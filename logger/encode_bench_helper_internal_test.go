@@ -1,3 +1,0 @@
-package logger
-
-func benchEncoder(m *masker) valueEncoder { return newEncoder(m, DefaultMaxEventBytes) }
