@@ -25,7 +25,17 @@ import (
 // that names the problem, and an event of more than a million values is
 // cut down as Options.MaxEventBytes describes, Metadata
 // ["auditlog_truncated"] saying what was dropped.
-func (ev Event) MarshalJSON() ([]byte, error) {
+func (ev Event) MarshalJSON() (b []byte, err error) {
+	defer func() {
+		// The caller's values are contained: their methods' panics are
+		// caught where they are called, and anything else ends here.
+		if r := recover(); r != nil {
+			e := newEncoder(nil, math.MaxInt)
+			e.event(&Event{ID: ev.ID, Seq: ev.Seq, Time: ev.Time, Operation: ev.Operation, Status: ev.Status,
+				Metadata: map[string]any{"auditlog_encode_errors": fmt.Sprintf("panic while encoding: %v", r)}})
+			b, err = e.buf, nil
+		}
+	}()
 	e := newEncoder(nil, math.MaxInt)
 	e.event(&ev)
 	if e.over {
