@@ -247,3 +247,22 @@ func TestLongDistinctKeysAreNotKept(t *testing.T) {
 	after := heap()
 	require.Less(t, int64(after)-int64(before), int64(32<<20), "heap kept after 1500 events with distinct 64 KiB keys (96 MB of keys)")
 }
+
+// An event cut down for a long request path keeps what the request was:
+// its method, its status and the start of its path.
+func TestLongRequestPathKeepsTheRequest(t *testing.T) {
+	l := newLogger(t, logger.Options{})
+	path := "/api/users/42/" + strings.Repeat("a", 900<<10)
+	require.NoError(t, l.Log(context.Background(), logger.Event{
+		Operation: logger.OpDelete, UserID: "req",
+		Request: &logger.Request{Method: "DELETE", Path: path, StatusCode: 204},
+	}))
+	got := l.Query(logger.Filter{UserID: "req"})
+	require.Len(t, got, 1)
+	r := got[0].Request
+	require.NotNil(t, r, "the request is kept")
+	require.Equal(t, "DELETE", r.Method)
+	require.Equal(t, 204, r.StatusCode)
+	require.True(t, strings.HasPrefix(path, r.Path) && len(r.Path) >= 1000, "the start of the path is kept: %.40q", r.Path)
+	require.Equal(t, "request path cut", got[0].Metadata["auditlog_truncated"])
+}

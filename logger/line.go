@@ -143,11 +143,17 @@ func (l *Logger) truncate(seq uint64, ev *Event, size int) *Event {
 // truncateEvent returns a copy of ev cut to measure no more than limit,
 // as Kubernetes' audit truncation does: the largest free-form values
 // (metadata, states, changes, stack, ...) are dropped, largest first,
-// until the event fits; if it still does not, long strings are cut. The
+// until the event fits (a request whose path is long keeps its method,
+// its status and the first maxCutPath bytes of its path); if it still
+// does not, long strings are cut. The
 // copy's Metadata says what was dropped under "auditlog_truncated", and
 // so does the note returned.
 func truncateEvent(ev *Event, limit int, measure func(*Event) int) (*Event, string) {
 	t := *ev
+	request := "request"
+	if r := t.Request; r != nil && len(r.Path) > maxCutPath {
+		request = "request path cut" // method and status are kept
+	}
 	type field struct {
 		name string
 		size int
@@ -163,7 +169,7 @@ func truncateEvent(ev *Event, limit int, measure func(*Event) int) (*Event, stri
 		{"tags", measure(&Event{Tags: t.Tags}), func() { t.Tags = nil }},
 		{"entry_ids", measure(&Event{EntryIDs: t.EntryIDs}), func() { t.EntryIDs = nil }},
 		{"user_agent", len(t.UserAgent), func() { t.UserAgent = "" }},
-		{"request", measure(&Event{Request: t.Request}), func() { t.Request = nil }},
+		{request, measure(&Event{Request: t.Request}), func() { t.Request = cutRequest(t.Request) }},
 		{"error_message", len(t.ErrorMessage), func() { t.ErrorMessage = "" }},
 		{"resource_name", len(t.ResourceName), func() { t.ResourceName = "" }},
 	}
@@ -194,6 +200,20 @@ func truncateEvent(ev *Event, limit int, measure func(*Event) int) (*Event, stri
 	md["auditlog_truncated"] = note
 	t.Metadata = md
 	return &t, note
+}
+
+// maxCutPath is the length a long Request.Path is cut to when an event is
+// cut down: the method, the status and the start of the path say what
+// the request was.
+const maxCutPath = 1024
+
+// cutRequest returns r with a long path cut to maxCutPath, or nil when
+// its path is not what makes it long.
+func cutRequest(r *Request) *Request {
+	if r == nil || len(r.Path) <= maxCutPath {
+		return nil
+	}
+	return &Request{Method: cutString(r.Method, 64), Path: cutString(r.Path, maxCutPath), StatusCode: r.StatusCode}
 }
 
 // overBudget is what measure returns, added to the size it saw, for an
