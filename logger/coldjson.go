@@ -1,9 +1,11 @@
 package logger
 
 import (
+	"bytes"
 	"encoding/json"
 	"slices"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -200,7 +202,7 @@ func (r *coldReader) raw(dst any) bool {
 // value reads any JSON value as encoding/json would decode it into an
 // interface: map[string]any, []any, string, float64, bool or nil.
 func (r *coldReader) value(depth int) (any, bool) {
-	if depth > maxDepth+1 {
+	if depth > maxDepth+2 { // as deep as the encoder writes: Changes nest two levels in
 		return nil, false
 	}
 	switch c := r.peek(); {
@@ -300,16 +302,28 @@ func (r *coldReader) rawStr() ([]byte, bool) {
 // defines it (strconv accepts more: hex, underscores, "Inf").
 func (r *coldReader) number() (any, bool) {
 	start := r.i
+	if !r.numberSyntax() {
+		return nil, false
+	}
+	f, err := strconv.ParseFloat(string(r.b[start:r.i]), 64)
+	if err != nil {
+		return nil, false // out of range: encoding/json says so precisely
+	}
+	return f, true
+}
+
+// numberSyntax moves past a JSON number, and reports whether it is one.
+func (r *coldReader) numberSyntax() bool {
 	r.consume('-')
 	if r.i < len(r.b) && r.b[r.i] == '0' {
 		r.i++
 	} else if !r.digits() {
-		return nil, false
+		return false
 	}
 	if r.i < len(r.b) && r.b[r.i] == '.' {
 		r.i++
 		if !r.digits() {
-			return nil, false
+			return false
 		}
 	}
 	if r.i < len(r.b) && (r.b[r.i] == 'e' || r.b[r.i] == 'E') {
@@ -318,14 +332,10 @@ func (r *coldReader) number() (any, bool) {
 			r.i++
 		}
 		if !r.digits() {
-			return nil, false
+			return false
 		}
 	}
-	f, err := strconv.ParseFloat(string(r.b[start:r.i]), 64)
-	if err != nil {
-		return nil, false // out of range: encoding/json says so precisely
-	}
-	return f, true
+	return true
 }
 
 func (r *coldReader) digits() bool {
@@ -367,3 +377,176 @@ func (r *coldReader) consume(c byte) bool {
 
 // end reports whether only white space is left.
 func (r *coldReader) end() bool { return r.peek() == 0 && r.i == len(r.b) }
+
+// readTail reads the seq and hash of a journal line into t, as
+// json.Unmarshal does, and also when the line nests deeper than
+// encoding/json reads (10,000 levels; an earlier version of the library
+// could write such a line): the values of the other keys are then
+// checked and skipped without being decoded, so New can always go on
+// after a line that is JSON.
+func readTail(line []byte, t *lineTail) error {
+	err := json.Unmarshal(line, t)
+	if err == nil {
+		return nil
+	}
+	var deep lineTail
+	if scanTail(line, &deep) {
+		*t = deep
+		return nil
+	}
+	return err
+}
+
+// scanTail is readTail's reader for a line of any depth: it reports
+// whether line is one JSON object whose "seq" (a key compared as
+// encoding/json compares field names) is an unsigned integer or null and
+// whose "hash" is a string or null.
+func scanTail(line []byte, t *lineTail) bool {
+	r := coldReader{b: line}
+	if !r.consume('{') {
+		return false
+	}
+	if r.consume('}') {
+		return r.end()
+	}
+	for {
+		start := r.i
+		if r.peek() != '"' || !r.skipString() {
+			return false
+		}
+		var key string
+		if json.Unmarshal(r.b[start:r.i], &key) != nil || !r.consume(':') {
+			return false
+		}
+		start = r.i
+		if !r.skipValue() {
+			return false
+		}
+		raw := bytes.TrimSpace(r.b[start:r.i])
+		switch {
+		case string(raw) == "null":
+		case strings.EqualFold(key, "seq"):
+			n, err := strconv.ParseUint(string(raw), 10, 64)
+			if err != nil {
+				return false
+			}
+			t.Seq = n
+		case strings.EqualFold(key, "hash"):
+			if json.Unmarshal(raw, &t.Hash) != nil {
+				return false
+			}
+		}
+		if r.consume('}') {
+			return r.end()
+		}
+		if !r.consume(',') {
+			return false
+		}
+	}
+}
+
+// skipValue moves past one JSON value, at any depth, without recursion,
+// and reports whether it is well formed.
+func (r *coldReader) skipValue() bool {
+	var closing []byte // the brackets still open, as their closing ones
+	for {
+		switch c := r.peek(); {
+		case c == '{':
+			r.i++
+			if r.consume('}') {
+				break
+			}
+			if r.peek() != '"' || !r.skipString() || !r.consume(':') {
+				return false
+			}
+			closing = append(closing, '}')
+			continue
+		case c == '[':
+			r.i++
+			if r.consume(']') {
+				break
+			}
+			closing = append(closing, ']')
+			continue
+		case c == '"':
+			if !r.skipString() {
+				return false
+			}
+		case c == 't':
+			if !r.literal("true") {
+				return false
+			}
+		case c == 'f':
+			if !r.literal("false") {
+				return false
+			}
+		case c == 'n':
+			if !r.literal("null") {
+				return false
+			}
+		case c == '-' || '0' <= c && c <= '9':
+			if !r.numberSyntax() {
+				return false
+			}
+		default:
+			return false
+		}
+		// After a value: close what ends here, then take the next one.
+		for {
+			if len(closing) == 0 {
+				return true
+			}
+			top := closing[len(closing)-1]
+			if r.consume(top) {
+				closing = closing[:len(closing)-1]
+				continue
+			}
+			if !r.consume(',') {
+				return false
+			}
+			if top == '}' && (r.peek() != '"' || !r.skipString() || !r.consume(':')) {
+				return false
+			}
+			break
+		}
+	}
+}
+
+// skipString moves past a JSON string, escapes included.
+func (r *coldReader) skipString() bool {
+	if !r.consume('"') {
+		return false
+	}
+	for r.i < len(r.b) {
+		c := r.b[r.i]
+		r.i++
+		switch {
+		case c == '"':
+			return true
+		case c < 0x20:
+			return false
+		case c == '\\':
+			if r.i >= len(r.b) {
+				return false
+			}
+			esc := r.b[r.i]
+			r.i++
+			switch esc {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+			case 'u':
+				if len(r.b)-r.i < 4 {
+					return false
+				}
+				for _, h := range r.b[r.i : r.i+4] {
+					if !('0' <= h && h <= '9' || 'a' <= h && h <= 'f' || 'A' <= h && h <= 'F') {
+						return false
+					}
+				}
+				r.i += 4
+			default:
+				return false
+			}
+		}
+	}
+	return false
+}

@@ -3,9 +3,11 @@ package logger
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -192,4 +194,58 @@ func FuzzDecodeCold(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		checkCold(t, b, newDecodeCache(), "input %q", b)
 	})
+}
+
+// scanTail, which reads the lines encoding/json cannot (too deep), reads
+// every line encoding/json reads as it does, and refuses what is not JSON.
+func TestScanTailAgreesWithEncodingJSON(t *testing.T) {
+	for _, line := range []string{
+		`{"seq":7,"hash":"ab"}`, `{"event_id":"x","seq":1,"metadata":{"a":[1,{"b":null}],"s":"q\"\\u00e9"},"hash":"h"}`,
+		`{"SEQ":3,"Hash":"h2"}`, `{"seq":null,"hash":null}`, `{}`, ` { "seq" : 2 , "x" : [ ] , "y" : { } } `,
+		`{"seq":1,"seq":2}`, `{"hash":"\u0061b"}`, `{"m":1e400,"seq":4}`, `{"m":[true,false,-0.5e+3],"seq":5}`,
+	} {
+		var want, got lineTail
+		require.NoError(t, json.Unmarshal([]byte(line), &want), line)
+		require.True(t, scanTail([]byte(line), &got), line)
+		require.Equal(t, want, got, line)
+	}
+	for _, line := range []string{
+		``, `{`, `{"seq":1`, `{"seq":-1}`, `{"seq":1.5}`, `{"seq":"1"}`, `{"hash":1}`, `{"a":[1,]}`, `{"a":{"b"}}`,
+		`{"a":tru}`, `{"a":"\x"}`, `{"a":01}`, `{"a":1}x`, `[1]`, `{"a":[}`, `{"a":"` + "\n" + `"}`, `{"a":1,}`,
+	} {
+		var got lineTail
+		require.False(t, scanTail([]byte(line), &got), line)
+	}
+	deep := `{"seq":9,"m":` + strings.Repeat(`[{"k":`, 20_000) + `1` + strings.Repeat(`}]`, 20_000) + `,"hash":"z"}`
+	var tail lineTail
+	require.Error(t, json.Unmarshal([]byte(deep), &tail), "encoding/json refuses the depth")
+	require.NoError(t, readTail([]byte(deep), &tail))
+	require.Equal(t, lineTail{Seq: 9, Hash: "z"}, tail)
+}
+
+// What the encoder writes at its deepest, on every path that nests
+// (Metadata, the states, Changes), is within the depth the fast reader
+// takes: a line the library wrote is read back without the fallback.
+func TestEncoderDepthWithinReaderDepth(t *testing.T) {
+	deep := func() any {
+		var v any = "bottom"
+		for i := range 3 * maxDepth {
+			if i%2 == 0 {
+				v = map[string]any{"m": v}
+			} else {
+				v = []any{v}
+			}
+		}
+		return v
+	}
+	ev := Event{
+		Metadata: map[string]any{"v": deep()}, PreviousState: map[string]any{"v": deep()},
+		NewState: map[string]any{"v": deep()}, Changes: []Change{{Field: "f", Old: deep(), New: deep()}},
+	}
+	e := newEncoder(nil, math.MaxInt)
+	e.event(&ev)
+	require.False(t, e.over)
+	require.Len(t, e.problems, 5, "each deep value is cut")
+	var got Event
+	require.True(t, (&coldReader{b: e.buf}).event(&got), "the fast reader reads the line")
 }

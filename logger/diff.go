@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"math"
 	"reflect"
 	"slices"
 )
@@ -27,7 +29,10 @@ import (
 // other side is added (or removed). When either side does not encode to
 // a JSON object (a number, a list, a channel), the two are compared whole
 // and a difference is one Change with an empty Field. Diff does not
-// panic: a value whose MarshalJSON fails or panics is compared with
+// panic, and its cost is bounded as an event's is (see
+// Options.MaxEventBytes): a value that cannot be encoded as given (a
+// MarshalJSON that fails or panics, a channel, a value nested more than
+// 32 levels deep, more than a million values) is compared whole, with
 // reflect.DeepEqual.
 func Diff(before, after any) []Change {
 	a, aok := asObject(before)
@@ -143,13 +148,23 @@ func equalValues(a, b any) bool {
 	return reflect.DeepEqual(a, b)
 }
 
-// safeMarshal is json.Marshal with a panic in a MarshalJSON or String
-// method turned into an error.
+// safeMarshal returns v's JSON as the logger writes it, unmasked, within
+// the encoder's bounds of depth and values (see valueEncoder), so that no
+// value can overflow the stack or run without end; an error when a value
+// of it cannot be written as given.
 func safeMarshal(v any) (b []byte, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			b, err = nil, fmt.Errorf("panic while encoding %T: %v", v, r)
 		}
 	}()
-	return json.Marshal(v)
+	e := newEncoder(nil, math.MaxInt)
+	e.value(v, 0)
+	switch {
+	case e.over:
+		return nil, fmt.Errorf("more than %d values", maxValues)
+	case len(e.problems) > 0:
+		return nil, errors.New(e.problemsNote())
+	}
+	return e.buf, nil
 }

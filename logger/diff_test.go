@@ -149,3 +149,19 @@ func ExampleDiff() {
 	// region: <nil> → eu
 	// seats: 1 → 5
 }
+
+// A value nested a million levels deep neither kills the caller's
+// goroutine with a stack overflow nor is walked to the bottom: it is
+// compared whole, and LogChange logs it cut at the encoder's depth.
+func TestDiffDeepValue(t *testing.T) {
+	before, after := deepNest(1_000_000, "a"), deepNest(1_000_000, "b")
+	got := logger.Diff(before, after)
+	require.Len(t, got, 1)
+	require.Empty(t, got[0].Field, "compared whole")
+
+	l := newLogger(t, logger.Options{})
+	require.NoError(t, l.LogChange(context.Background(), logger.Event{UserID: "deep"}, before, after))
+	evs := l.Query(logger.Filter{UserID: "deep"})
+	require.Len(t, evs, 1)
+	require.Contains(t, evs[0].Metadata["auditlog_encode_errors"], "nested too deep")
+}

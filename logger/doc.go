@@ -56,12 +56,13 @@
 // # Failure isolation
 //
 // No panic reaches the caller. A value in an event that cannot be encoded
-// (NaN, a channel, a cycle, a MarshalJSON that fails or panics) is
-// replaced by a string saying so; the event is kept and notes the problem
+// (NaN, a channel, a cycle, a value nested more than 32 levels deep, a
+// MarshalJSON that fails or panics) is replaced by a string saying so; the event is kept and notes the problem
 // in Metadata under "auditlog_encode_errors"; [Options.ErrorHandler]
 // hears of it. A panic in ErrorHandler or in the mirror's handler is
 // contained. Track, Span and the HTTP middleware never fail the operation
-// they audit because auditing failed.
+// they audit because auditing failed. What one event costs is bounded by
+// [Options.MaxEventBytes], whatever values it holds.
 //
 // # Journal
 //

@@ -21,10 +21,35 @@ import (
 // error_stack. Map keys are sorted.
 //
 // It never fails: a value that cannot be encoded (NaN, a channel, a
-// cycle) is replaced by a string that names the problem.
-func (ev Event) MarshalJSON() ([]byte, error) {
-	var e valueEncoder
+// cycle, a value nested more than 32 levels deep) is replaced by a string
+// that names the problem, and an event of more than a million values is
+// cut down as Options.MaxEventBytes describes, Metadata
+// ["auditlog_truncated"] saying what was dropped.
+func (ev Event) MarshalJSON() (b []byte, err error) {
+	defer func() {
+		// The caller's values are contained: their methods' panics are
+		// caught where they are called, and anything else ends here.
+		if r := recover(); r != nil {
+			e := newEncoder(nil, math.MaxInt)
+			e.event(&Event{ID: ev.ID, Seq: ev.Seq, Time: ev.Time, Operation: ev.Operation, Status: ev.Status,
+				Metadata: map[string]any{"auditlog_encode_errors": fmt.Sprintf("panic while encoding: %v", r)}})
+			b, err = e.buf, nil
+		}
+	}()
+	e := newEncoder(nil, math.MaxInt)
 	e.event(&ev)
+	if e.over {
+		// More values than one event may hold: cut down as the logger
+		// cuts an event above MaxEventBytes.
+		t, _ := truncateEvent(&ev, overBudget-1, measure(nil, math.MaxInt))
+		e.reset()
+		e.event(t)
+		if e.over {
+			e.reset()
+			e.event(&Event{ID: ev.ID, Seq: ev.Seq, Time: ev.Time, Operation: ev.Operation, Status: ev.Status,
+				Metadata: map[string]any{"auditlog_truncated": "everything"}})
+		}
+	}
 	return e.buf, nil
 }
 
@@ -42,10 +67,15 @@ func (e *valueEncoder) event(ev *Event) {
 		e.buf = append(e.buf, '"', ':')
 	}
 	str := func(k, v string) {
-		if v != "" {
-			key(k)
-			e.buf = appendString(e.buf, v)
+		if v == "" {
+			return
 		}
+		key(k)
+		if len(v) > e.limit-len(e.buf) {
+			e.overflow(len(v))
+			return
+		}
+		e.buf = appendString(e.buf, v)
 	}
 	str("event_id", ev.ID)
 	if ev.Seq != 0 {
@@ -77,12 +107,15 @@ func (e *valueEncoder) event(ev *Event) {
 	if len(ev.Changes) > 0 {
 		key("changes")
 		e.buf = append(e.buf, '[')
+		if !e.fits(len(ev.Changes), 30) { // {"field":"","old":0,"new":0}
+			return
+		}
 		for i, c := range ev.Changes {
 			if i > 0 {
 				e.buf = append(e.buf, ',')
 			}
 			e.buf = append(e.buf, `{"field":`...)
-			e.buf = appendString(e.buf, c.Field)
+			e.str(c.Field)
 			e.buf = append(e.buf, `,"old":`...)
 			e.path = append(e.path[:0], "changes", c.Field, "old")
 			secret := e.mask != nil && e.mask.sensitive(c.Field)
@@ -99,6 +132,9 @@ func (e *valueEncoder) event(ev *Event) {
 				e.value(c.New, 1)
 			}
 			e.buf = append(e.buf, '}')
+			if e.over {
+				return
+			}
 		}
 		e.buf = append(e.buf, ']')
 	}
@@ -118,7 +154,7 @@ func (e *valueEncoder) event(ev *Event) {
 		sep := false
 		if r.Method != "" {
 			e.buf = append(e.buf, `"method":`...)
-			e.buf = appendString(e.buf, r.Method)
+			e.str(r.Method)
 			sep = true
 		}
 		if r.Path != "" {
@@ -127,10 +163,10 @@ func (e *valueEncoder) event(ev *Event) {
 			}
 			e.buf = append(e.buf, `"path":`...)
 			path := r.Path
-			if e.mask != nil {
+			if e.mask != nil && len(path) <= e.limit-len(e.buf) {
 				path, _ = e.maskQuery(path)
 			}
-			e.buf = appendString(e.buf, path)
+			e.str(path)
 			sep = true
 		}
 		if r.StatusCode != 0 {

@@ -499,3 +499,17 @@ func TestEventJSONNegativeDurationRefused(t *testing.T) {
 		require.Zero(t, ev.Duration)
 	}
 }
+
+// Event.MarshalJSON keeps the encoder's bounds: an event with more values
+// than one event may hold is cut down as the logger cuts one, with a
+// note, instead of being written value after value.
+func TestEventJSONTooManyValues(t *testing.T) {
+	ev := logger.Event{Operation: logger.OpStore, UserID: "u", Metadata: map[string]any{"v": make([]int, 2_000_000)}}
+	b, err := json.Marshal(ev)
+	require.NoError(t, err)
+	require.Less(t, len(b), 4096)
+	var back logger.Event
+	require.NoError(t, json.Unmarshal(b, &back))
+	require.Equal(t, "metadata", back.Metadata["auditlog_truncated"])
+	require.Equal(t, "u", back.UserID)
+}

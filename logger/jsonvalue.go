@@ -1,7 +1,6 @@
 package logger
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -15,22 +14,46 @@ import (
 )
 
 // valueEncoder appends JSON for the free-form values of an event
-// (Metadata, the states, Changes). Common types are written directly;
-// others go through encoding/json. A value that cannot be encoded (NaN,
-// ±Inf, a channel, a function, a cycle, a MarshalJSON that fails or
-// panics) is replaced by a string that says so, and the problem is noted.
+// (Metadata, the states, Changes) and for the event itself. The common
+// types are written directly; any other value is walked with reflect, as
+// encoding/json would write it (see reflect), never handed to
+// encoding/json, so that one set of bounds holds for every kind of value:
+//
+//   - depth: a value nested more than maxDepth levels is replaced;
+//   - values: no more than maxValues values are visited in one event;
+//   - bytes: encoding stops once the output passes limit.
+//
+// A value that cannot be encoded (NaN, ±Inf, a channel, a function, a
+// cycle, a MarshalJSON that fails or panics, a value nested too deep) is
+// replaced by a string that says so, and the problem is noted. An event
+// that passes the values or the bytes budget is not written at all: the
+// encoder stops where it is and reports it (over), and the caller cuts
+// the event down, as Options.MaxEventBytes documents. So the cost of an
+// event, in time and memory, is bounded by its budget whatever its values
+// hold, and no value is walked by a recursion deeper than maxDepth.
 type valueEncoder struct {
 	buf      []byte
 	problems []string
+	dropped  int         // problems not kept in problems, past maxProblems
 	path     []string    // where the encoder is, for naming a bad value
 	kvs      []kv        // map entries being sorted, a stack shared by nesting levels
+	rkvs     []rkv       // the same for maps walked with reflect
 	mask     *masker     // nil: values are written as given
 	open     []container // the maps and slices being written, outermost first
-	values   int         // values written since reset, bounded by maxValues
+	values   int         // values visited since reset, bounded by maxValues
+	limit    int         // the bytes budget: encoding stops once buf passes it
+	over     bool        // a budget ran out: buf is not valid JSON
+	skipped  int         // bytes known to be left unwritten once over
 }
 
-// container identifies a map or a slice being written: a value that
-// contains one of its own ancestors is a cycle.
+// newEncoder returns an encoder that masks with mask (nil: not at all)
+// and stops once its output passes limit bytes.
+func newEncoder(mask *masker, limit int) valueEncoder {
+	return valueEncoder{mask: mask, limit: limit}
+}
+
+// container identifies a map, a slice or a pointer being written: a value
+// that contains one of its own ancestors is a cycle.
 type container struct {
 	p unsafe.Pointer
 	n int // a slice's length: a shorter slice of the same array is another value
@@ -41,46 +64,108 @@ type kv struct {
 	v any
 }
 
-// maxDepth bounds nesting. maxValues bounds the work of one event on the
-// maps and slices written here: a value that holds the same map many
-// times over (m["a"] = m2, m["b"] = m2, and so on down) would otherwise
-// take time exponential in its depth. A value of a type this encoder does
-// not know (a struct, a typed map, []map[string]any) goes to
-// encoding/json, which replaces a cycle as this encoder does but has no
-// such bound: do not log such a value that shares itself that way.
+// maxDepth bounds nesting: it is the depth at which every reader of the
+// library still reads a line back. maxValues bounds the values visited in
+// one event: a value that holds the same map many times over (m["a"] =
+// m2, m["b"] = m2, and so on down) would otherwise take time exponential
+// in its depth. maxProblems bounds the problems noted on one event.
 //
 // Cycles are looked for from trackFrom levels down, as encoding/json
 // does from 1,000: values nest shallowly, and a cycle found a few levels
 // late costs little.
 const (
-	maxDepth  = 32
-	maxValues = 1 << 20
-	trackFrom = 4
+	maxDepth    = 32
+	maxValues   = 1 << 20
+	maxProblems = 16
+	trackFrom   = 4
 )
 
 func (e *valueEncoder) bad(v any, why string) {
-	e.problems = append(e.problems, fmt.Sprintf("%s: %s", strings.Join(e.path, "."), why))
-	e.buf = appendString(e.buf, fmt.Sprintf("!BADVALUE(%T): %s", v, why))
+	e.badType(fmt.Sprintf("%T", v), why)
 }
 
-func (e *valueEncoder) value(v any, depth int) {
-	if depth > maxDepth {
-		e.bad(v, "nested too deep (a long cycle?)")
+// badType writes the replacement of a value of the type named typ, and
+// notes the problem.
+func (e *valueEncoder) badType(typ, why string) {
+	if len(e.problems) < maxProblems {
+		e.problems = append(e.problems, cutString(fmt.Sprintf("%s: %s", strings.Join(e.path, "."), why), 512))
+	} else {
+		e.dropped++
+	}
+	e.buf = appendString(e.buf, cutString(fmt.Sprintf("!BADVALUE(%s): %s", typ, why), 512))
+}
+
+// problemsNote returns the problems noted, joined, or "" when none.
+func (e *valueEncoder) problemsNote() string {
+	note := strings.Join(e.problems, "; ")
+	if e.dropped > 0 {
+		note += fmt.Sprintf("; and %d more", e.dropped)
+	}
+	return note
+}
+
+// visit counts one value about to be written and reports whether to
+// write it: false once a budget has run out.
+func (e *valueEncoder) visit() bool {
+	if e.over {
+		return false
+	}
+	if len(e.buf) > e.limit || e.values >= maxValues {
+		e.overflow(0)
+		return false
+	}
+	e.values++
+	return true
+}
+
+// overflow stops the encoding: a budget ran out, and n more bytes are
+// known to be left unwritten.
+func (e *valueEncoder) overflow(n int) {
+	e.over = true
+	e.skipped += n
+}
+
+// fits reports whether n more values of at least size bytes each fit in
+// the budgets, and stops the encoding when they do not: a container too
+// large for the event is found out before it is walked.
+func (e *valueEncoder) fits(n, size int) bool {
+	if n > maxValues-e.values || n*size > e.limit-len(e.buf) {
+		e.overflow(min(n, maxValues+1) * size)
+		return false
+	}
+	return true
+}
+
+// str writes s as a JSON string, unless it does not fit in the budget: a
+// long string is never copied whole only to be cut.
+func (e *valueEncoder) str(s string) {
+	if len(s) > e.limit-len(e.buf) {
+		e.overflow(len(s))
 		return
 	}
-	if e.values++; e.values > maxValues {
-		if e.values == maxValues+1 {
-			e.bad(v, fmt.Sprintf("more than %d values in one event", maxValues))
-		} else {
-			e.buf = append(e.buf, `"!BADVALUE"`...)
-		}
+	e.buf = appendString(e.buf, s)
+}
+
+// size returns the length of what was encoded: at least that once over.
+func (e *valueEncoder) size() int { return len(e.buf) + e.skipped }
+
+func (e *valueEncoder) value(v any, depth int) {
+	if !e.visit() {
+		return
+	}
+	if depth > maxDepth {
+		e.bad(v, "nested too deep (a long cycle?)")
 		return
 	}
 	switch x := v.(type) {
 	case nil:
 		e.buf = append(e.buf, "null"...)
 	case string:
-		e.buf = appendString(e.buf, x)
+		if len(x) <= e.limit-len(e.buf) { // e.str, by hand: the most common value
+			e.buf = appendString(e.buf, x)
+		} else {
+			e.overflow(len(x))
+		}
 	case bool:
 		e.buf = strconv.AppendBool(e.buf, x)
 	case int:
@@ -108,15 +193,9 @@ func (e *valueEncoder) value(v any, depth int) {
 	case float32:
 		e.float(float64(x), 32)
 	case json.Number:
-		if _, err := strconv.ParseFloat(string(x), 64); err != nil || x == "" {
-			e.bad(v, "not a number")
-			return
-		}
-		e.buf = append(e.buf, x...)
+		e.number(x)
 	case time.Time:
-		e.buf = append(e.buf, '"')
-		e.buf = x.UTC().AppendFormat(e.buf, time.RFC3339Nano)
-		e.buf = append(e.buf, '"')
+		e.time(x)
 	case time.Duration:
 		e.buf = appendString(e.buf, x.String())
 	case []string:
@@ -124,6 +203,9 @@ func (e *valueEncoder) value(v any, depth int) {
 	case []any:
 		if len(x) == 0 {
 			e.buf = append(e.buf, "[]"...)
+			return
+		}
+		if !e.fits(len(x), 2) {
 			return
 		}
 		tracked := depth >= trackFrom
@@ -138,6 +220,9 @@ func (e *valueEncoder) value(v any, depth int) {
 			e.path = append(e.path, strconv.Itoa(i))
 			e.value(el, depth+1)
 			e.path = e.path[:len(e.path)-1]
+			if e.over {
+				return
+			}
 		}
 		e.buf = append(e.buf, ']')
 		if tracked {
@@ -157,32 +242,65 @@ func (e *valueEncoder) value(v any, depth int) {
 			e.open = e.open[:len(e.open)-1]
 		}
 	case map[string]string:
+		if !e.fits(len(x), 6) {
+			return
+		}
 		start := len(e.kvs)
 		for k := range x {
 			e.kvs = append(e.kvs, kv{k: k})
 		}
 		sortKVs(e.kvs[start:])
 		e.buf = append(e.buf, '{')
-		for i := start; i < len(e.kvs); i++ {
+		for i := start; i < len(e.kvs) && !e.over; i++ {
 			if i > start {
 				e.buf = append(e.buf, ',')
 			}
 			k := e.kvs[i].k
-			e.buf = appendString(e.buf, k)
+			e.str(k)
+			if e.over {
+				break
+			}
 			e.buf = append(e.buf, ':')
 			if e.mask != nil && e.mask.sensitive(k) {
 				e.masked(x[k], depth)
 				continue
 			}
-			e.buf = appendString(e.buf, x[k])
+			e.str(x[k])
 		}
 		e.buf = append(e.buf, '}')
 		e.kvs = e.kvs[:start]
 	case error:
 		e.errorText(x)
 	default:
-		e.reflect(v, depth)
+		e.reflect(reflect.ValueOf(v), depth, false)
 	}
+}
+
+// number writes a json.Number, checked to be one.
+func (e *valueEncoder) number(x json.Number) {
+	if len(x) > e.limit-len(e.buf) {
+		e.overflow(len(x))
+		return
+	}
+	if !isJSONNumber(string(x)) {
+		e.bad(x, "not a number")
+		return
+	}
+	e.buf = append(e.buf, x...)
+}
+
+func (e *valueEncoder) time(x time.Time) {
+	e.buf = append(e.buf, '"')
+	e.buf = x.UTC().AppendFormat(e.buf, time.RFC3339Nano)
+	e.buf = append(e.buf, '"')
+}
+
+// isJSONNumber reports whether s is a number as JSON writes one, within
+// the range of a float64, as every reader of the library decodes it.
+func isJSONNumber(s string) bool {
+	r := coldReader{b: []byte(s)}
+	_, ok := r.number()
+	return ok && r.i == len(s)
 }
 
 // enter notes that the map or slice v, at p, is being written, or, when
@@ -208,15 +326,30 @@ func (e *valueEncoder) masked(v any, depth int) {
 		e.buf = appendString(e.buf, Redacted)
 	default:
 		if s, ok := v.(string); ok {
-			e.buf = e.mask.appendMAC(e.buf, []byte(s))
+			e.macString(s)
 			return
 		}
-		// Hash the value's JSON, as given: encode it in place, unmasked,
-		// then replace it by its mask.
-		mark, m := len(e.buf), e.mask
-		e.mask = nil
-		defer func() { e.mask = m }() // even if a value's method panics
-		e.value(v, depth)
+		e.macOf(func() { e.value(v, depth) })
+	}
+}
+
+// macString writes the HMAC mask of s, within the bytes budget.
+func (e *valueEncoder) macString(s string) {
+	if len(s) > e.limit-len(e.buf) {
+		e.overflow(len(s))
+		return
+	}
+	e.buf = e.mask.appendMAC(e.buf, []byte(s))
+}
+
+// macOf writes the HMAC mask of the JSON that write appends, as given:
+// it is encoded in place, unmasked, then replaced by its mask.
+func (e *valueEncoder) macOf(write func()) {
+	mark, m := len(e.buf), e.mask
+	e.mask = nil
+	defer func() { e.mask = m }() // even if a value's method panics
+	write()
+	if !e.over {
 		// appendMAC reads all of its second argument before it writes.
 		e.buf = m.appendMAC(e.buf[:mark], e.buf[mark:])
 	}
@@ -245,27 +378,37 @@ func (e *valueEncoder) float(f float64, bits int) {
 }
 
 func (e *valueEncoder) strings(x []string) {
+	if !e.fits(len(x), 3) {
+		return
+	}
 	e.buf = append(e.buf, '[')
 	for i, s := range x {
 		if i > 0 {
 			e.buf = append(e.buf, ',')
 		}
-		e.buf = appendString(e.buf, s)
+		e.str(s)
 	}
 	e.buf = append(e.buf, ']')
 }
 
 func (e *valueEncoder) object(m map[string]any, depth int) {
+	if !e.fits(len(m), 4) { // "k":0 is the smallest member
+		return
+	}
 	start := len(e.kvs)
 	for k, v := range m {
 		e.kvs = append(e.kvs, kv{k, v})
 	}
 	sortKVs(e.kvs[start:])
 	e.buf = append(e.buf, '{')
-	for i := start; i < len(e.kvs); i++ {
+	for i := start; i < len(e.kvs) && !e.over; i++ {
 		k := e.kvs[i].k
 		if i > start {
 			e.buf = append(e.buf, ',')
+		}
+		if len(k) > e.limit-len(e.buf) { // e.str, by hand: the most common key
+			e.overflow(len(k))
+			break
 		}
 		e.buf = appendString(e.buf, k)
 		e.buf = append(e.buf, ':')
@@ -303,7 +446,7 @@ func (e *valueEncoder) errorText(err error) {
 		e.bad(err, fmt.Sprintf("panic in Error method: %v", panicked))
 		return
 	}
-	e.buf = appendString(e.buf, msg)
+	e.str(msg)
 }
 
 // callError returns err.Error(), or what its panic was.
@@ -322,33 +465,14 @@ func errorMessage(err error) string {
 	return msg
 }
 
-// reset empties the encoder, keeping its buffers.
+// reset empties the encoder, keeping its buffers and its budget.
 func (e *valueEncoder) reset() {
 	e.buf, e.problems, e.path, e.open, e.values = e.buf[:0], e.problems[:0], e.path[:0], e.open[:0], 0
+	e.dropped, e.over, e.skipped = 0, false, 0
 	clear(e.kvs)
 	e.kvs = e.kvs[:0]
-}
-
-// reflect encodes a value of a type the fast path does not know with
-// encoding/json, containing any panic of a user's MarshalJSON. With
-// masking on, a value whose JSON has objects (a struct, a typed map) is
-// decoded and, when one of its keys is sensitive, encoded again masked.
-func (e *valueEncoder) reflect(v any, depth int) {
-	b, err := safeMarshal(v)
-	if err != nil {
-		e.bad(v, err.Error())
-		return
-	}
-	if e.mask != nil && bytes.IndexByte(b, '{') >= 0 {
-		d := json.NewDecoder(bytes.NewReader(b))
-		d.UseNumber()
-		var tree any
-		if d.Decode(&tree) == nil && e.mask.anySensitive(tree) {
-			e.value(tree, depth)
-			return
-		}
-	}
-	e.buf = append(e.buf, b...)
+	clear(e.rkvs)
+	e.rkvs = e.rkvs[:0]
 }
 
 const hexDigits = "0123456789abcdef"

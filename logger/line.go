@@ -103,66 +103,87 @@ func appendUUID(b []byte, id uuid.UUID) []byte {
 	return append(b, s[:]...)
 }
 
-// lineSize returns the size of p's journal line. With a journal it
-// encodes the line (into l.w.obj); without one it adds up a bound, and
-// encodes only when the bound is above the cap.
+// lineSize returns the size of p's journal line, or a lower bound of it
+// when that is above the cap. With a journal it encodes the line (into
+// l.w.obj) when it may fit; without one it adds up a bound, and encodes
+// only when the bound is above the cap.
 func (l *Logger) lineSize(p *pendingRecord, ev *Event, customID string) int {
 	w := &l.w
 	keys := 0
 	if w.chain != nil {
 		keys = chainKeysLen
 	}
-	if w.j == nil {
-		n := len(customID) + len(ev.Operation) + len(ev.Category) + len(ev.UserID) + len(ev.SessionID) +
-			len(ev.ResourceType) + len(ev.ResourceID) + len(ev.RunID)
-		for _, id := range ev.EntryIDs {
-			n += len(id) + 3
-		}
-		if len(p.rec.cold)+6*n+256 <= w.maxEventBytes {
-			return 0
-		}
+	n := len(ev.Operation) + len(ev.Category) + len(ev.UserID) + len(ev.SessionID) +
+		len(ev.ResourceType) + len(ev.ResourceID) + len(ev.RunID)
+	for _, id := range ev.EntryIDs {
+		n += len(id) + 3
+	}
+	if n+len(p.rec.cold) > w.maxEventBytes {
+		return n + len(p.rec.cold) // above the cap (the cold part holds a custom ID): not worth copying
+	}
+	if w.j == nil && len(p.rec.cold)+6*(n+len(customID))+256 <= w.maxEventBytes {
+		return 0
 	}
 	return len(l.encodeObj(p, ev, customID)) + keys + 1
 }
 
-// truncate returns a copy of ev cut to fit in Options.MaxEventBytes, as
-// Kubernetes' audit truncation does: the largest free-form values
-// (metadata, states, changes, stack, ...) are dropped, largest first,
-// until the event fits; if it still does not, long strings are cut. The
-// copy's Metadata says what was dropped under "auditlog_truncated".
+// truncate returns a copy of ev cut to fit in Options.MaxEventBytes (see
+// truncateEvent), and reports it to ErrorHandler.
 func (l *Logger) truncate(seq uint64, ev *Event, size int) *Event {
 	limit := l.w.maxEventBytes - chainKeysLen - 512 // room for the note and the indexed fields' keys
+	t, note := truncateEvent(ev, limit, measure(l.w.enc.mask, l.w.maxEventBytes))
+	over := fmt.Sprintf("%d bytes encoded, above MaxEventBytes %d", size, l.w.maxEventBytes)
+	if size >= overBudget {
+		over = fmt.Sprintf("encoding stopped past MaxEventBytes %d or a million values", l.w.maxEventBytes)
+	}
+	l.report(fmt.Errorf("auditlog: event %d: %s: dropped %s", seq, over, note))
+	return t
+}
+
+// truncateEvent returns a copy of ev cut to measure no more than limit,
+// as Kubernetes' audit truncation does: the largest free-form values
+// (metadata, states, changes, stack, ...) are dropped, largest first,
+// until the event fits (a request whose path is long keeps its method,
+// its status and the first maxCutPath bytes of its path); if it still
+// does not, long strings are cut. The
+// copy's Metadata says what was dropped under "auditlog_truncated", and
+// so does the note returned.
+func truncateEvent(ev *Event, limit int, measure func(*Event) int) (*Event, string) {
 	t := *ev
+	request := "request"
+	if r := t.Request; r != nil && len(r.Path) > maxCutPath {
+		request = "request path cut" // method and status are kept
+	}
 	type field struct {
 		name string
 		size int
 		drop func()
 	}
 	fields := []field{
-		{"metadata", l.measure(&Event{Metadata: t.Metadata}), func() { t.Metadata = nil }},
-		{"previous_state", l.measure(&Event{PreviousState: t.PreviousState}), func() { t.PreviousState = nil }},
-		{"new_state", l.measure(&Event{NewState: t.NewState}), func() { t.NewState = nil }},
-		{"changes", l.measure(&Event{Changes: t.Changes}), func() { t.Changes = nil }},
+		{"metadata", measure(&Event{Metadata: t.Metadata}), func() { t.Metadata = nil }},
+		{"previous_state", measure(&Event{PreviousState: t.PreviousState}), func() { t.PreviousState = nil }},
+		{"new_state", measure(&Event{NewState: t.NewState}), func() { t.NewState = nil }},
+		{"changes", measure(&Event{Changes: t.Changes}), func() { t.Changes = nil }},
 		{"error_stack", len(t.ErrorStack), func() { t.ErrorStack = "" }},
 		{"description", len(t.Description), func() { t.Description = "" }},
-		{"tags", l.measure(&Event{Tags: t.Tags}), func() { t.Tags = nil }},
-		{"entry_ids", l.measure(&Event{EntryIDs: t.EntryIDs}), func() { t.EntryIDs = nil }},
+		{"tags", measure(&Event{Tags: t.Tags}), func() { t.Tags = nil }},
+		{"entry_ids", measure(&Event{EntryIDs: t.EntryIDs}), func() { t.EntryIDs = nil }},
 		{"user_agent", len(t.UserAgent), func() { t.UserAgent = "" }},
-		{"request", l.measure(&Event{Request: t.Request}), func() { t.Request = nil }},
+		{request, measure(&Event{Request: t.Request}), func() { t.Request = cutRequest(t.Request) }},
 		{"error_message", len(t.ErrorMessage), func() { t.ErrorMessage = "" }},
 		{"resource_name", len(t.ResourceName), func() { t.ResourceName = "" }},
 	}
 	sort.SliceStable(fields, func(i, j int) bool { return fields[i].size > fields[j].size })
 	var dropped []string
 	for _, f := range fields {
-		if l.measure(&t) <= limit || f.size <= 2 {
+		if measure(&t) <= limit || f.size <= 2 {
 			break
 		}
 		f.drop()
 		dropped = append(dropped, f.name)
 	}
-	if l.measure(&t) > limit {
-		cut := max(16, limit/96)
+	if measure(&t) > limit {
+		cut := max(16, min(limit/96, 1<<20))
 		for _, s := range []*string{&t.ID, &t.UserID, &t.UserName, &t.UserEmail, &t.SessionID, &t.IPAddress,
 			&t.Category, &t.ResourceType, &t.ResourceID, &t.RunID, &t.ParentRunID} {
 			if len(*s) > cut {
@@ -178,25 +199,52 @@ func (l *Logger) truncate(seq uint64, ev *Event, size int) *Event {
 	}
 	md["auditlog_truncated"] = note
 	t.Metadata = md
-	l.report(fmt.Errorf("auditlog: event %d: %d bytes encoded, above MaxEventBytes %d: dropped %s", seq, size, l.w.maxEventBytes, note))
-	return &t
+	return &t, note
 }
 
-// measure returns the length of ev's JSON, masked, or a huge number when
-// encoding it panics.
-func (l *Logger) measure(ev *Event) (n int) {
-	defer func() {
-		if recover() != nil {
-			n = 1 << 40
+// maxCutPath is the length a long Request.Path is cut to when an event is
+// cut down: the method, the status and the start of the path say what
+// the request was.
+const maxCutPath = 1024
+
+// cutRequest returns r with a long path cut to maxCutPath, or nil when
+// its path is not what makes it long.
+func cutRequest(r *Request) *Request {
+	if r == nil || len(r.Path) <= maxCutPath {
+		return nil
+	}
+	return &Request{Method: cutString(r.Method, 64), Path: cutString(r.Path, maxCutPath), StatusCode: r.StatusCode}
+}
+
+// overBudget is what measure returns, added to the size it saw, for an
+// event that passes a budget of the encoder: above any real size.
+const overBudget = 1 << 40
+
+// measure returns a function that returns the length of an event's JSON
+// as the logger writes it (masked with mask), within the budget of limit
+// bytes: past it, or when encoding panics, overBudget and more.
+func measure(mask *masker, limit int) func(*Event) int {
+	e := newEncoder(mask, limit)
+	return func(ev *Event) (n int) {
+		defer func() {
+			if recover() != nil {
+				n = overBudget
+			}
+		}()
+		e.reset()
+		e.event(ev)
+		if e.over {
+			return overBudget + e.size()
 		}
-	}()
-	e := valueEncoder{mask: l.w.enc.mask} // as the event will be written
-	e.event(ev)
-	return len(e.buf)
+		return len(e.buf)
+	}
 }
 
 // cutString cuts s to at most n bytes, at a rune boundary.
 func cutString(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
 	for n > 0 && !utf8.RuneStart(s[n]) {
 		n--
 	}

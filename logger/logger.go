@@ -121,7 +121,7 @@ func New(opts Options) (*Logger, error) {
 	}
 	l.health.Store(&health{next: make(chan struct{})})
 	l.ring.max = opts.MaxEvents
-	l.w = writerState{nextSeq: 1, maxEventBytes: opts.MaxEventBytes, enc: valueEncoder{mask: mask}}
+	l.w = writerState{nextSeq: 1, maxEventBytes: opts.MaxEventBytes, enc: newEncoder(mask, opts.MaxEventBytes)}
 	if opts.Journal != nil {
 		if err := l.openJournal(); err != nil {
 			return nil, err

@@ -25,7 +25,8 @@ const hmacPrefix = "hmac-sha256:"
 //
 // Masking applies to the free-form parts of an event — Metadata,
 // PreviousState, NewState, Changes (by the changed field's name), and the
-// query string of Request.Path — at any depth: nested maps, slices, and
+// query string of Request.Path (parameters separated by "&" or ";") — at
+// any depth: nested maps, slices, and
 // structs by their JSON field names. It happens in the writer goroutine,
 // before the event reaches the ring, the journal or the console mirror,
 // so no copy of a secret is ever stored. The indexed fields (UserID,
@@ -92,6 +93,12 @@ var defaultSensitiveKeys = []string{
 	"*credential", "credentials",
 	"*authorization", "*cookie", "cookies",
 	"ssn", "credit_card", "*creditcard", "card_number", "*cardnumber", "cvv",
+	"*pwd", "pwds", "pin", "pins", "otp", "otps", "*passcode", "passcodes", "cvc", "jwt", "jwts",
+	"encryption_key", "encryption_keys", "*encryptionkey", "*encryptionkeys",
+	"signing_key", "signing_keys", "*signingkey", "*signingkeys",
+	"master_key", "master_keys", "*masterkey", "*masterkeys",
+	"social_security_number", "social_security_numbers", "*socialsecuritynumber", "*socialsecuritynumbers",
+	"iban", "ibans", "account_number", "account_numbers", "*accountnumber", "*accountnumbers",
 }
 
 // DefaultSensitiveKeys returns the keys masked by default, in the syntax
@@ -101,8 +108,13 @@ func DefaultSensitiveKeys() []string { return slices.Clone(defaultSensitiveKeys)
 // minHMACKey is the shortest MaskOptions.HMACKey accepted.
 const minHMACKey = 16
 
-// maxMaskCache bounds the masker's memory of keys already judged.
-const maxMaskCache = 4096
+// maxMaskCache bounds the masker's memory of keys already judged, and
+// maxCachedKey the length of a key it remembers: keys are chosen by
+// callers, and a long one is judged again each time rather than kept.
+const (
+	maxMaskCache = 4096
+	maxCachedKey = 128
+)
 
 // masker masks the values under sensitive keys. It belongs to the writer
 // goroutine: it is not safe for concurrent use.
@@ -204,6 +216,10 @@ func parseMaskTerm(k string) (maskTerm, error) {
 func (m *masker) sensitive(key string) bool {
 	if key == "" {
 		return false
+	}
+	if len(key) > maxCachedKey {
+		m.words = keyWords(key, m.words[:0])
+		return m.judge(m.words)
 	}
 	slot := &m.recent[(len(key)*31+int(key[0])*7+int(key[len(key)-1]))%len(m.recent)]
 	if slot.key == key {
@@ -346,40 +362,66 @@ func (e *valueEncoder) maskQuery(path string) (string, bool) {
 }
 
 // maskParams masks the values of the sensitive parameters of s, a list of
-// name=value pairs joined by "&", and reports whether it changed any.
+// name=value pairs joined by "&" or ";" (both separate parameters in the
+// query strings servers accept), and reports whether it changed any.
 // Names are compared decoded: "pass%77ord" is "password".
 func (e *valueEncoder) maskParams(s string) (string, bool) {
 	if !strings.Contains(s, "=") {
 		return s, false
 	}
-	params := strings.Split(s, "&")
+	var out strings.Builder
 	changed := false
-	for i, p := range params {
-		raw, value, ok := strings.Cut(p, "=")
-		if !ok || value == "" {
-			continue
+	for rest := s; ; {
+		end := strings.IndexAny(rest, "&;")
+		p := rest
+		if end >= 0 {
+			p = rest[:end]
 		}
-		name := raw
-		if n, err := url.QueryUnescape(raw); err == nil {
-			name = n
-		}
-		if !e.mask.sensitive(name) {
-			continue
-		}
-		if e.mask.mac != nil {
-			if v, err := url.QueryUnescape(value); err == nil {
-				value = v
+		if masked, ok := e.maskParam(p); ok {
+			if !changed {
+				out.Grow(len(s))
+				out.WriteString(s[:len(s)-len(rest)])
+				changed = true
 			}
-			params[i] = raw + "=" + strings.Trim(string(e.mask.appendMAC(nil, []byte(value))), `"`)
-		} else {
-			params[i] = raw + "=" + Redacted
+			out.WriteString(masked)
+		} else if changed {
+			out.WriteString(p)
 		}
-		changed = true
+		if end < 0 {
+			break
+		}
+		if changed {
+			out.WriteByte(rest[end])
+		}
+		rest = rest[end+1:]
 	}
 	if !changed {
 		return s, false
 	}
-	return strings.Join(params, "&"), true
+	return out.String(), true
+}
+
+// maskParam returns the parameter p (name=value) with its value masked,
+// and false when its name is not sensitive or it has no value.
+func (e *valueEncoder) maskParam(p string) (string, bool) {
+	raw, value, ok := strings.Cut(p, "=")
+	if !ok || value == "" {
+		return p, false
+	}
+	name := raw
+	if n, err := url.QueryUnescape(raw); err == nil {
+		name = n
+	}
+	if !e.mask.sensitive(name) {
+		return p, false
+	}
+	if e.mask.mac == nil {
+		return raw + "=" + Redacted, true
+	}
+	if v, err := url.QueryUnescape(value); err == nil {
+		value = v
+	}
+	return raw + "=" + strings.Trim(string(e.mask.appendMAC(nil, []byte(value))), `"`), true
 }
 
 // anySensitive reports whether a decoded JSON value has a sensitive key

@@ -108,6 +108,21 @@ var maskCases = []struct {
 	{"credit_card", true}, {"creditCard", true}, {"creditcard", true},
 	{"card_number", true}, {"cardNumber", true}, {"CARD-NUMBER", true},
 	{"cvv", true}, {"CVV2", true}, {"card.cvv", true}, {"payment card cvv", true},
+	{"pwd", true}, {"PWD", true}, {"user_pwd", true}, {"oldPwd", true}, {"newpwd", true}, {"pwds", true},
+	{"pin", true}, {"PIN", true}, {"card_pin", true}, {"pinCode", true}, {"pins", true},
+	{"otp", true}, {"OTP", true}, {"otp_code", true}, {"smsOtp", true}, {"otps", true},
+	{"passcode", true}, {"Passcode", true}, {"user-passcode", true}, {"devicepasscode", true}, {"passcodes", true},
+	{"cvc", true}, {"CVC", true}, {"card_cvc", true}, {"CVC2", true},
+	{"jwt", true}, {"JWT", true}, {"id_jwt", true}, {"X-JWT", true}, {"jwts", true},
+	{"encryption_key", true}, {"encryptionKey", true}, {"ENCRYPTION_KEY", true}, {"encryption-key", true},
+	{"encryptionkey", true}, {"data_encryption_keys", true},
+	{"signing_key", true}, {"signingKey", true}, {"SIGNING-KEY", true}, {"webhook_signingkey", true}, {"signing_keys", true},
+	{"master_key", true}, {"masterKey", true}, {"MASTER_KEY", true}, {"masterkey", true}, {"master_keys", true},
+	{"social_security_number", true}, {"socialSecurityNumber", true}, {"Social-Security-Number", true},
+	{"socialsecuritynumber", true}, {"social_security_numbers", true},
+	{"iban", true}, {"IBAN", true}, {"payee_iban", true}, {"ibans", true},
+	{"account_number", true}, {"accountNumber", true}, {"ACCOUNT-NUMBER", true}, {"bankaccountnumber", true},
+	{"account_numbers", true},
 	// Ordinary words that contain them, and keys that only look close.
 	{"shipping", false}, {"spin", false}, {"keyboard", false}, {"monkey", false},
 	{"tokenizer_name", false}, {"tokenizerName", false}, {"tokenize", false},
@@ -116,6 +131,12 @@ var maskCases = []struct {
 	{"author", false}, {"authority", false}, {"auth_method", false}, {"cook", false}, {"cookbook", false},
 	{"key", false}, {"keys", false}, {"primary_key", false}, {"api_version", false},
 	{"card_type", false}, {"credit_limit", false}, {"cardinality", false},
+	{"sort_key", false}, {"cache_key", false}, {"sortKey", false}, {"CACHE-KEY", false},
+	{"pinned", false}, {"opinion", false}, {"mapping", false}, {"spinner", false}, {"hotpot", false},
+	{"pwdx", false}, {"cvcs_supported", false}, {"master", false}, {"master_branch", false},
+	{"signing_algorithm", false}, {"encryption", false}, {"encryption_algorithm", false}, {"key_id", false},
+	{"account_id", false}, {"account_name", false}, {"number", false}, {"phone_number", false},
+	{"security_level", false}, {"social_handle", false}, {"ibans_checked_at", true}, {"jwt_issuer", true},
 	{"session_id", false}, {"user_id", false}, {"description", false}, {"ssn_verified_at2", true},
 	{"", false},
 }
@@ -168,7 +189,7 @@ func nestedEvent() logger.Event {
 			{Field: "profile.api_key", Old: nil, New: "hush-11"},
 			{Field: "email", Old: "a@example.com", New: "b@example.com"},
 		},
-		Request: &logger.Request{Method: "POST", Path: "/login?user=bob&token=hush-12&pass%77ord=hush-13&page=2#top&access_token=hush-14", StatusCode: 200},
+		Request: &logger.Request{Method: "POST", Path: "/login?user=bob&token=hush-12&pass%77ord=hush-13&page=2;password=hush-15;lang=en#top&access_token=hush-14;pin=hush-16", StatusCode: 200},
 	}
 }
 
@@ -196,7 +217,7 @@ func TestMaskNestedStructures(t *testing.T) {
 		require.Equal(t, map[string]any{"password": r, "email": "a@example.com"}, ev.PreviousState, name)
 		require.Equal(t, map[string]any{"password": r, "email": "b@example.com"}, ev.NewState, name)
 		require.Equal(t, wantChanges, ev.Changes, name)
-		require.Equal(t, "/login?user=bob&token="+r+"&pass%77ord="+r+"&page=2#top&access_token="+r, ev.Request.Path, name)
+		require.Equal(t, "/login?user=bob&token="+r+"&pass%77ord="+r+"&page=2;password="+r+";lang=en#top&access_token="+r+";pin="+r, ev.Request.Path, name)
 	}
 	m := s.mirror[0]
 	require.Equal(t, wantMD, m["metadata"])
@@ -207,7 +228,7 @@ func TestMaskNestedStructures(t *testing.T) {
 		map[string]any{"field": "profile.api_key", "old": nil, "new": r},
 		map[string]any{"field": "email", "old": "a@example.com", "new": "b@example.com"},
 	}, m["changes"])
-	require.Equal(t, "/login?user=bob&token="+r+"&pass%77ord="+r+"&page=2#top&access_token="+r, m["request"].(map[string]any)["path"])
+	require.Equal(t, "/login?user=bob&token="+r+"&pass%77ord="+r+"&page=2;password="+r+";lang=en#top&access_token="+r+";pin="+r, m["request"].(map[string]any)["path"])
 }
 
 func TestMaskHMAC(t *testing.T) {
@@ -248,19 +269,19 @@ func TestMaskHMAC(t *testing.T) {
 
 func TestMaskConfigured(t *testing.T) {
 	md := map[string]any{
-		"pin": "1", "user_pin": "2", "spin": "3", "shipping": "4",
+		"badge": "1", "user_badge": "2", "badger": "3", "shipping": "4",
 		"Set-Cookie": "5", "cookie": "6", "cookies": "6b",
 		"token_count": "7", "tokenCount": "8", "token": "9",
 		"api_key": "10", "apiKey": "11", "api_keys": "12", "apikey": "13", "ssh_apikeys": "14",
 	}
 	s := logAndRead(t, logger.MaskOptions{
-		Keys:   []string{"pin"},
+		Keys:   []string{"badge"},
 		Remove: []string{"Cookie", "apiKey"},
 		Allow:  []string{"token_count"},
 	}, logger.Event{Operation: logger.OpStore, Metadata: md})
 	r := logger.Redacted
 	require.Equal(t, map[string]any{
-		"pin": r, "user_pin": r, "spin": "3", "shipping": "4",
+		"badge": r, "user_badge": r, "badger": "3", "shipping": "4",
 		"Set-Cookie": "5", "cookie": "6", "cookies": "6b",
 		"token_count": "7", "tokenCount": "8", "token": r,
 		"api_key": "10", "apiKey": "11", "api_keys": "12", "apikey": "13", "ssh_apikeys": "14",

@@ -92,6 +92,16 @@ type Options struct {
 	// first, and marked in Metadata["auditlog_truncated"]; ErrorHandler
 	// hears of it. Default DefaultMaxEventBytes (256 KiB); at least 4 KiB,
 	// and no more than the journal's file size.
+	//
+	// It also bounds what an event costs the writer, whatever its values
+	// hold: encoding stops as soon as the event passes MaxEventBytes, or
+	// has visited more than a million values, before a long string is
+	// copied or a large slice or map is walked, and the event is then cut
+	// down as above. Values of any type (maps, slices, structs, pointers,
+	// a MarshalJSON's output) nested more than 32 levels deep are replaced
+	// by a "!BADVALUE" string, with the problem noted in
+	// Metadata["auditlog_encode_errors"], so every line written can be
+	// read back.
 	MaxEventBytes int
 
 	// Mask configures the masking of secrets, on by default: values under

@@ -2,7 +2,6 @@ package logger
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"time"
@@ -75,10 +74,8 @@ func readSeq(line []byte) (uint64, error) {
 	if n, ok := fastSeq(line); ok {
 		return n, nil
 	}
-	var t struct {
-		Seq uint64 `json:"seq"`
-	}
-	if err := json.Unmarshal(line, &t); err != nil {
+	var t lineTail
+	if err := readTail(line, &t); err != nil {
 		return 0, err
 	}
 	return t.Seq, nil
@@ -190,7 +187,7 @@ func (r *journalReader) topHash() string {
 		return ""
 	}
 	var t lineTail
-	err := json.Unmarshal(r.topLine, &t)
+	err := readTail(r.topLine, &t)
 	if err == nil && (t.Hash == "" || isHash(t.Hash)) {
 		return t.Hash
 	}

@@ -3,7 +3,6 @@ package logger
 import (
 	"fmt"
 	"math"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -318,14 +317,26 @@ func (l *Logger) prepare(ev *Event) {
 	default:
 		customID = ev.ID
 	}
-	r.cold = l.encodeCold(p.seq, ev, customID)
-	if size := l.lineSize(&p, ev, customID); size > w.maxEventBytes {
+	cold, fits := l.encodeCold(p.seq, ev, customID)
+	r.cold = cold
+	size := overBudget
+	if fits {
+		size = l.lineSize(&p, ev, customID)
+	}
+	if size > w.maxEventBytes {
 		ev = l.truncate(p.seq, ev, size)
 		p.ev = ev
 		if customID != "" {
 			customID = ev.ID
 		}
-		r.cold = l.encodeCold(p.seq, ev, customID)
+		if r.cold, fits = l.encodeCold(p.seq, ev, customID); !fits {
+			// Cut down, the event still does not fit: keep what says so.
+			ev = &Event{ID: ev.ID, Time: ev.Time, Operation: ev.Operation, Status: ev.Status,
+				Metadata: map[string]any{"auditlog_truncated": "everything"}}
+			p.ev = ev
+			customID = cutString(customID, 64)
+			r.cold, _ = l.encodeCold(p.seq, ev, customID)
+		}
 		if w.j != nil {
 			l.encodeObj(&p, ev, customID)
 		}
@@ -344,10 +355,12 @@ func (l *Logger) prepare(ev *Event) {
 // encodeCold encodes the fields of ev that the record does not keep as
 // strings. A value that cannot be encoded is replaced, the event notes it
 // in Metadata under "auditlog_encode_errors", and ErrorHandler hears of
-// it; the event is kept either way.
-func (l *Logger) encodeCold(seq uint64, ev *Event, customID string) (out []byte) {
+// it; the event is kept either way. It reports false, with nothing
+// encoded, for an event above the encoder's budget (see valueEncoder):
+// the caller cuts it down.
+func (l *Logger) encodeCold(seq uint64, ev *Event, customID string) (out []byte, fits bool) {
 	if customID == "" && !hasCold(ev) {
-		return nil
+		return nil, true
 	}
 	cold := Event{
 		ID: customID, UserName: ev.UserName, UserEmail: ev.UserEmail,
@@ -364,13 +377,16 @@ func (l *Logger) encodeCold(seq uint64, ev *Event, customID string) (out []byte)
 			l.report(fmt.Errorf("auditlog: event %d: %s", seq, problem))
 			e.reset()
 			e.event(&Event{ID: customID, Metadata: map[string]any{"auditlog_encode_errors": problem}})
-			out = l.w.arena.copyBytes(e.buf)
+			out, fits = l.w.arena.copyBytes(e.buf), true
 		}
 	}()
 	e.reset()
 	e.event(&cold)
+	if e.over {
+		return nil, false
+	}
 	if len(e.problems) > 0 {
-		problems := strings.Join(e.problems, "; ")
+		problems := e.problemsNote()
 		l.report(fmt.Errorf("auditlog: event %d: values replaced: %s", seq, problems))
 		md := make(map[string]any, len(cold.Metadata)+1)
 		for k, v := range cold.Metadata {
@@ -380,8 +396,11 @@ func (l *Logger) encodeCold(seq uint64, ev *Event, customID string) (out []byte)
 		cold.Metadata = md
 		e.reset()
 		e.event(&cold)
+		if e.over {
+			return nil, false
+		}
 	}
-	return l.w.arena.copyBytes(e.buf)
+	return l.w.arena.copyBytes(e.buf), true
 }
 
 // hasCold reports whether ev has a field that the record keeps encoded.
