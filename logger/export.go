@@ -154,6 +154,10 @@ func ReadEventsFunc(path string, fn func(Event) error) error {
 // decodeImported decodes one exported object into ev, normalising what
 // axon wrote differently, and checks it as Log would.
 func decodeImported(raw []byte, ev *Event) error {
+	// What this library exported needs no normalising: decode it once.
+	if ev.UnmarshalJSON(raw) == nil && ev.Operation.Valid() && (ev.Status == "" || ev.Status.Valid()) {
+		return ev.Validate()
+	}
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &m); err != nil {
 		return err
