@@ -282,17 +282,29 @@ func scanJournalFile(jf export.JournalFile, f *logger.Filter, keepRaw bool, prog
 	return nil
 }
 
-// scanFile reads an exported file, whole (export.ReadFile holds it).
+// scanFile reads an exported file an event at a time, and hands on the
+// events f selects in batches: what it holds is a batch, however large
+// the file or however much it inflates.
 func scanFile(path string, f *logger.Filter, b *batcher) error {
-	events, err := logger.ReadEvents(path)
-	if err != nil {
-		return err
-	}
-	var batch []match
-	for i := range events {
-		if f.Matches(&events[i]) {
-			batch = append(batch, match{ev: events[i], file: path})
+	batch := b.get()
+	err := logger.ReadEventsFunc(path, func(ev logger.Event) error {
+		if !f.Matches(&ev) {
+			return nil
 		}
+		batch = append(batch, match{ev: ev, file: path})
+		if len(batch) == cap(batch) {
+			if !b.send(batch) {
+				return errStopped
+			}
+			batch = b.get()
+		}
+		return nil
+	})
+	switch {
+	case errors.Is(err, errStopped):
+		return nil
+	case err != nil:
+		return err
 	}
 	b.send(batch)
 	return nil
