@@ -31,7 +31,12 @@ type source struct {
 var storeURL = regexp.MustCompile(`^([a-zA-Z][a-zA-Z0-9+.-]+://|(file|sqlite):)`)
 
 // openSource looks at arg and says what it is; a path that does not
-// exist, or is neither a folder nor a regular file, is an error.
+// exist, or is neither a folder nor a regular file, is an error. A path
+// the user gives may be a symbolic link, which the user chose: it is
+// followed, and must lead to a folder or a regular file (a FIFO or a
+// device is refused, and is never opened: see export.ReadFileFunc). The
+// files found inside a journal folder are another matter: a link or a
+// FIFO planted there is refused (see fsafe).
 func openSource(arg string) (*source, error) {
 	if storeURL.MatchString(arg) {
 		// A store is opened to be read: one that is not there is a

@@ -10,8 +10,11 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/auditlog/auditlog/logger"
 )
 
 // gzipBomb writes a .jsonl.gz of a few hundred kilobytes that inflates to
@@ -63,5 +66,35 @@ func TestQueryFileBoundedMemory(t *testing.T) {
 			require.Equal(t, 1, strings.Count(out.String(), "\n"), out.String())
 			require.Contains(t, out.String(), `"event_id":"e"`)
 		}
+	}
+}
+
+// TestImportWithoutTimestamp: events without a timestamp, in JSON Lines
+// and in CSV, are imported with the time of the import, as Log stamps
+// them; and query shows them.
+func TestImportWithoutTimestamp(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		"nt.jsonl": `{"event_id":"nt-1","operation":"store"}` + "\n",
+		"nt.csv":   "event_id,timestamp,operation\nnt-1,,store\n",
+	}
+	for name, content := range files {
+		t.Run(name, func(t *testing.T) {
+			require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(content), 0o600))
+			q := decodeLines(t, runIn(t, dir, "query", name).ok(t).stdout)
+			require.Len(t, q, 1)
+			require.Equal(t, "nt-1", q[0].ID)
+
+			url := "file://" + filepath.Join(dir, name+".store")
+			before := time.Now()
+			runIn(t, dir, "import", name, url).ok(t)
+			after := time.Now()
+			got := storeEvents(t, url, logger.Filter{})
+			require.Len(t, got, 1)
+			require.Equal(t, "nt-1", got[0].ID)
+			require.Equal(t, logger.OpStore, got[0].Operation)
+			require.False(t, got[0].Time.Before(before.Truncate(time.Millisecond)), got[0].Time)
+			require.False(t, got[0].Time.After(after), got[0].Time)
+		})
 	}
 }
