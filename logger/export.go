@@ -138,6 +138,10 @@ func ReadEvents(path string) ([]Event, error) {
 // has been called with the events before it (corruption further on, a
 // torn last line): a caller that wants all or nothing keeps the events
 // until ReadEventsFunc returns nil, as ReadEvents does.
+//
+// One event may be up to export.MaxLineBytes (64 MiB) of JSON; decoded
+// into maps and slices of Go values, a crafted one takes many times that
+// while it is held.
 func ReadEventsFunc(path string, fn func(Event) error) error {
 	i := 0
 	_, err := export.ReadFileFunc(path, func(raw json.RawMessage) error {
