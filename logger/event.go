@@ -80,16 +80,8 @@ var (
 
 // Validate reports why Log would refuse ev, as an error wrapping
 // ErrInvalidEvent, or nil when Log would accept it. Importers use it to
-// check a whole file before they log any of it. A zero Time is accepted:
-// Log stamps it with the logger's clock.
-func (ev *Event) Validate() error {
-	if ev.Time.IsZero() {
-		stamped := *ev
-		stamped.Time = minTime // any time Log accepts
-		return stamped.check()
-	}
-	return ev.check()
-}
+// check a whole file before they log any of it.
+func (ev *Event) Validate() error { return ev.check() }
 
 // check reports why Log cannot accept ev, or nil.
 func (ev *Event) check() error {

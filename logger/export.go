@@ -160,7 +160,7 @@ func ReadEventsFunc(path string, fn func(Event) error) error {
 func decodeImported(raw []byte, ev *Event) error {
 	// What this library exported needs no normalising: decode it once.
 	if ev.UnmarshalJSON(raw) == nil && ev.Operation.Valid() && (ev.Status == "" || ev.Status.Valid()) {
-		return ev.Validate()
+		return checkUnstamped(ev)
 	}
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &m); err != nil {
@@ -213,7 +213,18 @@ func decodeImported(raw []byte, ev *Event) error {
 	if err := ev.UnmarshalJSON(norm); err != nil {
 		return err
 	}
-	return ev.Validate()
+	return checkUnstamped(ev)
+}
+
+// checkUnstamped checks ev as Log would, once it has stamped a zero Time
+// with its clock.
+func checkUnstamped(ev *Event) error {
+	if !ev.Time.IsZero() {
+		return ev.check()
+	}
+	stamped := *ev
+	stamped.Time = minTime // any time Log accepts
+	return stamped.check()
 }
 
 // importLayouts are the timestamps ReadEvents takes: RFC 3339, and
