@@ -9,31 +9,51 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
+
+	"github.com/auditlog/auditlog/internal/fsafe"
 )
 
 // maxRecord is the largest line (JSON Lines, CSV) or element (array,
-// document) ReadFrom accepts: 64 MiB. A line longer than this is taken
-// for corruption rather than read into memory without end.
-const maxRecord = 64 << 20
+// document) the readers accept: MaxLineBytes, 64 MiB. A line longer than
+// this is taken for corruption rather than read into memory without end.
+// A variable for the tests only.
+var maxRecord = MaxLineBytes
 
 // errTooLong is returned, wrapped in ErrCorrupt, for a record over
 // maxRecord.
 var errTooLong = errors.New("longer than 64 MiB")
 
 // ReadFile reads the events of the file path, in any format ReadFrom
-// takes; errors name the file. See ReadFrom.
+// takes; errors name the file. See ReadFrom and ReadFileFunc.
 func ReadFile(path string) ([]json.RawMessage, Format, error) {
-	f, err := os.Open(path)
+	var events []json.RawMessage
+	f, err := ReadFileFunc(path, func(ev json.RawMessage) error {
+		events = append(events, ev)
+		return nil
+	})
+	return collected(events, f, err)
+}
+
+// ReadFileFunc reads the events of the file path one at a time, as
+// ReadFromFunc does; errors name the file.
+//
+// path is a file the caller chose: a symbolic link is followed, but what
+// it leads to must be a regular file. A FIFO, a device, a socket or a
+// folder is refused with an error naming the path, without waiting for a
+// writer at the other end of a FIFO. To read such a stream, open it and
+// call ReadFromFunc.
+func ReadFileFunc(path string, fn func(json.RawMessage) error) (Format, error) {
+	f, err := fsafe.OpenGiven(path)
 	if err != nil {
-		return nil, 0, fmt.Errorf("auditlog: export: %w", err)
+		return 0, fmt.Errorf("auditlog: export: %w", err)
 	}
 	defer f.Close() // read only: Close has nothing to report
-	return readFrom(f, path)
+	return readFrom(f, path, fn)
 }
 
 // ReadFrom reads every event from r and tells in which format they were.
-// Each event returned is one JSON object, compacted.
+// Each event returned is one JSON object, compacted. It holds every event
+// in memory: ReadFromFunc reads them one at a time.
 //
 // Input compressed with gzip is recognised by its magic bytes, whatever
 // the file is called. A UTF-8 byte order mark is skipped. The format is
@@ -65,17 +85,49 @@ func ReadFile(path string) ([]json.RawMessage, Format, error) {
 // the line, so that the caller decides: drop the torn line, or refuse the
 // file. Errors of r itself are returned wrapped, without ErrCorrupt.
 //
-// A line or an event longer than 64 MiB is corruption too: ReadFrom never
-// holds more than that for one event beyond the events it returns. It does
-// hold every event in memory.
+// A line, a CSV record or an element of an array longer than
+// MaxLineBytes (64 MiB) is corruption too, found as it is read: no more
+// than that is held for one event.
 func ReadFrom(r io.Reader) ([]json.RawMessage, Format, error) {
-	return readFrom(r, "")
+	var events []json.RawMessage
+	f, err := ReadFromFunc(r, func(ev json.RawMessage) error {
+		events = append(events, ev)
+		return nil
+	})
+	return collected(events, f, err)
 }
 
-// reader is the state of one ReadFrom.
+// ReadFromFunc reads the events of r, in any format ReadFrom takes, and
+// calls fn with each, in order, as it reads it: it holds one event at a
+// time (at most MaxLineBytes of it, and the buffers of its reading), so
+// that a file of any size, or a small gzip stream that inflates to
+// gigabytes, is read in bounded memory. Each event is one JSON object,
+// compacted, the caller's to keep. An error fn returns stops the reading
+// and is returned as it is; so a limit stops reading early.
+//
+// It returns the format, and the errors ReadFrom describes. An error may
+// come after fn has been called with the events before it: a torn last
+// line, or corruption further on. Callers who want all or nothing keep
+// the events until ReadFromFunc returns nil.
+func ReadFromFunc(r io.Reader, fn func(json.RawMessage) error) (Format, error) {
+	return readFrom(r, "", fn)
+}
+
+// collected is what ReadFile and ReadFrom return: the events, unless err
+// is corruption other than a torn last line.
+func collected(events []json.RawMessage, f Format, err error) ([]json.RawMessage, Format, error) {
+	var torn *tornError
+	if err != nil && !errors.As(err, &torn) {
+		return nil, f, err
+	}
+	return events, f, err
+}
+
+// reader is the state of one ReadFromFunc.
 type reader struct {
 	name    string // the file, for messages; "" for ReadFrom
 	br      *bufio.Reader
+	emit    func(json.RawMessage) error
 	line    int   // lines consumed so far
 	skipped int64 // bytes consumed before the first value (BOM, space)
 	buf     []byte
@@ -83,16 +135,16 @@ type reader struct {
 	enc     *json.Encoder
 }
 
-func readFrom(r io.Reader, name string) ([]json.RawMessage, Format, error) {
-	rd := &reader{name: name, br: bufio.NewReaderSize(sourceReader{r}, 64<<10)}
+func readFrom(r io.Reader, name string, fn func(json.RawMessage) error) (Format, error) {
+	rd := &reader{name: name, br: bufio.NewReaderSize(sourceReader{r}, 64<<10), emit: fn}
 	magic, err := rd.br.Peek(2)
 	if err != nil && err != io.EOF {
-		return nil, 0, rd.fail("", err)
+		return 0, rd.fail("", err)
 	}
 	if len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
 		zr, err := gzip.NewReader(rd.br)
 		if err != nil {
-			return nil, 0, rd.fail("gzip header", err)
+			return 0, rd.fail("gzip header", err)
 		}
 		// zr.Close only reports a pending error, which a read reports too.
 		rd.br = bufio.NewReaderSize(gzipReader{zr}, 64<<10)
@@ -103,20 +155,18 @@ func readFrom(r io.Reader, name string) ([]json.RawMessage, Format, error) {
 	}
 	c, err := rd.skipSpace()
 	if err == io.EOF {
-		return nil, FormatJSONLines, nil
+		return FormatJSONLines, nil
 	}
 	if err != nil {
-		return nil, 0, rd.fail(fmt.Sprintf("line %d", rd.line+1), err)
+		return 0, rd.fail(fmt.Sprintf("line %d", rd.line+1), err)
 	}
 	switch c {
 	case '[':
-		events, err := rd.readArray()
-		return events, FormatArray, err
+		return FormatArray, rd.readArray()
 	case '{':
 		return rd.readObjects()
 	}
-	events, err := rd.readCSV()
-	return events, FormatCSV, err
+	return FormatCSV, rd.readCSV()
 }
 
 // fail wraps err, met at where ("line 3", "event 2"), in ErrCorrupt with
@@ -195,32 +245,30 @@ func (rd *reader) readLine() (line []byte, nl bool, err error) {
 func trimJSONSpace(b []byte) []byte { return bytes.Trim(b, " \t\r\n") }
 
 // readObjects reads input that starts with '{': a document or JSON Lines.
-func (rd *reader) readObjects() ([]json.RawMessage, Format, error) {
+func (rd *reader) readObjects() (Format, error) {
 	n := rd.line + 1
 	line, nl, err := rd.readLine()
 	if err != nil && err != errTooLong {
-		return nil, 0, rd.fail(fmt.Sprintf("line %d", n), err)
+		return 0, rd.fail(fmt.Sprintf("line %d", n), err)
 	}
 	first := trimJSONSpace(line)
-	var head io.Reader = bytes.NewReader(line)
-	if nl {
-		head = io.MultiReader(head, bytes.NewReader([]byte{'\n'}))
-	}
 	if err == nil && json.Valid(first) {
-		if isDocument(first) {
-			events, err := rd.readDocument(io.MultiReader(head, rd.br))
-			return events, FormatDocument, err
+		if !isDocument(first) {
+			return FormatJSONLines, rd.readJSONLines(n, first)
 		}
-		return rd.readJSONLines(n, first)
-	}
-	if err == nil && !nl {
+	} else if err == nil && !nl {
 		// The only line, torn: no events before it.
-		return nil, FormatJSONLines, rd.fail(fmt.Sprintf("line %d", n), fmt.Errorf("torn last line (no newline at the end): %w", jsonError(first)))
+		return FormatJSONLines, rd.fail(fmt.Sprintf("line %d", n), &tornError{jsonError(first)})
 	}
-	// Not one object on one line: a document over several lines (or
-	// longer than a line may be), or nothing valid.
-	events, err := rd.readDocument(io.MultiReader(head, rd.br))
-	return events, FormatDocument, err
+	// A document (on one line, or over several), or nothing valid. The
+	// line read is read again by the decoder: let go of rd.buf, which may
+	// be as long as a line may be.
+	head := []byte(line)
+	if nl {
+		head = append(head, '\n')
+	}
+	rd.buf = nil
+	return FormatDocument, rd.readDocument(io.MultiReader(bytes.NewReader(head), rd.br))
 }
 
 // isDocument reports whether obj, one valid JSON object, is a document:
@@ -244,22 +292,32 @@ func jsonError(b []byte) error {
 	return errors.New("invalid JSON")
 }
 
+// tornError is the cause of a torn last line of JSON Lines.
+type tornError struct{ err error }
+
+func (e *tornError) Error() string {
+	return "torn last line (no newline at the end): " + e.err.Error()
+}
+func (e *tornError) Unwrap() error { return e.err }
+
 // readJSONLines reads JSON Lines whose first line, first, line n, has
 // been read.
-func (rd *reader) readJSONLines(n int, first []byte) ([]json.RawMessage, Format, error) {
+func (rd *reader) readJSONLines(n int, first []byte) error {
 	obj, err := compactObject(first)
 	if err != nil {
-		return nil, FormatJSONLines, rd.fail(fmt.Sprintf("line %d", n), err)
+		return rd.fail(fmt.Sprintf("line %d", n), err)
 	}
-	events := []json.RawMessage{obj}
+	if err := rd.emit(obj); err != nil {
+		return err
+	}
 	for {
 		n := rd.line + 1
 		line, nl, err := rd.readLine()
 		if err == io.EOF {
-			return events, FormatJSONLines, nil
+			return nil
 		}
 		if err != nil {
-			return nil, FormatJSONLines, rd.fail(fmt.Sprintf("line %d", n), err)
+			return rd.fail(fmt.Sprintf("line %d", n), err)
 		}
 		line = trimJSONSpace(line)
 		if len(line) == 0 {
@@ -268,11 +326,13 @@ func (rd *reader) readJSONLines(n int, first []byte) ([]json.RawMessage, Format,
 		obj, err := compactObject(line)
 		if err != nil {
 			if !nl && !json.Valid(line) {
-				return events, FormatJSONLines, rd.fail(fmt.Sprintf("line %d", n), fmt.Errorf("torn last line (no newline at the end): %w", err))
+				return rd.fail(fmt.Sprintf("line %d", n), &tornError{err})
 			}
-			return nil, FormatJSONLines, rd.fail(fmt.Sprintf("line %d", n), err)
+			return rd.fail(fmt.Sprintf("line %d", n), err)
 		}
-		events = append(events, obj)
+		if err := rd.emit(obj); err != nil {
+			return err
+		}
 	}
 }
 
@@ -292,91 +352,82 @@ func compactObject(b []byte) (json.RawMessage, error) {
 }
 
 // readArray reads a bare JSON array of objects from rd.br.
-func (rd *reader) readArray() ([]json.RawMessage, error) {
+func (rd *reader) readArray() error {
 	lr := &limitReader{r: rd.br}
 	dec := json.NewDecoder(lr)
 	if err := rd.expect(dec, json.Delim('[')); err != nil {
-		return nil, err
+		return err
 	}
-	events, err := rd.readEvents(dec, lr)
-	if err == nil {
-		err = rd.end(dec)
+	if err := rd.readEvents(dec, lr); err != nil {
+		return err
 	}
-	if err != nil {
-		return nil, err
-	}
-	return events, nil
+	return rd.end(dec)
 }
 
 // readDocument reads a document from r: an object with an "events" array.
-func (rd *reader) readDocument(r io.Reader) ([]json.RawMessage, error) {
+// Its other values are skipped, each within maxRecord.
+func (rd *reader) readDocument(r io.Reader) error {
 	lr := &limitReader{r: r}
 	dec := json.NewDecoder(lr)
 	if err := rd.expect(dec, json.Delim('{')); err != nil {
-		return nil, err
+		return err
 	}
-	var events []json.RawMessage
 	found := false
 	for dec.More() {
 		lr.reset()
 		tok, err := dec.Token()
 		if err != nil {
-			return nil, rd.failAt(dec, err)
+			return rd.failAt(dec, err)
 		}
 		key, _ := tok.(string) // object keys are strings
 		switch key {
 		case "events":
 			if found {
-				return nil, rd.failAt(dec, errors.New(`"events" appears twice`))
+				return rd.failAt(dec, errors.New(`"events" appears twice`))
 			}
 			found = true
 			if err := rd.expect(dec, json.Delim('[')); err != nil {
-				return nil, err
+				return err
 			}
-			if events, err = rd.readEvents(dec, lr); err != nil {
-				return nil, err
+			if err := rd.readEvents(dec, lr); err != nil {
+				return err
 			}
 		case "event_id":
-			return nil, rd.failAt(dec, errors.New(`an object with "event_id" is an event, not a document, and JSON Lines need one event per line`))
+			return rd.failAt(dec, errors.New(`an object with "event_id" is an event, not a document, and JSON Lines need one event per line`))
 		default:
 			var skip json.RawMessage
 			if err := dec.Decode(&skip); err != nil {
-				return nil, rd.failAt(dec, err)
+				return rd.failAt(dec, err)
 			}
 		}
 	}
 	if err := rd.expect(dec, json.Delim('}')); err != nil {
-		return nil, err
+		return err
 	}
 	if !found {
-		return nil, rd.failAt(dec, errors.New(`not JSON Lines (the first line is not one object), and not a document (no "events" array)`))
+		return rd.failAt(dec, errors.New(`not JSON Lines (the first line is not one object), and not a document (no "events" array)`))
 	}
-	if err := rd.end(dec); err != nil {
-		return nil, err
-	}
-	return events, nil
+	return rd.end(dec)
 }
 
-// readEvents reads the elements of an array whose '[' dec has read, and
-// its ']'.
-func (rd *reader) readEvents(dec *json.Decoder, lr *limitReader) ([]json.RawMessage, error) {
-	var events []json.RawMessage
-	for dec.More() {
+// readEvents reads the elements of an array whose '[' dec has read, one
+// at a time, and its ']'.
+func (rd *reader) readEvents(dec *json.Decoder, lr *limitReader) error {
+	for i := 0; dec.More(); i++ {
 		lr.reset()
 		var raw json.RawMessage
 		if err := dec.Decode(&raw); err != nil {
-			return nil, rd.fail(fmt.Sprintf("event %d", len(events)), err)
+			return rd.fail(fmt.Sprintf("event %d", i), err)
 		}
 		obj, err := compactObject(raw)
 		if err != nil {
-			return nil, rd.fail(fmt.Sprintf("event %d", len(events)), err)
+			return rd.fail(fmt.Sprintf("event %d", i), err)
 		}
-		events = append(events, obj)
+		if err := rd.emit(obj); err != nil {
+			return err
+		}
 	}
-	if err := rd.expect(dec, json.Delim(']')); err != nil {
-		return nil, err
-	}
-	return events, nil
+	return rd.expect(dec, json.Delim(']'))
 }
 
 // expect reads the next token, which must be want.
@@ -411,14 +462,14 @@ func (rd *reader) failAt(dec *json.Decoder, err error) error {
 	return rd.fail(fmt.Sprintf("byte %d", rd.skipped+dec.InputOffset()), err)
 }
 
-// readCSV reads CSV as WriteCSV writes it.
-func (rd *reader) readCSV() ([]json.RawMessage, error) {
+// readCSV reads CSV as WriteCSV writes it, a record at a time.
+func (rd *reader) readCSV() error {
 	lr := &limitReader{r: rd.br}
 	cr := csv.NewReader(lr)
 	cr.ReuseRecord = true
 	header, err := cr.Read()
 	if err != nil {
-		return nil, rd.csvFail(cr, 0, err)
+		return rd.csvFail(cr, 0, err)
 	}
 	line, _ := cr.FieldPos(0)
 	headerLine := rd.line + line
@@ -430,34 +481,35 @@ func (rd *reader) readCSV() ([]json.RawMessage, error) {
 		c := csvColumn(name)
 		switch {
 		case c < 0:
-			return nil, rd.fail(fmt.Sprintf("line %d", headerLine), fmt.Errorf("not JSON, and not a CSV of events: unknown column %.40q", name))
+			return rd.fail(fmt.Sprintf("line %d", headerLine), fmt.Errorf("not JSON, and not a CSV of events: unknown column %.40q", name))
 		case pos[c] >= 0:
-			return nil, rd.fail(fmt.Sprintf("line %d", headerLine), fmt.Errorf("column %q appears twice", name))
+			return rd.fail(fmt.Sprintf("line %d", headerLine), fmt.Errorf("column %q appears twice", name))
 		}
 		pos[c] = i
 	}
 	for _, need := range [...]string{"event_id", "timestamp", "operation"} {
 		if pos[csvColumn(need)] < 0 {
-			return nil, rd.fail(fmt.Sprintf("line %d", headerLine), fmt.Errorf("CSV header has no %s column", need))
+			return rd.fail(fmt.Sprintf("line %d", headerLine), fmt.Errorf("CSV header has no %s column", need))
 		}
 	}
 
-	var events []json.RawMessage
-	for {
+	for n := 1; ; n++ {
 		lr.reset()
 		rec, err := cr.Read()
 		if err == io.EOF {
-			return events, nil
+			return nil
 		}
 		if err != nil {
-			return nil, rd.csvFail(cr, len(events)+1, err)
+			return rd.csvFail(cr, n, err)
 		}
 		line, _ := cr.FieldPos(0)
 		obj, err := rd.csvObject(rec, pos)
 		if err != nil {
-			return nil, rd.fail(fmt.Sprintf("line %d", rd.line+line), err)
+			return rd.fail(fmt.Sprintf("line %d", rd.line+line), err)
 		}
-		events = append(events, obj)
+		if err := rd.emit(obj); err != nil {
+			return err
+		}
 	}
 }
 

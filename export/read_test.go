@@ -176,13 +176,23 @@ func TestReadTornLastLine(t *testing.T) {
 }
 
 func TestReadRecordLimit(t *testing.T) {
-	// The limit counts what is read, give or take a buffer: go well over.
+	// The real limit, once: a line over 64 MiB.
 	huge := `{"a":"` + strings.Repeat("x", 65<<20) + `"}`
+	_, _, err := export.ReadFrom(strings.NewReader("{\"a\":1}\n" + huge + "\n"))
+	require.ErrorIs(t, err, export.ErrCorrupt)
+	require.ErrorContains(t, err, "line 2: longer than 64 MiB")
+	huge = ""
+
+	// Every form, with the limit at 1 MiB to keep the test light. The limit
+	// counts what is read, give or take a buffer: go well over.
+	const limit = 1 << 20
+	defer export.SetMaxRecord(limit)()
+	over := `{"a":"` + strings.Repeat("x", 2*limit) + `"}`
 	tests := []struct{ name, in, msg string }{
-		{"jsonl line", "{\"a\":1}\n" + huge + "\n", "line 2: longer than 64 MiB"},
-		{"array element", "[{}," + huge + "]", "event 1: longer than 64 MiB"},
-		{"document element", "{\"events\":[{}," + huge + "]}", "event 1: longer than 64 MiB"},
-		{"csv record", "event_id,timestamp,operation\n\"" + strings.Repeat("x", 65<<20) + "\",t,READ\n", "CSV record 1: longer than 64 MiB"},
+		{"jsonl line", "{\"a\":1}\n" + over + "\n", "line 2: longer than"},
+		{"array element", "[{}," + over + "]", "event 1: longer than"},
+		{"document element", "{\"events\":[{}," + over + "]}", "event 1: longer than"},
+		{"csv record", "event_id,timestamp,operation\n\"" + strings.Repeat("x", 2*limit) + "\",t,READ\n", "CSV record 1: longer than"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -192,18 +202,18 @@ func TestReadRecordLimit(t *testing.T) {
 		})
 	}
 	// Under the limit is fine, on one line or spread over a document.
-	ok := `{"a":"` + strings.Repeat("x", 33<<20) + `"}`
+	ok := `{"a":"` + strings.Repeat("x", limit/2) + `"}`
 	events, format, err := export.ReadFrom(strings.NewReader("{}\n" + ok + "\n"))
 	require.NoError(t, err)
 	require.Equal(t, export.FormatJSONLines, format)
 	require.Equal(t, 2, len(events)) // not Len: it would print them
 	require.Equal(t, ok, string(events[1]))
 	// A document on one line may be longer than a line may be.
-	events, format, err = export.ReadFrom(strings.NewReader(`{"events":[` + ok + ",{}," + ok + "]}"))
+	events, format, err = export.ReadFrom(strings.NewReader(`{"events":[` + ok + ",{}," + ok + "," + ok + "]}"))
 	require.NoError(t, err)
 	require.Equal(t, export.FormatDocument, format)
-	require.Equal(t, 3, len(events))
-	require.Equal(t, ok, string(events[2]))
+	require.Equal(t, 4, len(events))
+	require.Equal(t, ok, string(events[3]))
 }
 
 func TestReadFile(t *testing.T) {

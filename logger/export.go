@@ -101,7 +101,9 @@ func encodeEvents(events []Event) []json.RawMessage {
 //     ("2025-01-15T10:30:45.123456", with 'T' or a space), taken as UTC.
 //
 // Keys it does not know (prev_hash, hash, anything else) are ignored. An
-// event without a timestamp keeps a zero Time, which Log stamps.
+// event without a timestamp (no key, null, an empty string, an empty CSV
+// cell) keeps a zero Time, which Log, LogBatch and Import stamp with the
+// logger's clock.
 //
 // An event it cannot accept (no operation or a malformed one, an unknown
 // status, a bad timestamp, a negative duration) makes it return nothing
@@ -110,23 +112,56 @@ func encodeEvents(events []Event) []json.RawMessage {
 // too. So does a file that cannot be read (see export.ReadFrom); for a
 // JSON Lines file with a torn last line, the error names that line and
 // no events are returned: cut the line off to import the rest.
+//
+// ReadEvents holds every event of the file. ReadEventsFunc reads one at a
+// time, in memory bounded whatever the size of the file (see
+// export.ReadFromFunc), and may stop early.
 func ReadEvents(path string) ([]Event, error) {
-	raws, _, err := export.ReadFile(path)
-	if err != nil {
+	var events []Event
+	if err := ReadEventsFunc(path, func(ev Event) error {
+		events = append(events, ev)
+		return nil
+	}); err != nil {
 		return nil, err
 	}
-	events := make([]Event, len(raws))
-	for i, raw := range raws {
-		if err := decodeImported(raw, &events[i]); err != nil {
-			return nil, fmt.Errorf("%w: %s: event %d: %w", export.ErrCorrupt, path, i, err)
-		}
-	}
 	return events, nil
+}
+
+// ReadEventsFunc reads the events of the file path as ReadEvents does,
+// and calls fn with each, in the file's order, as it reads it: it holds
+// one event at a time, however large the file, or however much a small
+// gzip stream inflates to. An error fn returns stops the reading and is
+// returned as it is: a caller that wants the first n events returns an
+// error of its own once it has them, and nothing more is read.
+//
+// The other errors are those of ReadEvents. An error may come after fn
+// has been called with the events before it (corruption further on, a
+// torn last line): a caller that wants all or nothing keeps the events
+// until ReadEventsFunc returns nil, as ReadEvents does.
+//
+// One event may be up to export.MaxLineBytes (64 MiB) of JSON; decoded
+// into maps and slices of Go values, a crafted one takes many times that
+// while it is held.
+func ReadEventsFunc(path string, fn func(Event) error) error {
+	i := 0
+	_, err := export.ReadFileFunc(path, func(raw json.RawMessage) error {
+		var ev Event
+		if err := decodeImported(raw, &ev); err != nil {
+			return fmt.Errorf("%w: %s: event %d: %w", export.ErrCorrupt, path, i, err)
+		}
+		i++
+		return fn(ev)
+	})
+	return err
 }
 
 // decodeImported decodes one exported object into ev, normalising what
 // axon wrote differently, and checks it as Log would.
 func decodeImported(raw []byte, ev *Event) error {
+	// What this library exported needs no normalising: decode it once.
+	if ev.UnmarshalJSON(raw) == nil && ev.Operation.Valid() && (ev.Status == "" || ev.Status.Valid()) {
+		return checkUnstamped(ev)
+	}
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &m); err != nil {
 		return err
@@ -162,7 +197,9 @@ func decodeImported(raw []byte, ev *Event) error {
 	}
 	if ts, ok, err := str("timestamp"); err != nil {
 		return fmt.Errorf("%w: %w", ErrInvalidEvent, err)
-	} else if ok {
+	} else if !ok || ts == "" {
+		delete(m, "timestamp") // stamped when logged, as Log stamps a zero Time
+	} else {
 		t, err := parseImportTime(ts)
 		if err != nil {
 			return fmt.Errorf("%w: timestamp %q: %w", ErrInvalidEvent, ts, err)
@@ -176,7 +213,18 @@ func decodeImported(raw []byte, ev *Event) error {
 	if err := ev.UnmarshalJSON(norm); err != nil {
 		return err
 	}
-	return ev.check()
+	return checkUnstamped(ev)
+}
+
+// checkUnstamped checks ev as Log would, once it has stamped a zero Time
+// with its clock.
+func checkUnstamped(ev *Event) error {
+	if !ev.Time.IsZero() {
+		return ev.check()
+	}
+	stamped := *ev
+	stamped.Time = minTime // any time Log accepts
+	return stamped.check()
 }
 
 // importLayouts are the timestamps ReadEvents takes: RFC 3339, and
@@ -209,12 +257,16 @@ func parseImportTime(s string) (time.Time, error) {
 // logged.
 //
 // Each event keeps its event_id and its timestamp (an event without one
-// gets a new UUIDv7, or the clock's time, as Log gives them); its Seq is
-// reassigned by this logger, which numbers every event it logs, imported
-// or not, in the order it logs them. Import does not look for events the
+// gets a new UUIDv7, or the time of Options.Now, as Log gives them); its
+// Seq is reassigned by this logger, which numbers every event it logs,
+// imported or not, in the order it logs them. Import does not look for events the
 // logger already holds: importing a file twice logs its events twice.
 // Errors are those of ReadEvents (wrapping export.ErrCorrupt; the file is
 // named) and of LogBatch (ErrClosed, ErrFull, ErrDropped, the context's).
+//
+// Being one batch, the file's events are all in memory at once. To import
+// a file larger than memory, read it with ReadEventsFunc and log it in
+// parts (a LogBatch each), giving up all or none across the parts.
 func (l *Logger) Import(ctx context.Context, path string) (int, error) {
 	events, err := ReadEvents(path)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"testing"
 	"time"
@@ -337,4 +338,81 @@ func TestImportRefusedByLogger(t *testing.T) {
 	// A cancelled context only matters when Log must wait for room.
 	_, err = l.Import(canceled, path)
 	require.True(t, err == nil || errors.Is(err, context.Canceled), "%v", err)
+}
+
+// TestReadEventsWithoutTimestamp: an event without a timestamp, in every
+// form a file can hold it, is read with a zero Time, and Import stamps it
+// with the logger's clock, as Log does.
+func TestReadEventsWithoutTimestamp(t *testing.T) {
+	const ev = `{"event_id":"nt-1","operation":"store"}`
+	files := map[string]string{
+		"jsonl":          ev + "\n",
+		"array":          "[" + ev + "]",
+		"document":       "{\"events\": [\n" + ev + "\n]}",
+		"csv empty cell": "event_id,timestamp,operation\nnt-1,,store\n",
+		"null":           `{"event_id":"nt-1","timestamp":null,"operation":"store"}` + "\n",
+		"empty string":   `{"event_id":"nt-1","timestamp":"","operation":"store"}` + "\n",
+	}
+	for name, content := range files {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "in")
+			require.NoError(t, os.WriteFile(path, []byte(content), 0o600))
+			got, err := logger.ReadEvents(path)
+			require.NoError(t, err)
+			require.Equal(t, []logger.Event{{ID: "nt-1", Operation: logger.OpStore}}, got)
+
+			l := newLogger(t, logger.Options{Now: fixedNow})
+			n, err := l.Import(context.Background(), path)
+			require.NoError(t, err)
+			require.Equal(t, 1, n)
+			imported := l.Query(logger.Filter{})
+			require.Len(t, imported, 1)
+			require.Equal(t, "nt-1", imported[0].ID)
+			require.Equal(t, fixedNow(), imported[0].Time)
+		})
+	}
+}
+
+// TestReadEventsFuncStopsEarly reads the first events of a .jsonl.gz of
+// 200 KB that inflates to 256 MB: it stops when asked, having allocated a
+// few megabytes.
+func TestReadEventsFuncStopsEarly(t *testing.T) {
+	const line = `{"event_id":"e","timestamp":"2025-01-15T10:30:45Z","operation":"read","user_id":"alice","metadata":{"k":"v"}}` + "\n"
+	var member bytes.Buffer
+	zw, err := gzip.NewWriterLevel(&member, gzip.BestCompression)
+	require.NoError(t, err)
+	_, err = zw.Write(bytes.Repeat([]byte(line), 1<<20/len(line)))
+	require.NoError(t, err)
+	require.NoError(t, zw.Close())
+	// Gzip members one after the other read as one stream.
+	path := filepath.Join(t.TempDir(), "bomb.jsonl.gz")
+	require.NoError(t, os.WriteFile(path, bytes.Repeat(member.Bytes(), 256), 0o600))
+
+	stop := errors.New("enough")
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	before := ms.TotalAlloc
+	var got []logger.Event
+	err = logger.ReadEventsFunc(path, func(ev logger.Event) error {
+		got = append(got, ev)
+		if len(got) == 5 {
+			return stop
+		}
+		return nil
+	})
+	runtime.ReadMemStats(&ms)
+	require.Same(t, stop, err)
+	require.Len(t, got, 5)
+	require.Equal(t, logger.OpRead, got[4].Operation)
+	require.Less(t, ms.TotalAlloc-before, uint64(8<<20), "bytes allocated")
+
+	// An error in the file comes after the events before it.
+	bad := filepath.Join(t.TempDir(), "bad.jsonl")
+	require.NoError(t, os.WriteFile(bad, []byte(line+`{"operation":"no such op!"}`+"\n"+line), 0o600))
+	n := 0
+	err = logger.ReadEventsFunc(bad, func(logger.Event) error { n++; return nil })
+	require.ErrorIs(t, err, export.ErrCorrupt)
+	require.ErrorIs(t, err, logger.ErrInvalidEvent)
+	require.ErrorContains(t, err, bad+": event 1: ")
+	require.Equal(t, 1, n)
 }

@@ -31,8 +31,10 @@
 // Events are selected with logger.Filter.Matches and ordered and windowed
 // as store.Select does; with --limit a bounded heap holds at most
 // offset+limit events while reading, without one every match is held
-// (its journal line) until the end. An exported file is read whole, as
-// logger.ReadEvents reads it; a store answers with Store.Query.
+// (its journal line) until the end. An exported file is read an event at
+// a time, as logger.ReadEventsFunc reads it, so that only the selection
+// is held, however much the file inflates; a store answers with
+// Store.Query.
 //
 // # Exit status
 //

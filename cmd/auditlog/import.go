@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -74,6 +75,9 @@ func validate(ks []kept) error {
 	for i := range ks {
 		ev, err := ks[i].decode()
 		if err == nil {
+			if ev.Time.IsZero() {
+				ev.Time = time.Now() // as the logger will stamp it
+			}
 			err = ev.Validate()
 			if err != nil && ks[i].file != "" {
 				err = lineError(ks[i].file, ks[i].line, err)

@@ -10,6 +10,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 
 	"github.com/auditlog/auditlog/export"
+	"github.com/auditlog/auditlog/internal/fsafe"
 )
 
 // A run shows a progress bar on standard error when standard error is a
@@ -130,7 +131,7 @@ func (p *progress) file(jf export.JournalFile) *fileProgress {
 		return nil
 	}
 	fp := &fileProgress{p: p, ratio: 1}
-	f, err := os.Open(jf.Path)
+	f, err := fsafe.Open(jf.Path)
 	if err != nil {
 		return fp
 	}

@@ -31,7 +31,12 @@ type source struct {
 var storeURL = regexp.MustCompile(`^([a-zA-Z][a-zA-Z0-9+.-]+://|(file|sqlite):)`)
 
 // openSource looks at arg and says what it is; a path that does not
-// exist, or is neither a folder nor a regular file, is an error.
+// exist, or is neither a folder nor a regular file, is an error. A path
+// the user gives may be a symbolic link, which the user chose: it is
+// followed, and must lead to a folder or a regular file (a FIFO or a
+// device is refused, and is never opened: see export.ReadFileFunc). The
+// files found inside a journal folder are another matter: a link or a
+// FIFO planted there is refused (see fsafe).
 func openSource(arg string) (*source, error) {
 	if storeURL.MatchString(arg) {
 		// A store is opened to be read: one that is not there is a
@@ -282,17 +287,29 @@ func scanJournalFile(jf export.JournalFile, f *logger.Filter, keepRaw bool, prog
 	return nil
 }
 
-// scanFile reads an exported file, whole (export.ReadFile holds it).
+// scanFile reads an exported file an event at a time, and hands on the
+// events f selects in batches: what it holds is a batch, however large
+// the file or however much it inflates.
 func scanFile(path string, f *logger.Filter, b *batcher) error {
-	events, err := logger.ReadEvents(path)
-	if err != nil {
-		return err
-	}
-	var batch []match
-	for i := range events {
-		if f.Matches(&events[i]) {
-			batch = append(batch, match{ev: events[i], file: path})
+	batch := b.get()
+	err := logger.ReadEventsFunc(path, func(ev logger.Event) error {
+		if !f.Matches(&ev) {
+			return nil
 		}
+		batch = append(batch, match{ev: ev, file: path})
+		if len(batch) == cap(batch) {
+			if !b.send(batch) {
+				return errStopped
+			}
+			batch = b.get()
+		}
+		return nil
+	})
+	switch {
+	case errors.Is(err, errStopped):
+		return nil
+	case err != nil:
+		return err
 	}
 	b.send(batch)
 	return nil

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/auditlog/auditlog/export"
+	"github.com/auditlog/auditlog/internal/fsafe"
 	"github.com/auditlog/auditlog/logger"
 )
 
@@ -218,7 +219,8 @@ func (fl *follower) start(all bool, fn lineFunc) error {
 // open opens the current file (which may not exist yet).
 func (fl *follower) open() error {
 	fl.curName = filepath.Join(fl.dir, export.JournalName)
-	f, err := os.Open(fl.curName)
+	// Not a link nor a FIFO planted in the folder: see fsafe.
+	f, err := fsafe.Open(fl.curName)
 	if errors.Is(err, os.ErrNotExist) {
 		fl.cur = nil
 		return nil

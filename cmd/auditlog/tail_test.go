@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -143,4 +144,34 @@ func TestTailTable(t *testing.T) {
 func lineIDs(t *testing.T, lines []string) []string {
 	t.Helper()
 	return ids(decodeLines(t, strings.Join(lines, "\n")))
+}
+
+// TestTailRefusesPlanted: an audit.jsonl planted in the folder as a FIFO
+// or as a link to another file is refused, named, rather than followed
+// (the link) or waited on forever (the FIFO).
+func TestTailRefusesPlanted(t *testing.T) {
+	dir := t.TempDir()
+	victim := filepath.Join(dir, "victim.jsonl")
+	require.NoError(t, os.WriteFile(victim, []byte(`{"event_id":"secret","operation":"READ"}`+"\n"), 0o600))
+	for name, plant := range map[string]func(string) error{
+		"fifo":    func(p string) error { return syscall.Mkfifo(p, 0o600) },
+		"symlink": func(p string) error { return os.Symlink(victim, p) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			j := filepath.Join(dir, name)
+			require.NoError(t, os.Mkdir(j, 0o700))
+			require.NoError(t, plant(filepath.Join(j, export.JournalName)))
+			tl := startTail(t, j, "--format", "jsonl")
+			select {
+			case <-tl.lines.done: // its output ends: it exited
+			case <-time.After(time.Minute):
+				t.Fatal("tail still runs: it waits on the planted file")
+			}
+			require.Error(t, tl.cmd.Wait())
+			require.Contains(t, tl.stderr.String(), filepath.Join(j, export.JournalName))
+			require.Contains(t, tl.stderr.String(), "not a regular file")
+			require.NotContains(t, tl.stderr.String(), "secret")
+			require.Empty(t, tl.lines.lines, "printed nothing")
+		})
+	}
 }

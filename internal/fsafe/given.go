@@ -1,0 +1,27 @@
+package fsafe
+
+import "os"
+
+// OpenGiven opens for reading a file whose path the user gave (a command
+// line argument, a path passed to a read function), unlike OpenFile,
+// which is for the files the library finds in its own folders. A
+// symbolic link is followed, since the user chose it, but what it leads
+// to must be a regular file: a FIFO, a device, a socket or a folder is
+// refused with an error wrapping ErrNotRegular, without blocking on a
+// FIFO that has no writer.
+func OpenGiven(name string) (*os.File, error) {
+	f, err := openFollow(name)
+	if err != nil {
+		return nil, err
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		f.Close()
+		return nil, notRegular("open", name, fi.Mode())
+	}
+	return f, nil
+}
