@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/auditlog/auditlog/export"
 	"github.com/auditlog/auditlog/logger"
 )
 
@@ -103,8 +104,14 @@ func (d *decoder) decode(body []byte, ev *logger.Event) error {
 			return fmt.Errorf("sqlite: corrupt event body: %w", err)
 		}
 		d.line.Reset()
-		if _, err := d.line.ReadFrom(d.zr); err != nil {
+		// A body is one event, as a journal line is: what inflates past
+		// export.MaxLineBytes was not written by Save.
+		if _, err := d.line.ReadFrom(io.LimitReader(d.zr, export.MaxLineBytes+1)); err != nil {
 			return fmt.Errorf("sqlite: corrupt event body: %w", err)
+		}
+		if d.line.Len() > export.MaxLineBytes {
+			d.line = bytes.Buffer{}
+			return fmt.Errorf("sqlite: corrupt event body: inflates past %d bytes", export.MaxLineBytes)
 		}
 		line = d.line.Bytes()
 	}
