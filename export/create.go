@@ -95,7 +95,7 @@ func SyncDir(dir string) error {
 	if runtime.GOOS == "windows" {
 		return nil
 	}
-	d, err := os.Open(dir)
+	d, err := fsafe.OpenDir(dir)
 	if err != nil {
 		return err
 	}

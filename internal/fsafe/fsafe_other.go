@@ -33,3 +33,15 @@ func isLoop(error) bool { return false }
 
 // unsafeDirMode: file modes say nothing of access elsewhere (ACLs).
 func unsafeDirMode(fs.FileMode) bool { return false }
+
+// OpenDir opens the folder dir for reading, and refuses anything else.
+func OpenDir(dir string) (*os.File, error) {
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return nil, err
+	}
+	if !fi.IsDir() {
+		return nil, notRegular("open", dir, fi.Mode())
+	}
+	return os.Open(dir)
+}

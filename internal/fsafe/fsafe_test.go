@@ -134,3 +134,17 @@ func TestSubDirRefusesSymlink(t *testing.T) {
 	_, err = fsafe.Dir(appLink)
 	assert.NoError(t, err)
 }
+
+func TestOpenDirRefusesFIFOWithoutBlocking(t *testing.T) {
+	dir := t.TempDir()
+	d, err := fsafe.OpenDir(dir)
+	require.NoError(t, err)
+	require.NoError(t, d.Sync())
+	require.NoError(t, d.Close())
+
+	fifo := filepath.Join(dir, "journal")
+	require.NoError(t, syscall.Mkfifo(fifo, 0o600))
+	_, err = fsafe.OpenDir(fifo) // os.Open would wait for a writer
+	require.ErrorIs(t, err, syscall.ENOTDIR)
+	assert.Contains(t, err.Error(), fifo)
+}

@@ -38,3 +38,19 @@ func isLoop(err error) bool {
 // unsafeDirMode reports whether a folder's mode lets its group or others
 // write into it.
 func unsafeDirMode(m fs.FileMode) bool { return m.Perm()&0o022 != 0 }
+
+// OpenDir opens the folder dir for reading (to fsync it), following a
+// link to a folder but refusing anything else without blocking: a FIFO
+// put in its place fails with ENOTDIR instead of waiting for a writer.
+func OpenDir(dir string) (*os.File, error) {
+	for {
+		fd, err := syscall.Open(dir, syscall.O_RDONLY|syscall.O_DIRECTORY|syscall.O_CLOEXEC, 0)
+		if errors.Is(err, syscall.EINTR) {
+			continue
+		}
+		if err != nil {
+			return nil, &fs.PathError{Op: "open", Path: dir, Err: err}
+		}
+		return os.NewFile(uintptr(fd), dir), nil
+	}
+}
