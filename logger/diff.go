@@ -32,8 +32,10 @@ import (
 // panic, and its cost is bounded as an event's is (see
 // Options.MaxEventBytes): a value that cannot be encoded as given (a
 // MarshalJSON that fails or panics, a channel, a value nested more than
-// 32 levels deep, more than a million values) is compared whole, with
-// reflect.DeepEqual.
+// 32 levels deep, more than a million values) is compared whole, without
+// walking into it: the two are equal only when they are the same value
+// (the same map, slice, pointer or channel, or equal by == when they
+// hold no interface), and otherwise one Change.
 func Diff(before, after any) []Change {
 	a, aok := asObject(before)
 	b, bok := asObject(after)
@@ -138,14 +140,54 @@ func diffObjects(out *[]Change, prefix string, a, b map[string]any) {
 }
 
 // equalValues compares two values that are not both objects: by their
-// JSON when both encode, else by reflect.DeepEqual.
+// JSON when both encode, else by sameValue.
 func equalValues(a, b any) bool {
 	ja, errA := safeMarshal(a)
 	jb, errB := safeMarshal(b)
 	if errA == nil && errB == nil {
 		return bytes.Equal(ja, jb)
 	}
-	return reflect.DeepEqual(a, b)
+	return sameValue(a, b)
+}
+
+// sameValue reports whether a and b are the same value without walking
+// into them, so that its cost does not grow with their depth: the same
+// map, slice (same array, same length), pointer or channel, or equal by
+// == when their type holds no interface (== on an interface compares
+// what it holds, without bound). Values that differ only deep inside,
+// or that hold an interface, are reported as different.
+func sameValue(a, b any) bool {
+	va, vb := reflect.ValueOf(a), reflect.ValueOf(b)
+	if !va.IsValid() || !vb.IsValid() || va.Type() != vb.Type() {
+		return !va.IsValid() && !vb.IsValid()
+	}
+	switch va.Kind() {
+	case reflect.Map, reflect.Pointer, reflect.Chan, reflect.UnsafePointer:
+		return va.Pointer() == vb.Pointer()
+	case reflect.Slice:
+		return va.Pointer() == vb.Pointer() && va.Len() == vb.Len()
+	}
+	return flat(va.Type()) && a == b
+}
+
+// flat reports whether == on values of t is defined and compares no
+// interface: t's fields and elements, held in place, are all comparable
+// and none is an interface.
+func flat(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.Interface:
+		return false
+	case reflect.Struct:
+		for i := range t.NumField() {
+			if !flat(t.Field(i).Type) {
+				return false
+			}
+		}
+		return true
+	case reflect.Array:
+		return flat(t.Elem())
+	}
+	return t.Comparable()
 }
 
 // safeMarshal returns v's JSON as the logger writes it, unmasked, within
