@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -188,4 +189,18 @@ func TestDiffDeepListsDoNotOverflowTheStack(t *testing.T) {
 	evs := l.Query(logger.Filter{UserID: "deep"})
 	require.Len(t, evs, 1)
 	require.Len(t, evs[0].Changes, 1)
+}
+
+// Diff of two values far above an event's budget costs what an event
+// does, not the size of the values: two 100 MB strings are compared
+// whole without being copied.
+func TestDiffHugeValuesAreNotCopied(t *testing.T) {
+	a := strings.Repeat("a", 100<<20)
+	b := strings.Repeat("a", 100<<20-1) + "b"
+	var got []logger.Change
+	used := allocated(func() { got = logger.Diff(a, b) })
+	require.Less(t, used, uint64(8<<20), "bytes allocated to compare two 100 MB strings")
+	require.Len(t, got, 1)
+	require.Empty(t, got[0].Field, "compared whole")
+	require.Nil(t, logger.Diff(a, a))
 }
