@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"reflect"
 	"slices"
 )
@@ -32,13 +31,21 @@ import (
 // panic, and its cost is bounded as an event's is (see
 // Options.MaxEventBytes): a value that cannot be encoded as given (a
 // MarshalJSON that fails or panics, a channel, a value nested more than
-// 32 levels deep, more than a million values) is compared whole, with
-// reflect.DeepEqual.
+// 32 levels deep, more than a million values, or a JSON encoding longer
+// than DefaultMaxEventBytes) is compared whole, without
+// walking into it: the two are equal only when they are the same value
+// (the same map, slice, pointer or channel, or equal by == when they
+// hold no interface), and otherwise one Change.
 func Diff(before, after any) []Change {
-	a, aok := asObject(before)
-	b, bok := asObject(after)
+	return diff(before, after, DefaultMaxEventBytes)
+}
+
+// diff is Diff with a value's JSON bounded to limit bytes.
+func diff(before, after any, limit int) []Change {
+	a, aok := asObject(before, limit)
+	b, bok := asObject(after, limit)
 	if !aok || !bok {
-		if equalValues(before, after) {
+		if equalValues(before, after, limit) {
 			return nil
 		}
 		return []Change{{Old: before, New: after}}
@@ -54,36 +61,40 @@ func Diff(before, after any) []Change {
 // object is kept under the key "value"; a nil side stays nil), and
 // ev.Operation to OpUpdate when it is empty. It returns what Log returns.
 // An update that changed nothing is logged too, with no Changes: that it
-// happened is part of the trail.
+// happened is part of the trail. The two sides are encoded within the
+// logger's MaxEventBytes, as Diff within DefaultMaxEventBytes: a side
+// longer is compared whole and kept under "value", and Log cuts the
+// event down as it does any event above MaxEventBytes.
 func (l *Logger) LogChange(ctx context.Context, ev Event, before, after any) error {
 	if ev.Operation == "" {
 		ev.Operation = OpUpdate
 	}
-	ev.Changes = Diff(before, after)
-	ev.PreviousState = stateOf(before)
-	ev.NewState = stateOf(after)
+	limit := l.opts.MaxEventBytes
+	ev.Changes = diff(before, after, limit)
+	ev.PreviousState = stateOf(before, limit)
+	ev.NewState = stateOf(after, limit)
 	return l.Log(ctx, ev)
 }
 
 // stateOf returns v as a state map: nil for nil, the JSON object it
 // encodes to, or {"value": v} for anything else.
-func stateOf(v any) map[string]any {
+func stateOf(v any, limit int) map[string]any {
 	if v == nil {
 		return nil
 	}
-	if m, ok := asObject(v); ok {
+	if m, ok := asObject(v, limit); ok {
 		return m
 	}
 	return map[string]any{"value": v}
 }
 
 // asObject returns v as a JSON object, and false when it is not one. A
-// nil v is an empty object.
-func asObject(v any) (map[string]any, bool) {
+// nil v is an empty object. Its JSON is bounded to limit bytes.
+func asObject(v any, limit int) (map[string]any, bool) {
 	if v == nil {
 		return map[string]any{}, true
 	}
-	raw, err := safeMarshal(v)
+	raw, err := safeMarshal(v, limit)
 	if err != nil {
 		return nil, false
 	}
@@ -138,31 +149,72 @@ func diffObjects(out *[]Change, prefix string, a, b map[string]any) {
 }
 
 // equalValues compares two values that are not both objects: by their
-// JSON when both encode, else by reflect.DeepEqual.
-func equalValues(a, b any) bool {
-	ja, errA := safeMarshal(a)
-	jb, errB := safeMarshal(b)
+// JSON when both encode within limit bytes, else by sameValue.
+func equalValues(a, b any, limit int) bool {
+	ja, errA := safeMarshal(a, limit)
+	jb, errB := safeMarshal(b, limit)
 	if errA == nil && errB == nil {
 		return bytes.Equal(ja, jb)
 	}
-	return reflect.DeepEqual(a, b)
+	return sameValue(a, b)
+}
+
+// sameValue reports whether a and b are the same value without walking
+// into them, so that its cost does not grow with their depth: the same
+// map, slice (same array, same length), pointer or channel, or equal by
+// == when their type holds no interface (== on an interface compares
+// what it holds, without bound). Values that differ only deep inside,
+// or that hold an interface, are reported as different.
+func sameValue(a, b any) bool {
+	va, vb := reflect.ValueOf(a), reflect.ValueOf(b)
+	if !va.IsValid() || !vb.IsValid() || va.Type() != vb.Type() {
+		return !va.IsValid() && !vb.IsValid()
+	}
+	switch va.Kind() {
+	case reflect.Map, reflect.Pointer, reflect.Chan, reflect.UnsafePointer:
+		return va.Pointer() == vb.Pointer()
+	case reflect.Slice:
+		return va.Pointer() == vb.Pointer() && va.Len() == vb.Len()
+	}
+	return flat(va.Type()) && a == b
+}
+
+// flat reports whether == on values of t is defined and compares no
+// interface: t's fields and elements, held in place, are all comparable
+// and none is an interface.
+func flat(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.Interface:
+		return false
+	case reflect.Struct:
+		for i := range t.NumField() {
+			if !flat(t.Field(i).Type) {
+				return false
+			}
+		}
+		return true
+	case reflect.Array:
+		return flat(t.Elem())
+	}
+	return t.Comparable()
 }
 
 // safeMarshal returns v's JSON as the logger writes it, unmasked, within
-// the encoder's bounds of depth and values (see valueEncoder), so that no
-// value can overflow the stack or run without end; an error when a value
-// of it cannot be written as given.
-func safeMarshal(v any) (b []byte, err error) {
+// the encoder's bounds of depth and values (see valueEncoder) and of
+// limit bytes, so that no value can overflow the stack, run without end
+// or be copied past an event's size; an error when a value of it cannot
+// be written as given, or its JSON passes a bound.
+func safeMarshal(v any, limit int) (b []byte, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			b, err = nil, fmt.Errorf("panic while encoding %T: %v", v, r)
 		}
 	}()
-	e := newEncoder(nil, math.MaxInt)
+	e := newEncoder(nil, limit)
 	e.value(v, 0)
 	switch {
 	case e.over:
-		return nil, fmt.Errorf("more than %d values", maxValues)
+		return nil, fmt.Errorf("more than %d bytes or %d values", limit, maxValues)
 	case len(e.problems) > 0:
 		return nil, errors.New(e.problemsNote())
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -164,4 +165,42 @@ func TestDiffDeepValue(t *testing.T) {
 	evs := l.Query(logger.Filter{UserID: "deep"})
 	require.Len(t, evs, 1)
 	require.Contains(t, evs[0].Metadata["auditlog_encode_errors"], "nested too deep")
+}
+
+// link is a linked list whose nodes hold nothing but the next one.
+type link struct{ Next *link }
+
+// Two lists a million nodes long, which do not encode (too deep), are
+// compared without walking them: Diff neither overflows the caller's
+// stack nor reports them equal, and LogChange logs the change.
+func TestDiffDeepListsDoNotOverflowTheStack(t *testing.T) {
+	const depth = 1_000_000 // walked to the bottom, a list this long overflows a goroutine's stack
+	a, b := &link{}, &link{}
+	for range depth {
+		a, b = &link{Next: a}, &link{Next: b}
+	}
+	got := logger.Diff(a, b)
+	require.Len(t, got, 1)
+	require.Empty(t, got[0].Field, "compared whole")
+	require.Nil(t, logger.Diff(a, a), "the same list is no change")
+
+	l := newLogger(t, logger.Options{})
+	require.NoError(t, l.LogChange(context.Background(), logger.Event{UserID: "deep"}, a, b))
+	evs := l.Query(logger.Filter{UserID: "deep"})
+	require.Len(t, evs, 1)
+	require.Len(t, evs[0].Changes, 1)
+}
+
+// Diff of two values far above an event's budget costs what an event
+// does, not the size of the values: two 100 MB strings are compared
+// whole without being copied.
+func TestDiffHugeValuesAreNotCopied(t *testing.T) {
+	a := strings.Repeat("a", 100<<20)
+	b := strings.Repeat("a", 100<<20-1) + "b"
+	var got []logger.Change
+	used := allocated(func() { got = logger.Diff(a, b) })
+	require.Less(t, used, uint64(8<<20), "bytes allocated to compare two 100 MB strings")
+	require.Len(t, got, 1)
+	require.Empty(t, got[0].Field, "compared whole")
+	require.Nil(t, logger.Diff(a, a))
 }

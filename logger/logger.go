@@ -84,14 +84,21 @@ type item struct {
 // ErrInvalidOptions when opts cannot be honoured, and the error of the
 // journal when it cannot be opened.
 //
-// With a journal, New reads the seq of every line of every file on disk
-// and goes on above the highest, so that no seq in the journal is ever
-// used twice, and continues the hash chain from the line that carries
-// it; it cuts off a torn last line (reported to ErrorHandler). A line
-// whose seq cannot be read, or is not above every seq before it (a line
-// copied back, a file restored, two loggers in one folder), and a file
-// that cannot be read are reported to ErrorHandler and counted in
-// Stats.Failed; they never stop New, with or without Journal.Recover.
+// With a journal, New reads the seqs on disk and goes on above the
+// highest, so that no seq in the journal is ever used twice, and
+// continues the hash chain from the line that carries it; it cuts off a
+// torn last line (reported to ErrorHandler). With Journal.Recover it
+// reads every line of every file; without, every line of the current
+// file and the last line of each rotated one, which the journal wrote
+// above every seq before it (a rotated file whose last line gives no seq,
+// or cannot be read, is read whole). A line whose seq cannot be read, or
+// is not above every seq before it (a line copied back, a file restored,
+// two loggers in one folder), and a file that cannot be read are
+// reported to ErrorHandler and counted in Stats.Failed; they do not stop
+// New. What does stop it, with an error that names the entry: a folder
+// that cannot be listed, and a symbolic link, FIFO, device or socket
+// under a journal file's name (put there by someone else, it is neither
+// followed nor skipped: without every file, no seq is known to be free).
 // With Journal.Recover it also reads the events back: the newest run of
 // consecutive seqs that ends at the highest, at most MaxEvents events,
 // refills the ring, and the statistics (totals, by

@@ -81,6 +81,16 @@ func readSeq(line []byte) (uint64, error) {
 	return t.Seq, nil
 }
 
+// lineSeq returns the seq of a journal line, and an error when it cannot
+// be read or is outside 1 to maxSeq.
+func lineSeq(line []byte) (uint64, error) {
+	seq, err := readSeq(line)
+	if err == nil && (seq == 0 || seq > maxSeq) {
+		err = fmt.Errorf("seq %d outside 1 to %d", seq, uint64(maxSeq))
+	}
+	return seq, err
+}
+
 // fastSeq reads the seq of a line that starts as the logger writes one:
 // {"event_id":"<id without escapes>","seq":<digits>,
 func fastSeq(line []byte) (uint64, bool) {
@@ -130,7 +140,9 @@ type journalReader struct {
 // With recover it reads every line; without, every line of the current
 // file and the last line of each rotated one (which the journal wrote
 // above every seq before it; a compressed file carries that line in its
-// header), so that New costs one file and not the whole journal. A
+// header), so that New costs one file and not the whole journal; a
+// rotated file whose last line gives no seq (see lineSeq), or cannot be
+// read, is read whole. A
 // journal whose files cannot be listed (a link or FIFO planted under a
 // journal file's name) is an error: New does not start.
 // A line whose seq cannot be read (or is outside 1 to maxSeq), or is not
@@ -151,14 +163,19 @@ func (l *Logger) readJournal(dir string, recover bool) (uint64, string, error) {
 	for _, f := range files {
 		if !recover && !f.Rotated.IsZero() {
 			// The journal wrote each rotated file above every seq before
-			// it, so its last line carries its highest seq.
+			// it, so its last line carries its highest seq. When that line
+			// gives none, or cannot be read, the whole file is read (and
+			// what it holds reported): a seq before it may be the highest.
 			last, err := export.FileLastLine(f)
-			if err != nil {
-				r.fail(fmt.Errorf("auditlog: journal: %w", err))
-			} else if last != nil {
-				_ = r.line(export.Line{File: f.Path, Data: last})
+			if err == nil && last == nil {
+				continue
 			}
-			continue
+			if err == nil {
+				if _, err = lineSeq(last); err == nil {
+					_ = r.line(export.Line{File: f.Path, Data: last})
+					continue
+				}
+			}
 		}
 		if err := export.ReadJournalFile(f, r.line); err != nil {
 			// A file cut short, or a line too long: the lines read before
@@ -234,10 +251,7 @@ func (r *journalReader) line(line export.Line) error {
 	if line.Torn {
 		return nil // a write cut short by a crash, reported by OpenJournal
 	}
-	seq, err := readSeq(line.Data)
-	if err == nil && (seq == 0 || seq > maxSeq) {
-		err = fmt.Errorf("seq %d outside 1 to %d", seq, uint64(maxSeq))
-	}
+	seq, err := lineSeq(line.Data)
 	if err != nil {
 		r.fail(fmt.Errorf("auditlog: journal: %w: %s: skipped, its seq cannot be read: %w", export.ErrCorrupt, lineAt(line.File, line.Num), err))
 		return nil

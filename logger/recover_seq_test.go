@@ -301,3 +301,39 @@ func TestJournalPlantedRotatedLinkStopsNew(t *testing.T) {
 		})
 	}
 }
+
+// Without Recover, when the last line of a rotated file gives no seq (a
+// damaged line, a seq of 0 or past the range), New reads that whole file:
+// the next seq is above every seq on disk, and the damaged line is
+// reported and counted once.
+func TestJournalRotatedLastLineUnreadableReadsTheFile(t *testing.T) {
+	for _, tc := range []struct{ name, last string }{
+		{"garbage", "not json at all"},
+		{"seq 0", `{"event_id":"z","seq":0,"operation":"STORE"}`},
+		{"seq out of range", `{"event_id":"z","seq":99999999999999999999,"operation":"STORE"}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			older := filepath.Join(dir, "audit-2026-01-15T10-30-00.000.jsonl")
+			newer := filepath.Join(dir, "audit-2026-01-15T10-31-00.000.jsonl")
+			require.NoError(t, os.WriteFile(older, []byte(seqLine(1, "o")+"\n"+seqLine(2, "o")+"\n"), 0o600))
+			var b strings.Builder
+			for n := uint64(3); n <= 20; n++ {
+				b.WriteString(seqLine(n, "r") + "\n")
+			}
+			b.WriteString(tc.last + "\n")
+			require.NoError(t, os.WriteFile(newer, []byte(b.String()), 0o600))
+			require.NoError(t, os.WriteFile(filepath.Join(dir, export.JournalName), nil, 0o600))
+
+			var rep reports
+			l, err := logger.New(logger.Options{ErrorHandler: rep.handle,
+				Journal: &logger.JournalOptions{Dir: dir, NoChain: true}})
+			require.NoError(t, err)
+			require.NoError(t, l.Log(context.Background(), logger.Event{Operation: logger.OpStore, EntryIDs: []string{"new"}}))
+			require.Equal(t, uint64(21), l.Query(logger.Filter{EntryIDs: []string{"new"}})[0].Seq)
+			require.Contains(t, rep.all(), newer+" line 19")
+			require.Equal(t, int64(1), l.Statistics().Failed, "the damaged line counts once")
+			require.NoError(t, l.Close())
+		})
+	}
+}

@@ -330,11 +330,15 @@ func (l *Logger) prepare(ev *Event) {
 			customID = ev.ID
 		}
 		if r.cold, fits = l.encodeCold(p.seq, ev, customID); !fits {
-			// Cut down, the event still does not fit: keep what says so.
-			ev = &Event{ID: ev.ID, Time: ev.Time, Operation: ev.Operation, Status: ev.Status,
-				Metadata: map[string]any{"auditlog_truncated": "everything"}}
+			// Cut down, the event still does not fit: keep what says so,
+			// and who did what to which resource, each cut to 64 bytes.
+			// The ID is cut alike in the event, the ring and the journal.
+			l.report(fmt.Errorf("auditlog: event %d: cut down, still above MaxEventBytes %d: dropped everything but its time, operation, status, duration, ID and indexed fields", p.seq, w.maxEventBytes))
+			ev = lastResort(ev)
 			p.ev = ev
-			customID = cutString(customID, 64)
+			if customID != "" {
+				customID = ev.ID
+			}
 			r.cold, _ = l.encodeCold(p.seq, ev, customID)
 		}
 		if w.j != nil {
@@ -350,6 +354,19 @@ func (l *Logger) prepare(ev *Event) {
 		w.outEnds = append(w.outEnds, len(w.out))
 	}
 	w.pending = append(w.pending, p)
+}
+
+// lastResort returns what is kept of ev when, cut down, it still does
+// not fit in MaxEventBytes: its time, operation, status and duration,
+// its ID and indexed fields cut to 64 bytes, and a note that everything
+// else was dropped.
+func lastResort(ev *Event) *Event {
+	const n = 64
+	return &Event{ID: cutString(ev.ID, n), Time: ev.Time, Operation: ev.Operation, Status: ev.Status,
+		Duration: ev.Duration, Category: cutString(ev.Category, n), UserID: cutString(ev.UserID, n),
+		SessionID: cutString(ev.SessionID, n), ResourceType: cutString(ev.ResourceType, n),
+		ResourceID: cutString(ev.ResourceID, n), RunID: cutString(ev.RunID, n),
+		Metadata: map[string]any{"auditlog_truncated": "everything"}}
 }
 
 // encodeCold encodes the fields of ev that the record does not keep as
