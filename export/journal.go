@@ -76,8 +76,9 @@ type JournalOptions struct {
 //     with an error wrapping ErrNotRegular that names it, and a file of
 //     more than one name (a hard link) with ErrHardLinked; a folder
 //     writable by others is refused (see JournalOptions.Dir);
-//   - a rotation fsyncs the file, renames it to a name no file has (never
-//     two rotations in one millisecond), and creates the new audit.jsonl
+//   - a rotation fsyncs the file, renames it to a name no file has, later
+//     than the name of the last rotation even when the clock stepped
+//     back (the files keep the order of their lines), and creates the new audit.jsonl
 //     0600 with O_EXCL; Sync fsyncs the folder after it;
 //   - Write splits its input into chunks of whole lines that fit in a
 //     file, and rotates before a file would reach its size;
@@ -105,6 +106,8 @@ type Journal struct {
 	newest   atomic.Int64 // lastRot in Unix milliseconds, for the housekeeper
 	dirty    bool         // written since the last fsync
 	dirDirty bool         // rotated since the last folder fsync
+
+	now func() time.Time // the clock: journalClock, read at open
 
 	tidy   chan struct{} // wakes the housekeeper (retention, compression)
 	wg     sync.WaitGroup
@@ -137,8 +140,13 @@ func OpenJournal(opts JournalOptions) (j *Journal, torn []byte, err error) {
 		opts: opts,
 		path: filepath.Join(opts.Dir, JournalName),
 		max:  int64(opts.MaxSizeMB) << 20,
+		now:  journalClock,
 	}
 	if torn, err = j.openCurrent(); err != nil {
+		return nil, nil, err
+	}
+	if err := j.seedLastRotation(); err != nil {
+		j.f.Close()
 		return nil, nil, err
 	}
 	if opts.Compress || opts.MaxBackups > 0 || opts.MaxAge > 0 {
@@ -148,6 +156,27 @@ func OpenJournal(opts JournalOptions) (j *Journal, torn []byte, err error) {
 		j.tidy <- struct{}{} // what a crash left uncompressed, or past retention
 	}
 	return j, torn, nil
+}
+
+// seedLastRotation takes the newest rotated file in the folder that is
+// not named after the current time as the last rotation, so that the
+// next rotation is named after it. A file named in the future (planted,
+// or rotated while the clock ran ahead) is not: retention reports it.
+func (j *Journal) seedLastRotation() error {
+	files, _, err := journalEntries(j.opts.Dir)
+	if err != nil {
+		return err
+	}
+	now := j.now()
+	for _, f := range files {
+		if f.Rotated.After(j.lastRot) && !f.Rotated.After(now) {
+			j.lastRot = f.Rotated
+		}
+	}
+	if !j.lastRot.IsZero() {
+		j.newest.Store(j.lastRot.UnixMilli())
+	}
+	return nil
 }
 
 // openCurrent opens the current file for appending, creating it 0600 when
@@ -167,7 +196,7 @@ func (j *Journal) openCurrent() (torn []byte, err error) {
 		f.Close()
 		return nil, fmt.Errorf("auditlog: journal: %s: %w", j.path, err)
 	}
-	j.f, j.size, j.opened = f, size, time.Now()
+	j.f, j.size, j.opened = f, size, j.now()
 	return torn, nil
 }
 
@@ -266,7 +295,7 @@ func (j *Journal) maybeRotate(n int) error {
 	if j.size == 0 {
 		return nil
 	}
-	if j.size+int64(n) >= j.max || j.RotateDue(time.Now()) {
+	if j.size+int64(n) >= j.max || j.RotateDue(j.now()) {
 		return j.Rotate()
 	}
 	return nil
@@ -364,15 +393,17 @@ func (j *Journal) reopen() error {
 }
 
 // Rotate fsyncs the current file and renames it audit-<UTC time>.jsonl,
-// then creates a new current file. It never rotates twice in one
-// millisecond, and never onto the name of an existing file. An empty
+// then creates a new current file. The name is the later of the current
+// time and a millisecond after the last rotation (the newest rotated file
+// not named in the future, when the journal opened), and never the name
+// of an existing file. An empty
 // current file is not rotated.
 func (j *Journal) Rotate() error {
 	if j.closed {
 		return errJournalClosed
 	}
 	if j.size == 0 {
-		j.opened = time.Now()
+		j.opened = j.now()
 		return nil
 	}
 	if err := failpoint.Eval(FailRotate); err != nil {
@@ -389,16 +420,15 @@ func (j *Journal) Rotate() error {
 	if err := j.syncFile(); err != nil {
 		return err
 	}
-	var ms time.Time
-	for {
-		now := time.Now().UTC()
-		ms = now.Truncate(time.Millisecond)
-		// Wait out the millisecond of the last rotation and any name
-		// taken; a clock stepped back is not waited for.
-		if !ms.Equal(j.lastRot) && !j.backupExists(ms) {
-			break
-		}
-		time.Sleep(ms.Add(time.Millisecond).Sub(now))
+	// Named after the last rotation even when the clock stepped back, so
+	// that the names keep the order of the lines, and after any file of
+	// that name.
+	ms := j.now().UTC().Truncate(time.Millisecond)
+	if !ms.After(j.lastRot) {
+		ms = j.lastRot.Add(time.Millisecond)
+	}
+	for j.backupExists(ms) {
+		ms = ms.Add(time.Millisecond)
 	}
 	// Only the journal's own file is moved under a journal name, not a
 	// link or a file put at its path.
@@ -419,7 +449,7 @@ func (j *Journal) Rotate() error {
 	if err != nil {
 		return fmt.Errorf("auditlog: journal: rotate: %w", err)
 	}
-	j.f, j.opened = f, time.Now()
+	j.f, j.opened = f, j.now()
 	return nil
 }
 
@@ -499,5 +529,9 @@ func (j *Journal) Close() error {
 	}
 	return err
 }
+
+// journalClock is the clock of the journals opened from then on; tests
+// replace it to step the time.
+var journalClock = time.Now
 
 var errJournalClosed = errors.New("auditlog: journal: closed")

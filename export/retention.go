@@ -32,7 +32,7 @@ func (j *Journal) housekeep() {
 	for _, err := range planted {
 		j.report(fmt.Errorf("auditlog: journal: left alone: %w", err))
 	}
-	now := time.Now()
+	now := j.now()
 	if last := time.UnixMilli(j.newest.Load()); last.After(now) {
 		now = last // the clock stepped back since the last rotation
 	}
