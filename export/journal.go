@@ -106,6 +106,7 @@ type Journal struct {
 	newest   atomic.Int64 // lastRot in Unix milliseconds, for the housekeeper
 	dirty    bool         // written since the last fsync
 	dirDirty bool         // rotated since the last folder fsync
+	tornSize int64        // bytes of torn last lines cut off
 
 	now func() time.Time // the clock: journalClock, read at open
 
@@ -117,8 +118,9 @@ type Journal struct {
 // OpenJournal opens the journal in opts.Dir for appending, creating the
 // folder and the file when missing. When the file's last line has no
 // newline (a write cut short by a crash), it cuts the file back to its
-// last whole line and returns the bytes it removed in torn, so the next
-// line does not run into them. A folder writable by others, or an
+// last whole line, so the next line does not run into it, and returns
+// the first TornHeadBytes of the bytes it removed in torn; TornSize
+// gives how many it removed. A folder writable by others, or an
 // audit.jsonl that is not a regular file, is refused (see Journal).
 func OpenJournal(opts JournalOptions) (j *Journal, torn []byte, err error) {
 	if opts.Dir == "" {
@@ -179,6 +181,10 @@ func (j *Journal) seedLastRotation() error {
 	return nil
 }
 
+// TornSize returns how many bytes of torn last lines the journal cut off
+// its current file when opening it (0 when its last line was whole).
+func (j *Journal) TornSize() int64 { return j.tornSize }
+
 // openCurrent opens the current file for appending, creating it 0600 when
 // missing, without following a link, and cuts a torn last line off.
 func (j *Journal) openCurrent() (torn []byte, err error) {
@@ -191,68 +197,74 @@ func (j *Journal) openCurrent() (torn []byte, err error) {
 		f.Close()
 		return nil, fmt.Errorf("auditlog: journal: %w", err)
 	}
-	size, torn, err := openedFile(f)
+	size, cut, torn, err := openedFile(f)
 	if err != nil {
 		f.Close()
 		return nil, fmt.Errorf("auditlog: journal: %s: %w", j.path, err)
 	}
 	j.f, j.size, j.opened = f, size, j.now()
+	j.tornSize += cut
 	return torn, nil
 }
 
 // openedFile makes a current file just opened 0600 (a file made by
 // someone else may be readable by others) and cuts its torn tail.
-func openedFile(f *os.File) (int64, []byte, error) {
+func openedFile(f *os.File) (size, cut int64, head []byte, err error) {
 	fi, err := f.Stat()
 	if err != nil {
-		return 0, nil, err
+		return 0, 0, nil, err
 	}
 	if fi.Mode().Perm() != 0o600 {
 		if err := f.Chmod(0o600); err != nil {
-			return 0, nil, err
+			return 0, 0, nil, err
 		}
 	}
 	return cutTornTail(f)
 }
 
+// TornHeadBytes bounds the torn bytes OpenJournal returns: the first
+// TornHeadBytes of a torn last line, however long it is.
+const TornHeadBytes = 4 << 10
+
 // cutTornTail truncates f after its last newline when its last line has
-// none, and returns the size left and the bytes removed.
-func cutTornTail(f *os.File) (int64, []byte, error) {
+// none, and returns the size left, the number of bytes removed and the
+// first TornHeadBytes of them. It reads back from the end a block at a
+// time into one buffer, so a torn tail of any length costs one block of
+// memory.
+func cutTornTail(f *os.File) (size, cut int64, head []byte, err error) {
 	fi, err := f.Stat()
 	if err != nil {
-		return 0, nil, err
+		return 0, 0, nil, err
 	}
-	size := fi.Size()
-	if size == 0 {
-		return 0, nil, nil
-	}
-	// Read back from the end, a block at a time, to the last newline.
-	var tail []byte
+	size = fi.Size()
+	buf := make([]byte, min(int64(64<<10), size))
 	end := size
 	for end > 0 {
-		n := min(int64(64<<10), end)
-		buf := make([]byte, n)
-		if _, err := f.ReadAt(buf, end-n); err != nil && err != io.EOF {
-			return 0, nil, err
+		n := min(int64(len(buf)), end)
+		b := buf[:n]
+		if _, err := f.ReadAt(b, end-n); err != nil && err != io.EOF {
+			return 0, 0, nil, err
 		}
-		if len(tail) == 0 && buf[n-1] == '\n' {
-			return size, nil, nil
-		}
-		if i := bytes.LastIndexByte(buf, '\n'); i >= 0 {
-			tail = append(buf[i+1:], tail...)
+		if i := bytes.LastIndexByte(b, '\n'); i >= 0 {
 			end = end - n + int64(i) + 1
 			break
 		}
-		tail = append(buf, tail...)
 		end -= n
 	}
+	if end == size {
+		return size, 0, nil, nil
+	}
+	head = make([]byte, min(TornHeadBytes, size-end))
+	if _, err := f.ReadAt(head, end); err != nil && err != io.EOF {
+		return 0, 0, nil, err
+	}
 	if err := f.Truncate(end); err != nil {
-		return 0, nil, err
+		return 0, 0, nil, err
 	}
 	if err := f.Sync(); err != nil {
-		return 0, nil, err
+		return 0, 0, nil, err
 	}
-	return end, tail, nil
+	return end, size - end, head, nil
 }
 
 // Write appends p, which must be whole lines, each ending with '\n', and

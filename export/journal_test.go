@@ -270,7 +270,8 @@ func TestJournalTornTail(t *testing.T) {
 			j, torn, err := export.OpenJournal(export.JournalOptions{Dir: dir})
 			require.NoError(t, err)
 			defer j.Close()
-			require.Equal(t, tc.torn, string(torn))
+			require.Equal(t, tc.torn[:min(len(tc.torn), export.TornHeadBytes)], string(torn), "the first TornHeadBytes of the torn line")
+			require.Equal(t, int64(len(tc.torn)), j.TornSize())
 			got, err := os.ReadFile(path)
 			require.NoError(t, err)
 			require.Equal(t, tc.kept, string(got))
@@ -283,6 +284,34 @@ func TestJournalTornTail(t *testing.T) {
 			require.Equal(t, tc.kept+"{\"next\":1}\n", string(got))
 		})
 	}
+}
+
+// A torn tail of many megabytes without a newline is cut back reading it
+// one block at a time: OpenJournal neither holds nor copies it whole.
+func TestJournalTornTailLongBoundsMemory(t *testing.T) {
+	const tail = 20 * mib
+	dir := t.TempDir()
+	path := filepath.Join(dir, export.JournalName)
+	f, err := os.Create(path)
+	require.NoError(t, err)
+	_, err = f.WriteString("{\"a\":1}\n")
+	require.NoError(t, err)
+	_, err = f.Write(bytes.Repeat([]byte("t"), tail))
+	require.NoError(t, err)
+	require.NoError(t, f.Close())
+
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	j, torn, err := export.OpenJournal(export.JournalOptions{Dir: dir})
+	runtime.ReadMemStats(&after)
+	require.NoError(t, err)
+	defer j.Close()
+	require.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(2*mib), "bytes allocated by OpenJournal")
+	require.Equal(t, strings.Repeat("t", export.TornHeadBytes), string(torn))
+	require.Equal(t, int64(tail), j.TornSize())
+	got, err := os.ReadFile(path)
+	require.NoError(t, err)
+	require.Equal(t, "{\"a\":1}\n", string(got))
 }
 
 func TestJournalFailWrite(t *testing.T) {

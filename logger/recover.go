@@ -20,7 +20,7 @@ func (l *Logger) openJournal() error {
 		return err
 	}
 	if len(torn) > 0 {
-		l.report(fmt.Errorf("auditlog: journal: cut off a torn last line of %d bytes (a write cut short by a crash)", len(torn)))
+		l.report(fmt.Errorf("auditlog: journal: cut off a torn last line of %d bytes (a write cut short by a crash)", j.TornSize()))
 	}
 	last, prev, err := l.readJournal(jo.Dir, jo.Recover)
 	if err != nil {
