@@ -17,3 +17,13 @@ func SetJournalClock(now func() time.Time) (restore func()) {
 	journalClock = now
 	return func() { journalClock = old }
 }
+
+// Housekeep runs, to its end, a housekeeping pass of the closed journal
+// j, as its housekeeper would have run it had Close not stopped it.
+func Housekeep(j *Journal) {
+	j.stop.Store(false)
+	j.housekeep()
+}
+
+// Stopping reports whether Close has told j's housekeeper to stop.
+func Stopping(j *Journal) bool { return j.stop.Load() }

@@ -28,6 +28,10 @@ const (
 	FailWrite  = "export/journal/write"
 	FailRotate = "export/journal/rotate"
 	FailSync   = "export/journal/sync"
+	// FailTidy is evaluated by the housekeeper before it removes or
+	// compresses each rotated file; an error leaves the file as it is and
+	// is reported to OnError.
+	FailTidy = "export/journal/tidy"
 )
 
 // JournalOptions configure a Journal. The zero value (with Dir set) is a
@@ -110,9 +114,11 @@ type Journal struct {
 
 	now func() time.Time // the clock: journalClock, read at open
 
-	tidy   chan struct{} // wakes the housekeeper (retention, compression)
-	wg     sync.WaitGroup
-	closed bool
+	tidy    chan struct{} // wakes the housekeeper (retention, compression)
+	stop    atomic.Bool   // set by Close: the housekeeper stops between files
+	started bool          // StartHousekeeping was called
+	wg      sync.WaitGroup
+	closed  bool
 }
 
 // OpenJournal opens the journal in opts.Dir for appending, creating the
@@ -122,6 +128,10 @@ type Journal struct {
 // the first TornHeadBytes of the bytes it removed in torn; TornSize
 // gives how many it removed. A folder writable by others, or an
 // audit.jsonl that is not a regular file, is refused (see Journal).
+//
+// The journal's files are not removed or compressed until
+// StartHousekeeping or the first Write, so that the caller can read the
+// journal back first without a file going away under it.
 func OpenJournal(opts JournalOptions) (j *Journal, torn []byte, err error) {
 	if opts.Dir == "" {
 		return nil, nil, fmt.Errorf("auditlog: journal: no folder given")
@@ -155,7 +165,6 @@ func OpenJournal(opts JournalOptions) (j *Journal, torn []byte, err error) {
 		j.tidy = make(chan struct{}, 1)
 		j.wg.Add(1)
 		go j.housekeeper()
-		j.tidy <- struct{}{} // what a crash left uncompressed, or past retention
 	}
 	return j, torn, nil
 }
@@ -277,6 +286,7 @@ func (j *Journal) Write(p []byte) (int, error) {
 	if j.closed {
 		return 0, errJournalClosed
 	}
+	j.StartHousekeeping()
 	written := 0
 	for written < len(p) {
 		chunk := p[written:]
@@ -465,6 +475,20 @@ func (j *Journal) Rotate() error {
 	return nil
 }
 
+// StartHousekeeping starts applying MaxBackups, MaxAge and Compress to
+// the rotated files, with a pass over the folder for what a crash or a
+// Close left uncompressed or past retention, in a goroutine of the
+// journal's own; each rotation queues another pass. The first Write
+// calls it; a caller that reads the journal back after OpenJournal calls
+// it once done reading. Calling it again does nothing.
+func (j *Journal) StartHousekeeping() {
+	if j.started || j.closed {
+		return
+	}
+	j.started = true
+	j.wakeHousekeeper()
+}
+
 func (j *Journal) wakeHousekeeper() {
 	if j.tidy != nil {
 		select {
@@ -522,8 +546,11 @@ func (j *Journal) syncFile() error {
 	return nil
 }
 
-// Close fsyncs the journal, closes its file and waits for the
-// compression or retention pass in progress. It is safe to call twice.
+// Close fsyncs the journal and closes its file. It stops housekeeping:
+// it waits for the rotated file being removed or compressed, if any, but
+// not for the rest of the pass nor a pass queued; the files left are
+// compressed or removed by the housekeeping of the next journal opened
+// on the folder. It is safe to call twice.
 func (j *Journal) Close() error {
 	if j.closed {
 		return nil
@@ -536,6 +563,7 @@ func (j *Journal) Close() error {
 		err = fmt.Errorf("auditlog: journal: close: %w", cerr)
 	}
 	if j.tidy != nil {
+		j.stop.Store(true)
 		close(j.tidy)
 		j.wg.Wait()
 	}

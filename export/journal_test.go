@@ -213,6 +213,7 @@ func TestJournalCompress(t *testing.T) {
 	require.NoError(t, err)
 	want = append(want, splitLines(p)...)
 	require.NoError(t, j.Close())
+	export.Housekeep(j) // Close stops housekeeping; finish its pass
 	require.Nil(t, bgErr.Load())
 
 	requireCompressed := func(t *testing.T, rotated int) {
@@ -245,6 +246,7 @@ func TestJournalCompress(t *testing.T) {
 		require.NoError(t, err)
 		require.Empty(t, torn)
 		require.NoError(t, j.Close())
+		export.Housekeep(j) // Close stops housekeeping; finish its pass
 		require.Nil(t, bgErr.Load())
 		requireCompressed(t, 6)
 		require.FileExists(t, backupPath(dir, "2001-02-03T04-05-06.789")+".gz")

@@ -27,6 +27,7 @@ func (l *Logger) openJournal() error {
 		_ = j.Close() // opening failed already; its error is the one to return
 		return err
 	}
+	j.StartHousekeeping() // read back: retention may remove files now
 	w := &l.w
 	w.j = j
 	w.nextSeq, w.written = last+1, last
