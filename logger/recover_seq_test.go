@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/auditlog/auditlog/export"
+	"github.com/auditlog/auditlog/internal/failpoint"
 	"github.com/auditlog/auditlog/logger"
 )
 
@@ -249,6 +250,14 @@ func TestJournalContinuesOnlyFromAHash(t *testing.T) {
 // its header is not read further, and the seq goes on above its line.
 func TestJournalNewReadsTheLastLineOfRotatedFiles(t *testing.T) {
 	dir := t.TempDir()
+	compressing := make(chan struct{}, 1)
+	defer failpoint.Enable(export.FailTidy, func() error {
+		select {
+		case compressing <- struct{}{}:
+		default:
+		}
+		return nil
+	})()
 	j, _, err := export.OpenJournal(export.JournalOptions{Dir: dir, Compress: true})
 	require.NoError(t, err)
 	for n := uint64(1); n <= 5; n++ {
@@ -256,7 +265,8 @@ func TestJournalNewReadsTheLastLineOfRotatedFiles(t *testing.T) {
 		require.NoError(t, err)
 	}
 	require.NoError(t, j.Rotate())
-	require.NoError(t, j.Close()) // waits for compression
+	<-compressing
+	require.NoError(t, j.Close()) // waits for the file being compressed
 	files, err := export.JournalFiles(dir)
 	require.NoError(t, err)
 	require.Len(t, files, 2)
