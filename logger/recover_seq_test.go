@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -310,4 +311,34 @@ func TestJournalPlantedRotatedLinkStopsNew(t *testing.T) {
 			require.Equal(t, seqLine(99, "v")+"\n", string(b))
 		})
 	}
+}
+
+// New reads the journal back before retention may remove a file: a
+// rotated file past MaxAge is read whole (its events recovered, nothing
+// reported as corrupt), then removed by the housekeeping New starts.
+func TestJournalNewReadsBeforeRetention(t *testing.T) {
+	dir := t.TempDir()
+	old := filepath.Join(dir, "audit-"+time.Now().UTC().Add(-2*time.Hour).Format("2006-01-02T15-04-05.000")+".jsonl")
+	var lines string
+	for n := uint64(1); n <= 3; n++ {
+		lines += seqLine(n, "old") + "\n"
+	}
+	require.NoError(t, os.WriteFile(old, []byte(lines), 0o600))
+	tidying := make(chan struct{}, 1)
+	defer failpoint.Enable(export.FailTidy, func() error {
+		select {
+		case tidying <- struct{}{}:
+		default:
+		}
+		return nil
+	})()
+	var rep reports
+	l, err := logger.New(logger.Options{ErrorHandler: rep.handle, Journal: &logger.JournalOptions{Dir: dir, NoChain: true, Recover: true, MaxAge: time.Hour}})
+	require.NoError(t, err)
+	<-tidying // New started housekeeping
+	require.NoError(t, l.Close())
+	require.Empty(t, rep.all())
+	require.Zero(t, l.Statistics().Failed)
+	require.Equal(t, int64(3), l.Statistics().ByOperation[logger.OpStore], "the events of the old file are recovered")
+	require.NoFileExists(t, old)
 }
