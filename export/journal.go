@@ -82,8 +82,8 @@ type JournalOptions struct {
 //     writable by others is refused (see JournalOptions.Dir);
 //   - a rotation fsyncs the file, renames it to a name no file has, later
 //     than the name of the last rotation even when the clock stepped
-//     back (the files keep the order of their lines), and creates the new audit.jsonl
-//     0600 with O_EXCL; Sync fsyncs the folder after it;
+//     back (the files keep the order of their lines), and creates the
+//     new audit.jsonl 0600 with O_EXCL; Sync fsyncs the folder after it;
 //   - Write splits its input into chunks of whole lines that fit in a
 //     file, and rotates before a file would reach its size;
 //   - a failed write may leave part of a line in the file: Write cuts the
@@ -95,7 +95,10 @@ type JournalOptions struct {
 //   - compression writes the .gz through a temporary file it creates with
 //     O_EXCL, fsyncs it, and only then removes the plain file;
 //   - retention (MaxBackups, MaxAge) goes by the times in the names, and
-//     never removes a file named after the current time.
+//     never removes a file named after the current time;
+//   - housekeeping (retention, compression) starts at StartHousekeeping
+//     or the first Write, not at OpenJournal, and Close stops it between
+//     two files.
 //
 // A Journal is not safe for concurrent use: one goroutine (the logger's
 // writer) owns it.
@@ -418,8 +421,7 @@ func (j *Journal) reopen() error {
 // then creates a new current file. The name is the later of the current
 // time and a millisecond after the last rotation (the newest rotated file
 // not named in the future, when the journal opened), and never the name
-// of an existing file. An empty
-// current file is not rotated.
+// of an existing file. An empty current file is not rotated.
 func (j *Journal) Rotate() error {
 	if j.closed {
 		return errJournalClosed
