@@ -28,6 +28,10 @@ const (
 	FailWrite  = "export/journal/write"
 	FailRotate = "export/journal/rotate"
 	FailSync   = "export/journal/sync"
+	// FailTidy is evaluated by the housekeeper before it removes or
+	// compresses each rotated file; an error leaves the file as it is and
+	// is reported to OnError.
+	FailTidy = "export/journal/tidy"
 )
 
 // JournalOptions configure a Journal. The zero value (with Dir set) is a
@@ -76,9 +80,10 @@ type JournalOptions struct {
 //     with an error wrapping ErrNotRegular that names it, and a file of
 //     more than one name (a hard link) with ErrHardLinked; a folder
 //     writable by others is refused (see JournalOptions.Dir);
-//   - a rotation fsyncs the file, renames it to a name no file has (never
-//     two rotations in one millisecond), and creates the new audit.jsonl
-//     0600 with O_EXCL; Sync fsyncs the folder after it;
+//   - a rotation fsyncs the file, renames it to a name no file has, later
+//     than the name of the last rotation even when the clock stepped
+//     back (the files keep the order of their lines), and creates the
+//     new audit.jsonl 0600 with O_EXCL; Sync fsyncs the folder after it;
 //   - Write splits its input into chunks of whole lines that fit in a
 //     file, and rotates before a file would reach its size;
 //   - a failed write may leave part of a line in the file: Write cuts the
@@ -90,7 +95,10 @@ type JournalOptions struct {
 //   - compression writes the .gz through a temporary file it creates with
 //     O_EXCL, fsyncs it, and only then removes the plain file;
 //   - retention (MaxBackups, MaxAge) goes by the times in the names, and
-//     never removes a file named after the current time.
+//     never removes a file named after the current time;
+//   - housekeeping (retention, compression) starts at StartHousekeeping
+//     or the first Write, not at OpenJournal, and Close stops it between
+//     two files.
 //
 // A Journal is not safe for concurrent use: one goroutine (the logger's
 // writer) owns it.
@@ -105,18 +113,28 @@ type Journal struct {
 	newest   atomic.Int64 // lastRot in Unix milliseconds, for the housekeeper
 	dirty    bool         // written since the last fsync
 	dirDirty bool         // rotated since the last folder fsync
+	tornSize int64        // bytes of torn last lines cut off
 
-	tidy   chan struct{} // wakes the housekeeper (retention, compression)
-	wg     sync.WaitGroup
-	closed bool
+	now func() time.Time // the clock: journalClock, read at open
+
+	tidy    chan struct{} // wakes the housekeeper (retention, compression)
+	stop    atomic.Bool   // set by Close: the housekeeper stops between files
+	started bool          // StartHousekeeping was called
+	wg      sync.WaitGroup
+	closed  bool
 }
 
 // OpenJournal opens the journal in opts.Dir for appending, creating the
 // folder and the file when missing. When the file's last line has no
 // newline (a write cut short by a crash), it cuts the file back to its
-// last whole line and returns the bytes it removed in torn, so the next
-// line does not run into them. A folder writable by others, or an
+// last whole line, so the next line does not run into it, and returns
+// the first TornHeadBytes of the bytes it removed in torn; TornSize
+// gives how many it removed. A folder writable by others, or an
 // audit.jsonl that is not a regular file, is refused (see Journal).
+//
+// The journal's files are not removed or compressed until
+// StartHousekeeping or the first Write, so that the caller can read the
+// journal back first without a file going away under it.
 func OpenJournal(opts JournalOptions) (j *Journal, torn []byte, err error) {
 	if opts.Dir == "" {
 		return nil, nil, fmt.Errorf("auditlog: journal: no folder given")
@@ -137,18 +155,47 @@ func OpenJournal(opts JournalOptions) (j *Journal, torn []byte, err error) {
 		opts: opts,
 		path: filepath.Join(opts.Dir, JournalName),
 		max:  int64(opts.MaxSizeMB) << 20,
+		now:  journalClock,
 	}
 	if torn, err = j.openCurrent(); err != nil {
+		return nil, nil, err
+	}
+	if err := j.seedLastRotation(); err != nil {
+		j.f.Close()
 		return nil, nil, err
 	}
 	if opts.Compress || opts.MaxBackups > 0 || opts.MaxAge > 0 {
 		j.tidy = make(chan struct{}, 1)
 		j.wg.Add(1)
 		go j.housekeeper()
-		j.tidy <- struct{}{} // what a crash left uncompressed, or past retention
 	}
 	return j, torn, nil
 }
+
+// seedLastRotation takes the newest rotated file in the folder that is
+// not named after the current time as the last rotation, so that the
+// next rotation is named after it. A file named in the future (planted,
+// or rotated while the clock ran ahead) is not: retention reports it.
+func (j *Journal) seedLastRotation() error {
+	files, _, err := journalEntries(j.opts.Dir)
+	if err != nil {
+		return err
+	}
+	now := j.now()
+	for _, f := range files {
+		if f.Rotated.After(j.lastRot) && !f.Rotated.After(now) {
+			j.lastRot = f.Rotated
+		}
+	}
+	if !j.lastRot.IsZero() {
+		j.newest.Store(j.lastRot.UnixMilli())
+	}
+	return nil
+}
+
+// TornSize returns how many bytes of torn last lines the journal cut off
+// its current file when opening it (0 when its last line was whole).
+func (j *Journal) TornSize() int64 { return j.tornSize }
 
 // openCurrent opens the current file for appending, creating it 0600 when
 // missing, without following a link, and cuts a torn last line off.
@@ -162,68 +209,74 @@ func (j *Journal) openCurrent() (torn []byte, err error) {
 		f.Close()
 		return nil, fmt.Errorf("auditlog: journal: %w", err)
 	}
-	size, torn, err := openedFile(f)
+	size, cut, torn, err := openedFile(f)
 	if err != nil {
 		f.Close()
 		return nil, fmt.Errorf("auditlog: journal: %s: %w", j.path, err)
 	}
-	j.f, j.size, j.opened = f, size, time.Now()
+	j.f, j.size, j.opened = f, size, j.now()
+	j.tornSize += cut
 	return torn, nil
 }
 
 // openedFile makes a current file just opened 0600 (a file made by
 // someone else may be readable by others) and cuts its torn tail.
-func openedFile(f *os.File) (int64, []byte, error) {
+func openedFile(f *os.File) (size, cut int64, head []byte, err error) {
 	fi, err := f.Stat()
 	if err != nil {
-		return 0, nil, err
+		return 0, 0, nil, err
 	}
 	if fi.Mode().Perm() != 0o600 {
 		if err := f.Chmod(0o600); err != nil {
-			return 0, nil, err
+			return 0, 0, nil, err
 		}
 	}
 	return cutTornTail(f)
 }
 
+// TornHeadBytes bounds the torn bytes OpenJournal returns: the first
+// TornHeadBytes of a torn last line, however long it is.
+const TornHeadBytes = 4 << 10
+
 // cutTornTail truncates f after its last newline when its last line has
-// none, and returns the size left and the bytes removed.
-func cutTornTail(f *os.File) (int64, []byte, error) {
+// none, and returns the size left, the number of bytes removed and the
+// first TornHeadBytes of them. It reads back from the end a block at a
+// time into one buffer, so a torn tail of any length costs one block of
+// memory.
+func cutTornTail(f *os.File) (size, cut int64, head []byte, err error) {
 	fi, err := f.Stat()
 	if err != nil {
-		return 0, nil, err
+		return 0, 0, nil, err
 	}
-	size := fi.Size()
-	if size == 0 {
-		return 0, nil, nil
-	}
-	// Read back from the end, a block at a time, to the last newline.
-	var tail []byte
+	size = fi.Size()
+	buf := make([]byte, min(int64(64<<10), size))
 	end := size
 	for end > 0 {
-		n := min(int64(64<<10), end)
-		buf := make([]byte, n)
-		if _, err := f.ReadAt(buf, end-n); err != nil && err != io.EOF {
-			return 0, nil, err
+		n := min(int64(len(buf)), end)
+		b := buf[:n]
+		if _, err := f.ReadAt(b, end-n); err != nil && err != io.EOF {
+			return 0, 0, nil, err
 		}
-		if len(tail) == 0 && buf[n-1] == '\n' {
-			return size, nil, nil
-		}
-		if i := bytes.LastIndexByte(buf, '\n'); i >= 0 {
-			tail = append(buf[i+1:], tail...)
+		if i := bytes.LastIndexByte(b, '\n'); i >= 0 {
 			end = end - n + int64(i) + 1
 			break
 		}
-		tail = append(buf, tail...)
 		end -= n
 	}
+	if end == size {
+		return size, 0, nil, nil
+	}
+	head = make([]byte, min(TornHeadBytes, size-end))
+	if _, err := f.ReadAt(head, end); err != nil && err != io.EOF {
+		return 0, 0, nil, err
+	}
 	if err := f.Truncate(end); err != nil {
-		return 0, nil, err
+		return 0, 0, nil, err
 	}
 	if err := f.Sync(); err != nil {
-		return 0, nil, err
+		return 0, 0, nil, err
 	}
-	return end, tail, nil
+	return end, size - end, head, nil
 }
 
 // Write appends p, which must be whole lines, each ending with '\n', and
@@ -236,6 +289,7 @@ func (j *Journal) Write(p []byte) (int, error) {
 	if j.closed {
 		return 0, errJournalClosed
 	}
+	j.StartHousekeeping()
 	written := 0
 	for written < len(p) {
 		chunk := p[written:]
@@ -266,7 +320,7 @@ func (j *Journal) maybeRotate(n int) error {
 	if j.size == 0 {
 		return nil
 	}
-	if j.size+int64(n) >= j.max || j.RotateDue(time.Now()) {
+	if j.size+int64(n) >= j.max || j.RotateDue(j.now()) {
 		return j.Rotate()
 	}
 	return nil
@@ -364,15 +418,16 @@ func (j *Journal) reopen() error {
 }
 
 // Rotate fsyncs the current file and renames it audit-<UTC time>.jsonl,
-// then creates a new current file. It never rotates twice in one
-// millisecond, and never onto the name of an existing file. An empty
-// current file is not rotated.
+// then creates a new current file. The name is the later of the current
+// time and a millisecond after the last rotation (the newest rotated file
+// not named in the future, when the journal opened), and never the name
+// of an existing file. An empty current file is not rotated.
 func (j *Journal) Rotate() error {
 	if j.closed {
 		return errJournalClosed
 	}
 	if j.size == 0 {
-		j.opened = time.Now()
+		j.opened = j.now()
 		return nil
 	}
 	if err := failpoint.Eval(FailRotate); err != nil {
@@ -389,16 +444,15 @@ func (j *Journal) Rotate() error {
 	if err := j.syncFile(); err != nil {
 		return err
 	}
-	var ms time.Time
-	for {
-		now := time.Now().UTC()
-		ms = now.Truncate(time.Millisecond)
-		// Wait out the millisecond of the last rotation and any name
-		// taken; a clock stepped back is not waited for.
-		if !ms.Equal(j.lastRot) && !j.backupExists(ms) {
-			break
-		}
-		time.Sleep(ms.Add(time.Millisecond).Sub(now))
+	// Named after the last rotation even when the clock stepped back, so
+	// that the names keep the order of the lines, and after any file of
+	// that name.
+	ms := j.now().UTC().Truncate(time.Millisecond)
+	if !ms.After(j.lastRot) {
+		ms = j.lastRot.Add(time.Millisecond)
+	}
+	for j.backupExists(ms) {
+		ms = ms.Add(time.Millisecond)
 	}
 	// Only the journal's own file is moved under a journal name, not a
 	// link or a file put at its path.
@@ -419,8 +473,22 @@ func (j *Journal) Rotate() error {
 	if err != nil {
 		return fmt.Errorf("auditlog: journal: rotate: %w", err)
 	}
-	j.f, j.opened = f, time.Now()
+	j.f, j.opened = f, j.now()
 	return nil
+}
+
+// StartHousekeeping starts applying MaxBackups, MaxAge and Compress to
+// the rotated files, with a pass over the folder for what a crash or a
+// Close left uncompressed or past retention, in a goroutine of the
+// journal's own; each rotation queues another pass. The first Write
+// calls it; a caller that reads the journal back after OpenJournal calls
+// it once done reading. Calling it again does nothing.
+func (j *Journal) StartHousekeeping() {
+	if j.started || j.closed {
+		return
+	}
+	j.started = true
+	j.wakeHousekeeper()
 }
 
 func (j *Journal) wakeHousekeeper() {
@@ -480,8 +548,11 @@ func (j *Journal) syncFile() error {
 	return nil
 }
 
-// Close fsyncs the journal, closes its file and waits for the
-// compression or retention pass in progress. It is safe to call twice.
+// Close fsyncs the journal and closes its file. It stops housekeeping:
+// it waits for the rotated file being removed or compressed, if any, but
+// not for the rest of the pass nor a pass queued; the files left are
+// compressed or removed by the housekeeping of the next journal opened
+// on the folder. It is safe to call twice.
 func (j *Journal) Close() error {
 	if j.closed {
 		return nil
@@ -494,10 +565,15 @@ func (j *Journal) Close() error {
 		err = fmt.Errorf("auditlog: journal: close: %w", cerr)
 	}
 	if j.tidy != nil {
+		j.stop.Store(true)
 		close(j.tidy)
 		j.wg.Wait()
 	}
 	return err
 }
+
+// journalClock is the clock of the journals opened from then on; tests
+// replace it to step the time.
+var journalClock = time.Now
 
 var errJournalClosed = errors.New("auditlog: journal: closed")

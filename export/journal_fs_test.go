@@ -179,6 +179,7 @@ func TestJournalCompressNeverFollowsPlantedLinks(t *testing.T) {
 		require.NoError(t, j.Rotate())
 	}
 	require.NoError(t, j.Close())
+	export.Housekeep(j) // Close stops housekeeping; finish its pass
 	unchanged()
 
 	require.FileExists(t, old+".gz")
@@ -253,6 +254,7 @@ func TestJournalRetentionKeepsFutureNames(t *testing.T) {
 				require.NoError(t, j.Rotate())
 			}
 			require.NoError(t, j.Close())
+			export.Housekeep(j) // Close stops housekeeping; finish its pass
 
 			files := journalFiles(t, dir)
 			require.Len(t, files, 2+len(future)+1, "%v", dirNames(t, dir))
@@ -286,6 +288,7 @@ func TestJournalRetention(t *testing.T) {
 		_, err := j.Write(numbered(6, 1, 40))
 		require.NoError(t, err)
 		require.NoError(t, j.Close())
+		export.Housekeep(j) // Close stops housekeeping; finish its pass
 		require.Empty(t, seen.all())
 		require.Equal(t, splitLines(numbered(3, 4, 40)), readJournal(t, dir))
 	})
@@ -297,6 +300,7 @@ func TestJournalRetention(t *testing.T) {
 		require.NoError(t, os.WriteFile(recent, []byte("{\"a\":2}\n"), 0o600))
 		j := openJournal(t, export.JournalOptions{Dir: dir, MaxAge: time.Hour})
 		require.NoError(t, j.Close())
+		export.Housekeep(j) // Close stops housekeeping; finish its pass
 		require.NoFileExists(t, old)
 		require.FileExists(t, recent)
 	})

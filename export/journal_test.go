@@ -213,6 +213,7 @@ func TestJournalCompress(t *testing.T) {
 	require.NoError(t, err)
 	want = append(want, splitLines(p)...)
 	require.NoError(t, j.Close())
+	export.Housekeep(j) // Close stops housekeeping; finish its pass
 	require.Nil(t, bgErr.Load())
 
 	requireCompressed := func(t *testing.T, rotated int) {
@@ -245,6 +246,7 @@ func TestJournalCompress(t *testing.T) {
 		require.NoError(t, err)
 		require.Empty(t, torn)
 		require.NoError(t, j.Close())
+		export.Housekeep(j) // Close stops housekeeping; finish its pass
 		require.Nil(t, bgErr.Load())
 		requireCompressed(t, 6)
 		require.FileExists(t, backupPath(dir, "2001-02-03T04-05-06.789")+".gz")
@@ -270,7 +272,8 @@ func TestJournalTornTail(t *testing.T) {
 			j, torn, err := export.OpenJournal(export.JournalOptions{Dir: dir})
 			require.NoError(t, err)
 			defer j.Close()
-			require.Equal(t, tc.torn, string(torn))
+			require.Equal(t, tc.torn[:min(len(tc.torn), export.TornHeadBytes)], string(torn), "the first TornHeadBytes of the torn line")
+			require.Equal(t, int64(len(tc.torn)), j.TornSize())
 			got, err := os.ReadFile(path)
 			require.NoError(t, err)
 			require.Equal(t, tc.kept, string(got))
@@ -283,6 +286,34 @@ func TestJournalTornTail(t *testing.T) {
 			require.Equal(t, tc.kept+"{\"next\":1}\n", string(got))
 		})
 	}
+}
+
+// A torn tail of many megabytes without a newline is cut back reading it
+// one block at a time: OpenJournal neither holds nor copies it whole.
+func TestJournalTornTailLongBoundsMemory(t *testing.T) {
+	const tail = 20 * mib
+	dir := t.TempDir()
+	path := filepath.Join(dir, export.JournalName)
+	f, err := os.Create(path)
+	require.NoError(t, err)
+	_, err = f.WriteString("{\"a\":1}\n")
+	require.NoError(t, err)
+	_, err = f.Write(bytes.Repeat([]byte("t"), tail))
+	require.NoError(t, err)
+	require.NoError(t, f.Close())
+
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	j, torn, err := export.OpenJournal(export.JournalOptions{Dir: dir})
+	runtime.ReadMemStats(&after)
+	require.NoError(t, err)
+	defer j.Close()
+	require.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(2*mib), "bytes allocated by OpenJournal")
+	require.Equal(t, strings.Repeat("t", export.TornHeadBytes), string(torn))
+	require.Equal(t, int64(tail), j.TornSize())
+	got, err := os.ReadFile(path)
+	require.NoError(t, err)
+	require.Equal(t, "{\"a\":1}\n", string(got))
 }
 
 func TestJournalFailWrite(t *testing.T) {

@@ -90,7 +90,8 @@ func TestFileLastLineFromTheHeader(t *testing.T) {
 	_, err := j.Write(p)
 	require.NoError(t, err)
 	require.NoError(t, j.Rotate())
-	require.NoError(t, j.Close()) // waits for compression
+	require.NoError(t, j.Close())
+	export.Housekeep(j) // Close stops housekeeping; finish its pass
 	files, err := export.JournalFiles(dir)
 	require.NoError(t, err)
 	require.True(t, files[0].Gzip)
@@ -124,6 +125,7 @@ func TestFileLastLineTooLongForTheHeader(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, j.Rotate())
 	require.NoError(t, j.Close())
+	export.Housekeep(j) // Close stops housekeeping; finish its pass
 	files, err := export.JournalFiles(dir)
 	require.NoError(t, err)
 	require.True(t, files[0].Gzip)

@@ -8,17 +8,37 @@ import (
 	"sort"
 	"time"
 
+	"github.com/auditlog/auditlog/internal/failpoint"
 	"github.com/auditlog/auditlog/internal/fsafe"
 )
 
 // housekeeper applies retention and compresses rotated files while the
-// journal runs, one pass over the folder when the journal opens and after
+// journal runs, one pass over the folder at StartHousekeeping and after
 // each rotation, until Close.
 func (j *Journal) housekeeper() {
 	defer j.wg.Done()
 	for range j.tidy {
+		if j.stop.Load() {
+			return // a pass queued before Close is not run
+		}
 		j.housekeep()
 	}
+}
+
+// tidyFile removes or compresses one rotated file, unless Close was
+// called: it reports whether the pass goes on.
+func (j *Journal) tidyFile(do func() error) bool {
+	if j.stop.Load() {
+		return false
+	}
+	err := failpoint.Eval(FailTidy)
+	if err == nil {
+		err = do()
+	}
+	if err != nil {
+		j.report(err)
+	}
+	return true
 }
 
 // housekeep is one pass: it removes the rotated files retention lets go,
@@ -32,7 +52,7 @@ func (j *Journal) housekeep() {
 	for _, err := range planted {
 		j.report(fmt.Errorf("auditlog: journal: left alone: %w", err))
 	}
-	now := time.Now()
+	now := j.now()
 	if last := time.UnixMilli(j.newest.Load()); last.After(now) {
 		now = last // the clock stepped back since the last rotation
 	}
@@ -41,8 +61,8 @@ func (j *Journal) housekeep() {
 		j.report(fmt.Errorf("auditlog: journal: %s is named after the current time (%s): kept, and not counted by MaxBackups or MaxAge", p, now.UTC().Format(time.RFC3339)))
 	}
 	for _, p := range remove {
-		if err := removeRotated(p); err != nil {
-			j.report(err)
+		if !j.tidyFile(func() error { return removeRotated(p) }) {
+			return
 		}
 	}
 	if !j.opts.Compress {
@@ -52,8 +72,8 @@ func (j *Journal) housekeep() {
 		if f.Gzip {
 			continue
 		}
-		if err := compressFile(f.Path); err != nil {
-			j.report(err)
+		if !j.tidyFile(func() error { return compressFile(f.Path) }) {
+			return
 		}
 	}
 }

@@ -178,6 +178,7 @@ func FuzzOpenJournal(f *testing.F) {
 	f.Add([]byte("ab"))
 	f.Add([]byte{})
 	f.Add(bytes.Repeat([]byte("x\ny"), 70000))
+	f.Add(append([]byte("a\n"), bytes.Repeat([]byte("z"), 70000)...))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		dir := t.TempDir()
 		path := filepath.Join(dir, export.JournalName)
@@ -194,8 +195,9 @@ func FuzzOpenJournal(f *testing.F) {
 			t.Fatal(err)
 		}
 		i := bytes.LastIndexByte(data, '\n')
-		if string(kept) != string(data[:i+1]) || string(torn) != string(data[i+1:]) {
-			t.Fatalf("kept %q, torn %q of %q", kept, torn, data)
+		cut := data[i+1:]
+		if string(kept) != string(data[:i+1]) || string(torn) != string(cut[:min(len(cut), export.TornHeadBytes)]) || j.TornSize() != int64(len(cut)) {
+			t.Fatalf("kept %q, torn %q (%d bytes) of %q", kept, torn, j.TornSize(), data)
 		}
 		if _, err := j.Write([]byte("{}\n")); err != nil {
 			t.Fatal(err)

@@ -63,6 +63,7 @@ func makeChained(t *testing.T, key []byte, compress bool) *chained {
 		}
 	}
 	require.NoError(t, j.Close())
+	export.Housekeep(j) // Close stops housekeeping; finish its pass
 	files := journalFiles(t, dir)
 	require.Len(t, files, chainedFiles)
 	for i, f := range files[:chainedFiles-1] {

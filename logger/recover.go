@@ -20,13 +20,14 @@ func (l *Logger) openJournal() error {
 		return err
 	}
 	if len(torn) > 0 {
-		l.report(fmt.Errorf("auditlog: journal: cut off a torn last line of %d bytes (a write cut short by a crash)", len(torn)))
+		l.report(fmt.Errorf("auditlog: journal: cut off a torn last line of %d bytes (a write cut short by a crash)", j.TornSize()))
 	}
 	last, prev, err := l.readJournal(jo.Dir, jo.Recover)
 	if err != nil {
 		_ = j.Close() // opening failed already; its error is the one to return
 		return err
 	}
+	j.StartHousekeeping() // read back: retention may remove files now
 	w := &l.w
 	w.j = j
 	w.nextSeq, w.written = last+1, last

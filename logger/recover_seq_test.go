@@ -8,10 +8,12 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/auditlog/auditlog/export"
+	"github.com/auditlog/auditlog/internal/failpoint"
 	"github.com/auditlog/auditlog/logger"
 )
 
@@ -249,6 +251,14 @@ func TestJournalContinuesOnlyFromAHash(t *testing.T) {
 // its header is not read further, and the seq goes on above its line.
 func TestJournalNewReadsTheLastLineOfRotatedFiles(t *testing.T) {
 	dir := t.TempDir()
+	compressing := make(chan struct{}, 1)
+	defer failpoint.Enable(export.FailTidy, func() error {
+		select {
+		case compressing <- struct{}{}:
+		default:
+		}
+		return nil
+	})()
 	j, _, err := export.OpenJournal(export.JournalOptions{Dir: dir, Compress: true})
 	require.NoError(t, err)
 	for n := uint64(1); n <= 5; n++ {
@@ -256,7 +266,8 @@ func TestJournalNewReadsTheLastLineOfRotatedFiles(t *testing.T) {
 		require.NoError(t, err)
 	}
 	require.NoError(t, j.Rotate())
-	require.NoError(t, j.Close()) // waits for compression
+	<-compressing
+	require.NoError(t, j.Close()) // waits for the file being compressed
 	files, err := export.JournalFiles(dir)
 	require.NoError(t, err)
 	require.Len(t, files, 2)
@@ -336,4 +347,34 @@ func TestJournalRotatedLastLineUnreadableReadsTheFile(t *testing.T) {
 			require.NoError(t, l.Close())
 		})
 	}
+}
+
+// New reads the journal back before retention may remove a file: a
+// rotated file past MaxAge is read whole (its events recovered, nothing
+// reported as corrupt), then removed by the housekeeping New starts.
+func TestJournalNewReadsBeforeRetention(t *testing.T) {
+	dir := t.TempDir()
+	old := filepath.Join(dir, "audit-"+time.Now().UTC().Add(-2*time.Hour).Format("2006-01-02T15-04-05.000")+".jsonl")
+	var lines string
+	for n := uint64(1); n <= 3; n++ {
+		lines += seqLine(n, "old") + "\n"
+	}
+	require.NoError(t, os.WriteFile(old, []byte(lines), 0o600))
+	tidying := make(chan struct{}, 1)
+	defer failpoint.Enable(export.FailTidy, func() error {
+		select {
+		case tidying <- struct{}{}:
+		default:
+		}
+		return nil
+	})()
+	var rep reports
+	l, err := logger.New(logger.Options{ErrorHandler: rep.handle, Journal: &logger.JournalOptions{Dir: dir, NoChain: true, Recover: true, MaxAge: time.Hour}})
+	require.NoError(t, err)
+	<-tidying // New started housekeeping
+	require.NoError(t, l.Close())
+	require.Empty(t, rep.all())
+	require.Zero(t, l.Statistics().Failed)
+	require.Equal(t, int64(3), l.Statistics().ByOperation[logger.OpStore], "the events of the old file are recovered")
+	require.NoFileExists(t, old)
 }

@@ -15,12 +15,14 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/auditlog/auditlog/export"
+	"github.com/auditlog/auditlog/internal/failpoint"
 	"github.com/auditlog/auditlog/logger"
 	"github.com/auditlog/auditlog/store"
 )
@@ -276,7 +278,47 @@ func writeJournal(jo logger.JournalOptions, evs []logger.Event) error {
 			return err
 		}
 	}
-	return l.Close()
+	if err := l.Close(); err != nil {
+		return err
+	}
+	if jo.Compress {
+		return compressJournal(jo.Dir)
+	}
+	return nil
+}
+
+// compressJournal compresses the rotated files of the journal in dir that
+// a logger's Close left plain (Close does not wait for the whole
+// housekeeping pass), waiting on the FailTidy failpoint for the last.
+func compressJournal(dir string) error {
+	files, err := export.JournalFiles(dir)
+	if err != nil {
+		return err
+	}
+	plain := int32(0)
+	for _, f := range files {
+		if !f.Rotated.IsZero() && !f.Gzip {
+			plain++
+		}
+	}
+	if plain == 0 {
+		return nil
+	}
+	var tidied atomic.Int32
+	last := make(chan struct{})
+	defer failpoint.Enable(export.FailTidy, func() error {
+		if tidied.Add(1) == plain {
+			close(last)
+		}
+		return nil
+	})()
+	j, _, err := export.OpenJournal(export.JournalOptions{Dir: dir, Compress: true})
+	if err != nil {
+		return err
+	}
+	j.StartHousekeeping()
+	<-last
+	return j.Close() // waits for the last file in progress
 }
 
 // readJournal reads back every event of a journal with the library.

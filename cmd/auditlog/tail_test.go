@@ -94,7 +94,8 @@ func TestTail(t *testing.T) {
 	// files it missed. Then the logger restarts on the same journal.
 	require.NoError(t, tl.cmd.Process.Signal(syscall.SIGSTOP))
 	logN(5000)
-	require.NoError(t, l.Close()) // waits for the compression
+	require.NoError(t, l.Close())
+	require.NoError(t, compressJournal(dir))
 	files, err := export.JournalFiles(dir)
 	require.NoError(t, err)
 	require.GreaterOrEqual(t, len(files), 6, "rotated several times")
