@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/auditlog/auditlog/internal/jsonscan"
 )
 
 // decodeCold reads back the cold part of a record, the JSON object that
@@ -514,39 +516,7 @@ func (r *coldReader) skipValue() bool {
 
 // skipString moves past a JSON string, escapes included.
 func (r *coldReader) skipString() bool {
-	if !r.consume('"') {
-		return false
-	}
-	for r.i < len(r.b) {
-		c := r.b[r.i]
-		r.i++
-		switch {
-		case c == '"':
-			return true
-		case c < 0x20:
-			return false
-		case c == '\\':
-			if r.i >= len(r.b) {
-				return false
-			}
-			esc := r.b[r.i]
-			r.i++
-			switch esc {
-			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-			case 'u':
-				if len(r.b)-r.i < 4 {
-					return false
-				}
-				for _, h := range r.b[r.i : r.i+4] {
-					if !('0' <= h && h <= '9' || 'a' <= h && h <= 'f' || 'A' <= h && h <= 'F') {
-						return false
-					}
-				}
-				r.i += 4
-			default:
-				return false
-			}
-		}
-	}
-	return false
+	var ok bool
+	r.i, ok = jsonscan.SkipString(r.b, r.i)
+	return ok
 }

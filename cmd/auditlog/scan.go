@@ -5,6 +5,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/auditlog/auditlog/internal/jsonscan"
 	"github.com/auditlog/auditlog/logger"
 )
 
@@ -396,41 +397,9 @@ func (s *scanner) literal(lit string) bool {
 // skipString skips a string, checking its escapes; like encoding/json, it
 // lets invalid UTF-8 through (decoding replaces it).
 func (s *scanner) skipString() bool {
-	if !s.eat('"') {
-		return false
-	}
-	for s.i < len(s.b) {
-		c := s.b[s.i]
-		s.i++
-		switch {
-		case c == '"':
-			return true
-		case c < 0x20:
-			return false
-		case c == '\\':
-			if s.i >= len(s.b) {
-				return false
-			}
-			e := s.b[s.i]
-			s.i++
-			switch e {
-			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-			case 'u':
-				if len(s.b)-s.i < 4 {
-					return false
-				}
-				for _, h := range s.b[s.i : s.i+4] {
-					if !('0' <= h && h <= '9' || 'a' <= h && h <= 'f' || 'A' <= h && h <= 'F') {
-						return false
-					}
-				}
-				s.i += 4
-			default:
-				return false
-			}
-		}
-	}
-	return false
+	var ok bool
+	s.i, ok = jsonscan.SkipString(s.b, s.i)
+	return ok
 }
 
 // skipNumber skips a number of JSON's grammar.

@@ -223,6 +223,30 @@ func (b *batcher) send(ms []match) bool {
 	}
 }
 
+// filler fills batches of one reader's matches and hands each on to b
+// when it is full.
+type filler struct {
+	b     *batcher
+	batch []match
+}
+
+// add adds m; false means the scan has stopped.
+func (f *filler) add(m match) bool {
+	if f.batch == nil {
+		f.batch = f.b.get()
+	}
+	f.batch = append(f.batch, m)
+	if len(f.batch) < cap(f.batch) {
+		return true
+	}
+	ok := f.b.send(f.batch)
+	f.batch = nil
+	return ok
+}
+
+// flush hands on the last batch.
+func (f *filler) flush() { f.b.send(f.batch) }
+
 // batchSize is how many matches a reader hands over at once.
 const batchSize = 512
 
@@ -232,7 +256,7 @@ var errStopped = errors.New("stopped")
 // scanJournalFile reads one journal file.
 func scanJournalFile(jf export.JournalFile, f *logger.Filter, keepRaw bool, prog *progress, warn func(string), b *batcher) error {
 	var in interner
-	batch := b.get()
+	fill := filler{b: b}
 	tracker := prog.file(jf)
 	defer tracker.done()
 	// A line that is not an event, in a gzipped file, may be the doing of
@@ -264,12 +288,8 @@ func scanJournalFile(jf export.JournalFile, f *logger.Filter, keepRaw bool, prog
 		if keepRaw {
 			m.raw = append([]byte(nil), l.Data...)
 		}
-		batch = append(batch, m)
-		if len(batch) == cap(batch) {
-			if !b.send(batch) {
-				return errStopped
-			}
-			batch = b.get()
+		if !fill.add(m) {
+			return errStopped
 		}
 		return nil
 	})
@@ -283,7 +303,7 @@ func scanJournalFile(jf export.JournalFile, f *logger.Filter, keepRaw bool, prog
 	case lineErr != nil:
 		return lineErr
 	}
-	b.send(batch)
+	fill.flush()
 	return nil
 }
 
@@ -291,19 +311,12 @@ func scanJournalFile(jf export.JournalFile, f *logger.Filter, keepRaw bool, prog
 // events f selects in batches: what it holds is a batch, however large
 // the file or however much it inflates.
 func scanFile(path string, f *logger.Filter, b *batcher) error {
-	batch := b.get()
+	fill := filler{b: b}
 	err := logger.ReadEventsFunc(path, func(ev logger.Event) error {
-		if !f.Matches(&ev) {
+		if !f.Matches(&ev) || fill.add(match{ev: ev, file: path}) {
 			return nil
 		}
-		batch = append(batch, match{ev: ev, file: path})
-		if len(batch) == cap(batch) {
-			if !b.send(batch) {
-				return errStopped
-			}
-			batch = b.get()
-		}
-		return nil
+		return errStopped
 	})
 	switch {
 	case errors.Is(err, errStopped):
@@ -311,7 +324,7 @@ func scanFile(path string, f *logger.Filter, b *batcher) error {
 	case err != nil:
 		return err
 	}
-	b.send(batch)
+	fill.flush()
 	return nil
 }
 

@@ -32,6 +32,12 @@ func OpenFile(name string, flag int, perm os.FileMode) (*os.File, error) {
 		}
 		return nil, err
 	}
+	return regularOrClose(f, name)
+}
+
+// regularOrClose returns f when it is a regular file, and otherwise
+// closes it and returns an error wrapping ErrNotRegular that names name.
+func regularOrClose(f *os.File, name string) (*os.File, error) {
 	fi, err := f.Stat()
 	if err != nil {
 		f.Close()

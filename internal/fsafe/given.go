@@ -14,14 +14,5 @@ func OpenGiven(name string) (*os.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	fi, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return nil, err
-	}
-	if !fi.Mode().IsRegular() {
-		f.Close()
-		return nil, notRegular("open", name, fi.Mode())
-	}
-	return f, nil
+	return regularOrClose(f, name)
 }
