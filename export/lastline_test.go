@@ -84,17 +84,8 @@ func FuzzFileLastLine(f *testing.F) {
 // A file the journal compressed carries its last line in its gzip header:
 // FileLastLine reads the header, not the stream.
 func TestFileLastLineFromTheHeader(t *testing.T) {
-	dir := t.TempDir()
-	j := openJournal(t, export.JournalOptions{Dir: dir, Compress: true})
 	p := numbered(1, 50, 200)
-	_, err := j.Write(p)
-	require.NoError(t, err)
-	require.NoError(t, j.Rotate())
-	require.NoError(t, j.Close())
-	export.Housekeep(j) // Close stops housekeeping; finish its pass
-	files, err := export.JournalFiles(dir)
-	require.NoError(t, err)
-	require.True(t, files[0].Gzip)
+	files := []export.JournalFile{compressedFile(t, p)}
 	lines := splitLines(p)
 
 	got, err := export.FileLastLine(files[0])
@@ -118,10 +109,19 @@ func TestFileLastLineFromTheHeader(t *testing.T) {
 
 // A line too long for the header leaves it out: the file is read whole.
 func TestFileLastLineTooLongForTheHeader(t *testing.T) {
+	line := `{"seq":1,"x":"` + strings.Repeat("z", 70<<10) + `"}`
+	got, err := export.FileLastLine(compressedFile(t, []byte(line+"\n")))
+	require.NoError(t, err)
+	require.Equal(t, line, string(got))
+}
+
+// compressedFile writes p to a journal, rotates it and returns the
+// rotated file once the journal has compressed it.
+func compressedFile(t *testing.T, p []byte) export.JournalFile {
+	t.Helper()
 	dir := t.TempDir()
 	j := openJournal(t, export.JournalOptions{Dir: dir, Compress: true})
-	line := `{"seq":1,"x":"` + strings.Repeat("z", 70<<10) + `"}`
-	_, err := j.Write([]byte(line + "\n"))
+	_, err := j.Write(p)
 	require.NoError(t, err)
 	require.NoError(t, j.Rotate())
 	require.NoError(t, j.Close())
@@ -129,7 +129,5 @@ func TestFileLastLineTooLongForTheHeader(t *testing.T) {
 	files, err := export.JournalFiles(dir)
 	require.NoError(t, err)
 	require.True(t, files[0].Gzip)
-	got, err := export.FileLastLine(files[0])
-	require.NoError(t, err)
-	require.Equal(t, line, string(got))
+	return files[0]
 }
