@@ -72,7 +72,7 @@ func (l *Logger) save(i int, s Store, evs []Event) bool {
 				err = fmt.Errorf("panic: %v", v)
 			}
 		}()
-		err = s.Save(context.Background(), evs)
+		err = s.Write(context.Background(), evs)
 	}()
 	if err != nil {
 		l.report(fmt.Errorf("auditlog: store %d (%T): a batch of %d events not saved (or not all): %w", i, s, len(evs), err))

@@ -130,7 +130,7 @@ type Options struct {
 	// counted in Stats.Failed (once, however many stores refused it) and
 	// ErrorHandler hears of it. Flush and Close return once the events
 	// before them are saved. The logger does not close the stores: close
-	// them after the logger. A store's Save must not call the Logger's
+	// them after the logger. A store's Write must not call the Logger's
 	// methods, which may wait for the goroutine it is holding up. After a
 	// crash, the events a journal holds but a store had not yet received
 	// are not sent to it again: the journal is then the complete record.

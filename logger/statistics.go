@@ -36,7 +36,7 @@ type Stats struct {
 	Evicted int64
 	// Failed counts events accepted but not applied everywhere (the
 	// ErrorHandler heard why): events Close could not write to a failing
-	// journal, events a store's Save refused, journal lines and files
+	// journal, events a store's Write refused, journal lines and files
 	// New could not read or whose seq did not increase.
 	Failed int64
 	// JournalErrors counts failed journal operations (write, rotate,

@@ -13,7 +13,7 @@ import (
 	"github.com/auditlog/auditlog/logger"
 )
 
-// recordingStore keeps what it is given; err or panics make Save fail.
+// recordingStore keeps what it is given; err or panics make Write fail.
 type recordingStore struct {
 	mu     sync.Mutex
 	evs    []logger.Event
@@ -22,7 +22,7 @@ type recordingStore struct {
 	panics bool
 }
 
-func (s *recordingStore) Save(_ context.Context, evs []logger.Event) error {
+func (s *recordingStore) Write(_ context.Context, evs []logger.Event) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.saves++

@@ -256,7 +256,7 @@ func newFixture(dir string, now time.Time) (*fixture, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := s.Save(context.Background(), f.events); err != nil {
+	if err := s.Write(context.Background(), f.events); err != nil {
 		s.Close()
 		return nil, err
 	}

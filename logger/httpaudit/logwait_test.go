@@ -18,14 +18,14 @@ import (
 	"github.com/auditlog/auditlog/logger/httpaudit"
 )
 
-// heldStore is a logger.Store whose Save waits until release is closed:
+// heldStore is a logger.Store whose Write waits until release is closed:
 // it holds the logger's applier, and so its queue, full.
 type heldStore struct {
 	release chan struct{}
 	saved   atomic.Int64
 }
 
-func (s *heldStore) Save(_ context.Context, events []logger.Event) error {
+func (s *heldStore) Write(_ context.Context, events []logger.Event) error {
 	<-s.release
 	s.saved.Add(int64(len(events)))
 	return nil

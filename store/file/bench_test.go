@@ -41,10 +41,10 @@ func benchEvent(g *workload.Gen, i int) logger.Event {
 	return ev
 }
 
-// BenchmarkSave measures Save in batches of 512 workload events, per
+// BenchmarkWrite measures Write in batches of 512 workload events, per
 // event, into one date partition (the workload spans a second), with and
 // without Options.Sync.
-func BenchmarkSave(b *testing.B) {
+func BenchmarkWrite(b *testing.B) {
 	const batch, pool = 512, 64 * 512
 	g := workload.New(benchSeed)
 	evs := make([]logger.Event, pool)
@@ -64,7 +64,7 @@ func BenchmarkSave(b *testing.B) {
 			for done := 0; done < b.N; {
 				n := min(batch, b.N-done)
 				j := done % pool / batch * batch
-				if err := s.Save(ctx, evs[j:j+n]); err != nil {
+				if err := s.Write(ctx, evs[j:j+n]); err != nil {
 					b.Fatal(err)
 				}
 				done += n
@@ -99,7 +99,7 @@ func benchData(b *testing.B, n int) string {
 		for i := 0; i < n; i++ {
 			evs = append(evs, benchEvent(g, i))
 			if len(evs) == cap(evs) || i == n-1 {
-				if benchErr = s.Save(context.Background(), evs); benchErr != nil {
+				if benchErr = s.Write(context.Background(), evs); benchErr != nil {
 					_ = s.Close()
 					return
 				}

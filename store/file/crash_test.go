@@ -51,21 +51,21 @@ func TestCrashHelper(t *testing.T) {
 	first, big := crashBatches(round)
 	s, err := Open(dir, Options{PartitionBy: "resource_name", SegmentBytes: 16 << 20})
 	require.NoError(t, err)
-	require.NoError(t, s.Save(context.Background(), first))
+	require.NoError(t, s.Write(context.Background(), first))
 	beforeWrite = func() {
 		// The big batch is encoded: its writes come next.
 		fmt.Println(crashSignal)
 	}
-	require.NoError(t, s.Save(context.Background(), big))
+	require.NoError(t, s.Write(context.Background(), big))
 	// Killed before this, most of the time; if not, stop without Close
 	// all the same.
 	fmt.Println("saved")
 }
 
-// TestCrash kills a child mid-Save, three times over the same folder,
+// TestCrash kills a child mid-Write, three times over the same folder,
 // and checks after each: the folder opens (repairing any torn line),
 // every event it holds is whole and equal to the one saved, every first
-// batch is there, and Save still works.
+// batch is there, and Write still works.
 func TestCrash(t *testing.T) {
 	dir := t.TempDir()
 	want := map[string]logger.Event{} // every event any child may have saved
@@ -97,7 +97,7 @@ func TestCrash(t *testing.T) {
 		}
 		if !signaled {
 			_ = cmd.Wait()
-			t.Fatalf("the child stopped before its big Save: %v\n%s", cmd.ProcessState, stderr.String())
+			t.Fatalf("the child stopped before its big Write: %v\n%s", cmd.ProcessState, stderr.String())
 		}
 		require.NoError(t, cmd.Process.Kill())
 		_ = cmd.Wait() // killed, or done just before
@@ -142,7 +142,7 @@ func TestCrash(t *testing.T) {
 			more[i].ID += "-after-crash"
 			want[more[i].ID] = more[i]
 		}
-		require.NoError(t, s.Save(context.Background(), more), "Save after a crash")
+		require.NoError(t, s.Write(context.Background(), more), "Write after a crash")
 		later = append(later, more...)
 		n, err := s.Count(context.Background(), logger.Filter{})
 		require.NoError(t, err)

@@ -64,7 +64,7 @@ func (s *Store) DeleteBefore(ctx context.Context, t time.Time) (int, error) {
 			continue
 		}
 		// The segments this Store appends to there are rewritten or
-		// removed: the next Save to the partition starts a new one. On a
+		// removed: the next Write to the partition starts a new one. On a
 		// file system that ignores case, "alice" and "Alice" write to one
 		// folder, under two names here.
 		for _, rel := range open[strings.ToLower(p.rel)] {

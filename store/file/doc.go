@@ -53,27 +53,27 @@
 // Each partition holds segments, part-<UTC creation time to the
 // nanosecond>-<8 random hex digits>.jsonl, which sort by creation. Each
 // line is one event, as logger.Event.MarshalJSON writes it, ending with
-// '\n'. Save appends each partition's lines with one write to the
+// '\n'. Write appends each partition's lines with one write to the
 // partition's current segment, which it keeps open (at most
 // [MaxOpenSegments] at once); once a segment passes Options.SegmentBytes (64 MiB by default) the next
-// Save to the partition starts a new one. A Store never appends to a
+// Write to the partition starts a new one. A Store never appends to a
 // segment it did not create, so that a line torn by a crash stays the
 // last line of its segment.
 //
-// Durability: by default Save returns once its lines are handed to the
+// Durability: by default Write returns once its lines are handed to the
 // operating system, which keeps them through a crash of the process but
 // not of the machine; Close fsyncs every segment. Options.Sync (URL:
 // sync=true) fsyncs each segment written, and the folders of each one
-// created, before Save returns.
+// created, before Write returns.
 //
 // # Planted files
 //
 // Open refuses a folder that its group or others may write into, and
-// Save a partition folder that they may: anyone who can write there can
+// Write a partition folder that they may: anyone who can write there can
 // plant files for the store to touch. Inside, the store acts only on
 // what it made: a link, a FIFO, a device or a folder in the place of the
 // lock file, a partition folder, a segment or a temporary file is never
-// followed and never waited on. Open refuses such a lock file and Save
+// followed and never waited on. Open refuses such a lock file and Write
 // such a partition folder, with an error naming the path; reads, the
 // repair after a crash and DeleteBefore pass over links and other files
 // that are not the store's, removing a link (never what it points to)
@@ -94,7 +94,7 @@
 // whose last writer stopped without Close first cuts every torn last
 // line, so that the segments are whole JSON Lines again for other
 // engines. One Store writes a folder at a time: another one, in this
-// process or another, reads it but gets [ErrLocked] from Save and
+// process or another, reads it but gets [ErrLocked] from Write and
 // DeleteBefore.
 //
 // # Queries
@@ -110,8 +110,8 @@
 // query that decodes it. The decoded events are filtered with
 // Filter.Matches, ordered with CompareEvents and windowed, as
 // store.Select does. Segments are read a few at a time, one per CPU.
-// Readers take no lock against Save: they read whole lines only, so they
-// see every Save that returned before they started.
+// Readers take no lock against Write: they read whole lines only, so they
+// see every Write that returned before they started.
 //
 // # Cleanup
 //

@@ -105,7 +105,7 @@ func TestHostileValuesStayInTheFolder(t *testing.T) {
 				setKey(&ev, key, v)
 				evs = append(evs, ev)
 			}
-			require.NoError(t, s.Save(context.Background(), evs))
+			require.NoError(t, s.Write(context.Background(), evs))
 
 			// Every file and folder is under root, and root alone is in
 			// parent.
@@ -164,7 +164,7 @@ func TestLongValuesFolderIsTheirs(t *testing.T) {
 	at := time.Date(2026, 1, 10, 0, 0, 0, 0, time.UTC)
 	literal := logger.Event{ID: "literal", Seq: 1, Time: at, Operation: logger.OpStore, UserID: longValues}
 	long := logger.Event{ID: "long", Seq: 2, Time: at.Add(time.Second), Operation: logger.OpStore, UserID: strings.Repeat("u", 300)}
-	require.NoError(t, s.Save(context.Background(), []logger.Event{literal, long}))
+	require.NoError(t, s.Write(context.Background(), []logger.Event{literal, long}))
 
 	for folder, id := range map[string]string{
 		"user_id=%5F_AUDITLOG_LONG_VALUE__": "literal",

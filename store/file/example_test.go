@@ -31,7 +31,7 @@ func Example() {
 
 	ctx := context.Background()
 	at := time.Date(2026, 1, 10, 23, 30, 0, 0, time.UTC)
-	err = s.Save(ctx, []logger.Event{
+	err = s.Write(ctx, []logger.Event{
 		{ID: "e1", Seq: 1, Time: at, Operation: logger.OpStore, UserID: "alice", ResourceName: "nightly"},
 		{ID: "e2", Seq: 2, Time: at.Add(time.Hour), Operation: logger.OpRecall, UserID: "bob", ResourceName: "a/b"},
 		{ID: "e3", Seq: 3, Time: at.Add(2 * time.Hour), Operation: logger.OpForget, UserID: "alice"},

@@ -25,8 +25,8 @@ import (
 const DefaultSegmentBytes = 64 << 20
 
 // MaxOpenSegments is how many segments a Store keeps open for appending
-// at most, one per partition written: a Save to one more partition
-// closes the least recently written segment, which the next Save to its
+// at most, one per partition written: a Write to one more partition
+// closes the least recently written segment, which the next Write to its
 // partition opens again.
 const MaxOpenSegments = 128
 
@@ -34,7 +34,7 @@ var (
 	// ErrClosed is returned by every method of a Store after Close.
 	ErrClosed = errors.New("store/file: store is closed")
 
-	// ErrLocked is returned, wrapped, by Save and DeleteBefore when
+	// ErrLocked is returned, wrapped, by Write and DeleteBefore when
 	// another Store, in this process or another, is writing the same
 	// folder: a folder has one writer at a time.
 	ErrLocked = errors.New("store/file: the folder is being written by another Store")
@@ -66,14 +66,14 @@ type Options struct {
 	PartitionBy string
 
 	// SegmentBytes is the size past which a partition's current segment
-	// is closed and the next Save to that partition starts a new one.
-	// Rotation happens between Saves: the lines one Save writes to a
+	// is closed and the next Write to that partition starts a new one.
+	// Rotation happens between Writes: the lines one Write writes to a
 	// partition always go to one segment, which may pass the size. 0
 	// means DefaultSegmentBytes (64 MiB).
 	SegmentBytes int64
 
-	// Sync makes Save fsync every segment it wrote (and the folders of
-	// any segment it created) before it returns. By default (false) Save
+	// Sync makes Write fsync every segment it wrote (and the folders of
+	// any segment it created) before it returns. By default (false) Write
 	// returns once the lines are handed to the operating system, which
 	// keeps them through a crash of the process but not of the machine;
 	// Close fsyncs every segment this Store wrote.
@@ -147,7 +147,7 @@ type Store struct {
 	life   sync.RWMutex
 	closed bool
 
-	// wmu serialises the writers, Save and DeleteBefore, and guards the
+	// wmu serialises the writers, Write and DeleteBefore, and guards the
 	// fields below.
 	wmu      sync.Mutex
 	lock     *os.File // the lock file, held from the first write to Close
@@ -158,7 +158,7 @@ type Store struct {
 	repaired int             // segments whose torn tail a recovery cut (for tests)
 }
 
-// segment is the current segment of a partition, the one Save appends to.
+// segment is the current segment of a partition, the one Write appends to.
 type segment struct {
 	path string
 	f    *os.File // nil when closed to bound the open files
@@ -167,7 +167,7 @@ type segment struct {
 }
 
 // Hooks for the package's tests: openHook sees every segment a read
-// opens, beforeWrite runs in Save after the lines are encoded and before
+// opens, beforeWrite runs in Write after the lines are encoded and before
 // the first of them is written.
 var (
 	openHook    func(path string)
@@ -185,11 +185,11 @@ var (
 // Open refuses, with an error naming it, a folder that its group or
 // others may write into, and leaves its mode as it is: whoever can write
 // there could plant links for the store to write through (chmod go-w it,
-// or choose another folder). Save checks each partition folder the same
+// or choose another folder). Write checks each partition folder the same
 // way when it first writes to it. Where the store's own files go, a
 // link, a FIFO or anything but a regular file (or a folder, for a
 // partition) is never followed or opened: Open refuses such a lock file
-// and Save such a partition folder, naming it, and reads, the repair and
+// and Write such a partition folder, naming it, and reads, the repair and
 // DeleteBefore pass over them; see "Planted files" in the package
 // documentation.
 func Open(dir string, opts Options) (*Store, error) {
@@ -268,7 +268,7 @@ func (s *Store) layout() string {
 // Dir returns the folder of the store.
 func (s *Store) Dir() string { return s.root }
 
-// Save appends the events to the current segment of each partition they
+// Write appends the events to the current segment of each partition they
 // fall in: one write per partition, of whole lines, each the event's
 // JSON (logger.Event.MarshalJSON). It refuses the whole batch, writing
 // nothing, when an event cannot be stored so as to be read back: one
@@ -279,9 +279,9 @@ func (s *Store) Dir() string { return s.root }
 // in the folder key=__AUDITLOG_LONG_VALUE__.) A failed write is cut back
 // off its segment, so a segment holds whole lines only; the partitions
 // written before it keep their lines.
-func (s *Store) Save(ctx context.Context, events []logger.Event) error {
+func (s *Store) Write(ctx context.Context, events []logger.Event) error {
 	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("store/file: Save: %w", err)
+		return fmt.Errorf("store/file: Write: %w", err)
 	}
 	s.life.RLock()
 	defer s.life.RUnlock()
@@ -298,7 +298,7 @@ func (s *Store) Save(ctx context.Context, events []logger.Event) error {
 	for i := range events {
 		ev := &events[i]
 		if err := ev.Validate(); err != nil {
-			return fmt.Errorf("store/file: Save: event %d: %w", i, err)
+			return fmt.Errorf("store/file: Write: event %d: %w", i, err)
 		}
 		t := ev.Time.UTC()
 		if d := t.Unix() / 86400; d != day || t.Unix() < 0 {
@@ -317,7 +317,7 @@ func (s *Store) Save(ctx context.Context, events []logger.Event) error {
 		}
 		line, _ := ev.MarshalJSON() // never fails
 		if len(line) > export.MaxLineBytes {
-			return fmt.Errorf("store/file: Save: event %d (%q): %d bytes of JSON, over the limit of %d", i, ev.ID, len(line), export.MaxLineBytes)
+			return fmt.Errorf("store/file: Write: event %d (%q): %d bytes of JSON, over the limit of %d", i, ev.ID, len(line), export.MaxLineBytes)
 		}
 		buf, ok := bufs[dir]
 		if !ok {
@@ -371,7 +371,7 @@ func (s *Store) append(dir string, buf []byte) error {
 	n, err := seg.f.Write(buf)
 	if err != nil {
 		if n > 0 {
-			// Leave whole lines only: the next Save appends after them.
+			// Leave whole lines only: the next Write appends after them.
 			if terr := seg.f.Truncate(seg.size); terr != nil {
 				return fmt.Errorf("store/file: writing %s: %w (and cutting the partial write back: %v)", seg.path, err, terr)
 			}
@@ -451,7 +451,7 @@ func (s *Store) opened(seg *segment, f *os.File) {
 }
 
 // release closes seg's file and keeps seg as the partition's current
-// segment. With sync, it fsyncs the file first (unless every Save
+// segment. With sync, it fsyncs the file first (unless every Write
 // already did); without, Close will.
 func (s *Store) release(seg *segment, sync bool) error {
 	if seg.f == nil {
@@ -479,7 +479,7 @@ func (s *Store) release(seg *segment, sync bool) error {
 }
 
 // closeSegment closes the current segment of dir, as release does, and
-// forgets it: the next Save to dir starts a new one.
+// forgets it: the next Write to dir starts a new one.
 func (s *Store) closeSegment(dir string, seg *segment, sync bool) error {
 	delete(s.segs, dir)
 	return s.release(seg, sync)

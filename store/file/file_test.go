@@ -41,7 +41,7 @@ func TestManyPartitions(t *testing.T) {
 		evs[i].ResourceID = fmt.Sprintf("r%03d", i%300)
 	}
 	for i := 0; i < len(evs); i += 700 {
-		require.NoError(t, s.Save(context.Background(), evs[i:min(i+700, len(evs))]))
+		require.NoError(t, s.Write(context.Background(), evs[i:min(i+700, len(evs))]))
 		require.LessOrEqual(t, s.open.Len(), MaxOpenSegments)
 	}
 	require.NotEmpty(t, s.unsynced)

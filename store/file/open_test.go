@@ -35,7 +35,7 @@ func TestOpenBadInput(t *testing.T) {
 func TestOpenCreatesPrivateFolders(t *testing.T) {
 	root := filepath.Join(t.TempDir(), "a", "b")
 	s := openT(t, root, Options{PartitionBy: "user_id"})
-	require.NoError(t, s.Save(context.Background(), storetest.Events(1, 20)))
+	require.NoError(t, s.Write(context.Background(), storetest.Events(1, 20)))
 	err := filepath.Walk(root, func(path string, fi os.FileInfo, err error) error {
 		require.NoError(t, err)
 		if fi.IsDir() {
@@ -56,13 +56,13 @@ func TestLayoutMismatch(t *testing.T) {
 	evs := storetest.Events(1, 20)
 	byDate := t.TempDir()
 	s := openT(t, byDate, Options{})
-	require.NoError(t, s.Save(context.Background(), evs))
+	require.NoError(t, s.Write(context.Background(), evs))
 	_, err := Open(byDate, Options{PartitionBy: "resource_name"})
 	require.ErrorContains(t, err, "laid out as date=YYYY-MM-DD/")
 
 	byName := t.TempDir()
 	s = openT(t, byName, Options{PartitionBy: "resource_name"})
-	require.NoError(t, s.Save(context.Background(), evs))
+	require.NoError(t, s.Write(context.Background(), evs))
 	_, err = Open(byName, Options{})
 	require.ErrorContains(t, err, "laid out as resource_name=<value>/date=YYYY-MM-DD/")
 	_, err = Open(byName, Options{PartitionBy: "user_id"})
@@ -72,9 +72,9 @@ func TestLayoutMismatch(t *testing.T) {
 	require.NoError(t, s2.Close())
 }
 
-// TestSaveRefuses: events that could not be read back are refused,
+// TestWriteRefuses: events that could not be read back are refused,
 // whole batch and all, before anything is written.
-func TestSaveRefuses(t *testing.T) {
+func TestWriteRefuses(t *testing.T) {
 	dir := t.TempDir()
 	s := openT(t, dir, Options{PartitionBy: "resource_name"})
 	ok := storetest.Events(1, 5)
@@ -84,7 +84,7 @@ func TestSaveRefuses(t *testing.T) {
 		"year 2300":         {ID: "x", Time: time.Date(2300, 1, 1, 0, 0, 0, 0, time.UTC), Operation: logger.OpStore},
 		"no time":           {ID: "x", Operation: logger.OpStore},
 	} {
-		err := s.Save(context.Background(), append(append([]logger.Event(nil), ok...), bad))
+		err := s.Write(context.Background(), append(append([]logger.Event(nil), ok...), bad))
 		require.ErrorIs(t, err, logger.ErrInvalidEvent, name)
 		require.Empty(t, segmentFiles(t, dir), name)
 	}
@@ -92,7 +92,7 @@ func TestSaveRefuses(t *testing.T) {
 	fine := []logger.Event{
 		{ID: "long", Time: storetest.Start, Operation: logger.OpStore, ResourceName: strings.Repeat("n", 255-len("resource_name="))},
 	}
-	require.NoError(t, s.Save(context.Background(), fine))
+	require.NoError(t, s.Write(context.Background(), fine))
 	requireHolds(t, s, fine)
 
 	// A value too long for a folder name costs nothing to the rest of the
@@ -100,7 +100,7 @@ func TestSaveRefuses(t *testing.T) {
 	// keeps the value, which the store reads back.
 	long := strings.Repeat("a/", 90)
 	batch := append(storetest.Events(2, 20), logger.Event{ID: "too-long", Time: storetest.Start, Operation: logger.OpStore, ResourceName: long})
-	require.NoError(t, s.Save(context.Background(), batch))
+	require.NoError(t, s.Write(context.Background(), batch))
 	require.DirExists(t, filepath.Join(dir, "resource_name="+longValues))
 	requireHolds(t, s, append(fine, batch...))
 }
@@ -112,13 +112,13 @@ func TestOpenURL(t *testing.T) {
 
 	s, err := store.Open("file://./audits")
 	require.NoError(t, err)
-	require.NoError(t, s.Save(context.Background(), evs))
+	require.NoError(t, s.Write(context.Background(), evs))
 	require.NoError(t, s.Close())
 	require.DirExists(t, filepath.Join(dir, "audits", "date=2026-01-10"))
 
 	s, err = store.Open("file://./byname?partition=resource_name&sync=true&segment_bytes=1000")
 	require.NoError(t, err)
-	require.NoError(t, s.Save(context.Background(), evs))
+	require.NoError(t, s.Write(context.Background(), evs))
 	require.Equal(t, Options{PartitionBy: "resource_name", Sync: true, SegmentBytes: 1000}, s.(*Store).opts)
 	requireHolds(t, s, evs)
 	require.NoError(t, s.Close())

@@ -109,7 +109,7 @@ func TestPlantedLockFile(t *testing.T) {
 			check := tc.plant(t, lock)
 			s, err := Open(root, Options{})
 			if err == nil {
-				err = s.Save(context.Background(), storetest.Events(1, 5))
+				err = s.Write(context.Background(), storetest.Events(1, 5))
 				_ = s.Close()
 			}
 			require.ErrorIs(t, err, fsafe.ErrNotRegular)
@@ -120,7 +120,7 @@ func TestPlantedLockFile(t *testing.T) {
 }
 
 // TestPlantedPartitionLink: a partition folder that is a link is never
-// written through (Save refuses it, naming it), read through, or removed
+// written through (Write refuses it, naming it), read through, or removed
 // through.
 func TestPlantedPartitionLink(t *testing.T) {
 	evs := storetest.Events(3, 40) // over a few days
@@ -143,7 +143,7 @@ func TestPlantedPartitionLink(t *testing.T) {
 			require.NoError(t, os.MkdirAll(filepath.Dir(link), 0o700))
 			require.NoError(t, os.Symlink(outside, link))
 			s := openT(t, root, Options{PartitionBy: tc.key})
-			err := s.Save(context.Background(), evs)
+			err := s.Write(context.Background(), evs)
 			require.ErrorIs(t, err, fsafe.ErrUnsafeDir)
 			require.ErrorContains(t, err, link)
 			requireEmptyDir(t, outside)
@@ -157,7 +157,7 @@ func TestPlantedPartitionLink(t *testing.T) {
 		for i := range own {
 			own[i].ResourceName = "own"
 		}
-		require.NoError(t, s.Save(context.Background(), own))
+		require.NoError(t, s.Write(context.Background(), own))
 		require.NoError(t, s.Close())
 
 		// Outside: folders laid out as partitions, with a segment each.
@@ -204,7 +204,7 @@ func TestPlantedTempFile(t *testing.T) {
 	root := t.TempDir()
 	s := openT(t, root, Options{})
 	evs := oneDay(8, 10)
-	require.NoError(t, s.Save(context.Background(), evs))
+	require.NoError(t, s.Write(context.Background(), evs))
 	seg := segmentFiles(t, root)[0]
 	tmp := filepath.Join(filepath.Dir(seg), tempPrefix+filepath.Base(seg))
 	v := newVictim(t, "precious\n")
@@ -236,7 +236,7 @@ func TestPlantedSegmentSwap(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			root := t.TempDir()
 			s := openT(t, root, Options{})
-			require.NoError(t, s.Save(context.Background(), evs))
+			require.NoError(t, s.Write(context.Background(), evs))
 			segs := segmentFiles(t, root)
 			require.Len(t, segs, 1)
 			openHook = func(path string) {
@@ -258,7 +258,7 @@ func TestPlantedFIFOSegment(t *testing.T) {
 	root := t.TempDir()
 	s := openT(t, root, Options{})
 	evs := oneDay(7, 10)
-	require.NoError(t, s.Save(context.Background(), evs))
+	require.NoError(t, s.Write(context.Background(), evs))
 	require.NoError(t, s.Close())
 	day := filepath.Dir(segmentFiles(t, root)[0])
 	require.NoError(t, syscall.Mkfifo(filepath.Join(day, "part-20260101T000000.000000000Z-00000000.jsonl"), 0o600))
@@ -289,7 +289,7 @@ func TestOpenRefusesOpenFolder(t *testing.T) {
 	require.NoError(t, os.Mkdir(part, 0o700))
 	require.NoError(t, os.Chmod(part, 0o777))
 	s := openT(t, root, Options{})
-	err = s.Save(context.Background(), oneDay(1, 1))
+	err = s.Write(context.Background(), oneDay(1, 1))
 	require.ErrorIs(t, err, fsafe.ErrUnsafeDir)
 	require.ErrorContains(t, err, part)
 }

@@ -71,7 +71,7 @@ func TestPruneByDate(t *testing.T) {
 	dir := t.TempDir()
 	evs := storetest.Events(9, 2000) // from 2026-01-10 22:00 to 2026-01-13 03:37
 	s := openT(t, dir, Options{})
-	require.NoError(t, s.Save(context.Background(), evs))
+	require.NoError(t, s.Write(context.Background(), evs))
 	opened := watchOpens(t, dir)
 
 	queryModel(t, s, evs, logger.Filter{})
@@ -103,7 +103,7 @@ func TestPruneByKey(t *testing.T) {
 	t.Run("user_id", func(t *testing.T) {
 		dir := t.TempDir()
 		s := openT(t, dir, Options{PartitionBy: "user_id"})
-		require.NoError(t, s.Save(context.Background(), evs))
+		require.NoError(t, s.Write(context.Background(), evs))
 		opened := watchOpens(t, dir)
 		since := time.Date(2026, 1, 12, 0, 0, 0, 0, time.UTC)
 		queryModel(t, s, evs, logger.Filter{UserID: "../../etc", Since: since})
@@ -130,7 +130,7 @@ func TestPruneByKey(t *testing.T) {
 		}
 		dir := t.TempDir()
 		s := openT(t, dir, Options{PartitionBy: "status"})
-		require.NoError(t, s.Save(context.Background(), evs))
+		require.NoError(t, s.Write(context.Background(), evs))
 		opened := watchOpens(t, dir)
 		queryModel(t, s, evs, logger.Filter{Status: logger.StatusSuccess, Since: time.Date(2026, 1, 13, 0, 0, 0, 0, time.UTC)})
 		require.Equal(t, []string{"status=SUCCESS/date=2026-01-13", "status=__HIVE_DEFAULT_PARTITION__/date=2026-01-13"}, opened())
@@ -143,7 +143,7 @@ func TestPruneByKey(t *testing.T) {
 		// The Filter has no resource name: only dates prune.
 		dir := t.TempDir()
 		s := openT(t, dir, Options{PartitionBy: "resource_name"})
-		require.NoError(t, s.Save(context.Background(), evs))
+		require.NoError(t, s.Write(context.Background(), evs))
 		opened := watchOpens(t, dir)
 		queryModel(t, s, evs, logger.Filter{ResourceID: "a/b", Until: time.Date(2026, 1, 10, 23, 0, 0, 0, time.UTC)})
 		got := opened()
@@ -166,7 +166,7 @@ func TestPartitionValuesThatDifferInCaseShareAFolder(t *testing.T) {
 		{ID: "a1", Seq: 1, Time: at, Operation: logger.OpStore, UserID: "alice"},
 		{ID: "A1", Seq: 2, Time: at.Add(time.Second), Operation: logger.OpStore, UserID: "Alice"},
 	}
-	require.NoError(t, s.Save(context.Background(), evs))
+	require.NoError(t, s.Write(context.Background(), evs))
 	require.NoError(t, s.Close())
 	from := filepath.Join(dir, "user_id=Alice", "date=2026-01-15")
 	segs, err := filepath.Glob(filepath.Join(from, "part-*"))
@@ -196,7 +196,7 @@ func TestDeleteBeforeRemovesEmptyFolders(t *testing.T) {
 		{ID: "cut", Seq: 2, Time: day.Add(time.Hour), Operation: logger.OpStore, ResourceName: "pipeline"},
 		{ID: "kept", Seq: 3, Time: day.Add(25 * time.Hour), Operation: logger.OpStore, ResourceName: "pipeline"},
 	}
-	require.NoError(t, s.Save(context.Background(), evs))
+	require.NoError(t, s.Write(context.Background(), evs))
 	n, err := s.DeleteBefore(context.Background(), day.Add(2*time.Hour)) // within the 13th: all of its events
 	require.NoError(t, err)
 	require.Equal(t, 2, n)

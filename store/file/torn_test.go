@@ -17,7 +17,7 @@ import (
 
 // TestTornLastLine writes a torn last line by hand, unterminated or
 // terminated but not an event, into a folder closed cleanly (so Open
-// repairs nothing): readers skip it, and Save goes on in a new segment.
+// repairs nothing): readers skip it, and Write goes on in a new segment.
 func TestTornLastLine(t *testing.T) {
 	for name, torn := range map[string]string{
 		"unterminated":         `{"event_id":"torn","seq":99,"timest`,
@@ -32,7 +32,7 @@ func TestTornLastLine(t *testing.T) {
 			evs := storetest.Events(1, 200)
 			s, err := Open(dir, Options{})
 			require.NoError(t, err)
-			require.NoError(t, s.Save(context.Background(), evs))
+			require.NoError(t, s.Write(context.Background(), evs))
 			require.NoError(t, s.Close())
 			segs := segmentFiles(t, dir)
 			require.NotEmpty(t, segs)
@@ -56,7 +56,7 @@ func TestTornLastLine(t *testing.T) {
 			for i := range more {
 				more[i].ID += "-more"
 			}
-			require.NoError(t, s.Save(context.Background(), more))
+			require.NoError(t, s.Write(context.Background(), more))
 			requireHolds(t, s, append(evs, more...))
 			for _, seg := range segs {
 				b, err := os.ReadFile(seg)
@@ -91,7 +91,7 @@ func TestCorruptLineInTheMiddle(t *testing.T) {
 			}
 			s, err := Open(dir, Options{})
 			require.NoError(t, err)
-			require.NoError(t, s.Save(context.Background(), evs))
+			require.NoError(t, s.Write(context.Background(), evs))
 			require.NoError(t, s.Close())
 			segs := segmentFiles(t, dir)
 			require.Len(t, segs, 1)
@@ -134,7 +134,7 @@ func TestRepairAfterUncleanStop(t *testing.T) {
 	evs := storetest.Events(5, 300)
 	s, err := Open(dir, Options{PartitionBy: "resource_name"})
 	require.NoError(t, err)
-	require.NoError(t, s.Save(context.Background(), evs))
+	require.NoError(t, s.Write(context.Background(), evs))
 	abandon(s)
 
 	segs := segmentFiles(t, dir)
@@ -170,19 +170,19 @@ func TestOneWriter(t *testing.T) {
 	evs := storetest.Events(3, 100)
 	s1, err := Open(dir, Options{})
 	require.NoError(t, err)
-	require.NoError(t, s1.Save(context.Background(), evs[:50]))
+	require.NoError(t, s1.Write(context.Background(), evs[:50]))
 	segs := segmentFiles(t, dir)
 	appendFile(t, segs[0], `{"event_id":"in flight`) // as a write under way
 
 	s2 := openT(t, dir, Options{})
 	require.Zero(t, s2.repaired, "no repair while a writer holds the folder")
 	requireHolds(t, s2, evs[:50])
-	require.ErrorIs(t, s2.Save(context.Background(), evs[50:]), ErrLocked)
+	require.ErrorIs(t, s2.Write(context.Background(), evs[50:]), ErrLocked)
 	_, err = s2.DeleteBefore(context.Background(), storetest.Start)
 	require.ErrorIs(t, err, ErrLocked)
 
 	require.NoError(t, s1.Close())
-	require.NoError(t, s2.Save(context.Background(), evs[50:]))
+	require.NoError(t, s2.Write(context.Background(), evs[50:]))
 	requireHolds(t, s2, evs)
 }
 
@@ -192,7 +192,7 @@ func TestClosedStore(t *testing.T) {
 	require.NoError(t, s.Close())
 	require.NoError(t, s.Close())
 	ctx := context.Background()
-	require.ErrorIs(t, s.Save(ctx, storetest.Events(1, 1)), ErrClosed)
+	require.ErrorIs(t, s.Write(ctx, storetest.Events(1, 1)), ErrClosed)
 	_, err = s.Query(ctx, logger.Filter{})
 	require.ErrorIs(t, err, ErrClosed)
 	_, err = s.Count(ctx, logger.Filter{})

@@ -61,17 +61,17 @@ func fillStore(ctx context.Context, s *sqlite.Store, g *workload.Gen, from, to i
 		for ; i < to && len(batch) < benchBatch; i++ {
 			batch = append(batch, workloadEvent(g, i))
 		}
-		if err := s.Save(ctx, batch); err != nil {
+		if err := s.Write(ctx, batch); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// BenchmarkSave saves the workload in batches of 512 events, as the
+// BenchmarkWrite saves the workload in batches of 512 events, as the
 // logger's writer hands them over, to a new store: ns/op is per event,
 // and events/s the throughput.
-func BenchmarkSave(b *testing.B) {
+func BenchmarkWrite(b *testing.B) {
 	for _, sync := range []sqlite.Synchronous{sqlite.SyncNormal, sqlite.SyncFull} {
 		b.Run(string(sync), func(b *testing.B) {
 			s, err := sqlite.Open(filepath.Join(b.TempDir(), "audit.db"), sqlite.Options{Synchronous: sync})
@@ -91,7 +91,7 @@ func BenchmarkSave(b *testing.B) {
 					batch = append(batch, workloadEvent(g, i))
 				}
 				b.StartTimer()
-				if err := s.Save(ctx, batch); err != nil {
+				if err := s.Write(ctx, batch); err != nil {
 					b.Fatal(err)
 				}
 			}

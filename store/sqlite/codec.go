@@ -105,7 +105,7 @@ func (d *decoder) decode(body []byte, ev *logger.Event) error {
 		}
 		d.line.Reset()
 		// A body is one event, as a journal line is: what inflates past
-		// export.MaxLineBytes was not written by Save.
+		// export.MaxLineBytes was not written by Write.
 		if _, err := d.line.ReadFrom(io.LimitReader(d.zr, export.MaxLineBytes+1)); err != nil {
 			return fmt.Errorf("sqlite: corrupt event body: %w", err)
 		}

@@ -37,7 +37,7 @@ func TestDecodeRefusesABodyThatInflatesPastTheLimit(t *testing.T) {
 	require.ErrorContains(t, err, "inflates past")
 	require.Zero(t, d.line.Cap(), "the inflated bytes are not kept")
 
-	// A body as Save writes it still decodes.
+	// A body as Write writes it still decodes.
 	want := logger.Event{ID: "e", Seq: 1, Operation: logger.OpStore, Description: strings.Repeat("d", 4096)}
 	require.NoError(t, d.decode(appendBody(nil, &want), &ev))
 	require.Equal(t, want.Description, ev.Description)

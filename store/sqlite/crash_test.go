@@ -60,26 +60,26 @@ func TestCrashHelper(t *testing.T) {
 	require.NoError(t, err)
 	first, big := crashEvents()
 	ctx := context.Background()
-	require.NoError(t, s.Save(ctx, first))
+	require.NoError(t, s.Write(ctx, first))
 	fmt.Println("committed")
 	wal, err := os.Stat(path + "-wal")
 	require.NoError(t, err)
 	fmt.Printf("wal %d\n", wal.Size())
-	// Inside the big Save's transaction, once it has inserted crashAt
+	// Inside the big Write's transaction, once it has inserted crashAt
 	// events (and SQLite has spilled some of them to the WAL, the cache
 	// being small), tell the parent, which kills this process.
-	sqlite.SetSaveHook(func(n int) {
+	sqlite.SetWriteHook(func(n int) {
 		if n == crashAt {
 			fmt.Printf("inserted %d\n", n)
 		}
 	})
 	fmt.Println("saving")
-	require.NoError(t, s.Save(ctx, big))
+	require.NoError(t, s.Write(ctx, big))
 	fmt.Println("saved") // only if the parent was too slow to kill
 	require.NoError(t, s.Close())
 }
 
-// TestCrashMidBatch kills a process in the middle of a Save and checks
+// TestCrashMidBatch kills a process in the middle of a Write and checks
 // that the batch is stored whole or not at all, and the file is sound.
 func TestCrashMidBatch(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "audit.db")
@@ -103,7 +103,7 @@ func TestCrashMidBatch(t *testing.T) {
 	if len(said) == 0 || said[len(said)-1] != want {
 		_ = cmd.Process.Kill()
 		_ = cmd.Wait()
-		t.Fatalf("the child ended before the big Save was under way: it said %q; stderr:\n%s", said, stderr.String())
+		t.Fatalf("the child ended before the big Write was under way: it said %q; stderr:\n%s", said, stderr.String())
 	}
 	require.Len(t, said, 4)
 	require.Equal(t, "committed", said[0])
@@ -153,7 +153,7 @@ func TestCrashMidBatch(t *testing.T) {
 	for i := range more {
 		more[i].ID += "-after"
 	}
-	require.NoError(t, s.Save(ctx, more))
+	require.NoError(t, s.Write(ctx, more))
 	n2, err := s.Count(ctx, logger.Filter{})
 	require.NoError(t, err)
 	require.Equal(t, n+len(more), n2)

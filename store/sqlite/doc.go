@@ -46,21 +46,21 @@
 //
 // # Durability and concurrency
 //
-// The file is in WAL mode. Each Save is one transaction: after a crash,
+// The file is in WAL mode. Each Write is one transaction: after a crash,
 // of the process or of the machine, a batch is stored whole or not at all.
-// By default (SyncNormal, SQLite's synchronous=NORMAL) a Save that
+// By default (SyncNormal, SQLite's synchronous=NORMAL) a Write that
 // returned survives a crash of the process; an OS crash or a power loss
-// may lose the last few Saves, never corrupt the file. SyncFull syncs
-// every commit, for a Save that survives a power loss too.
+// may lose the last few Writes, never corrupt the file. SyncFull syncs
+// every commit, for a Write that survives a power loss too.
 //
-// A Store is safe for concurrent use. Writes (Save, DeleteBefore) go
+// A Store is safe for concurrent use. Writes (Write, DeleteBefore) go
 // through one connection, one at a time, so they never fail on the lock
 // among themselves; Query and Count use a pool of read-only connections
 // ([Options.Readers]) that read beside the writer, each call seeing the
 // last committed state. BusyTimeout bounds the wait for another process
 // that writes the same file.
 //
-// SQLite picks an index from its statistics of the table: Save refreshes
+// SQLite picks an index from its statistics of the table: Write refreshes
 // them (ANALYZE, sampled) whenever the table has doubled since they were
 // taken, Open when they are missing or stale, Close before it closes.
 //
@@ -70,7 +70,7 @@
 // waits for the calls in progress and may be called again. A negative
 // Limit or Offset is store.ErrInvalidFilter. An event whose Time is
 // outside the years 1678 to 2262 (an int64 of nanoseconds; the zero Time
-// among them) makes Save fail with logger.ErrInvalidEvent, storing
+// among them) makes Write fail with logger.ErrInvalidEvent, storing
 // nothing: the logger never hands such an event over. Seq is kept as a
 // signed 64-bit integer; a Seq above 2^63-1 comes back intact but sorts
 // before the others.

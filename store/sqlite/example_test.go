@@ -28,7 +28,7 @@ func Example() {
 	ctx := context.Background()
 	start := time.Date(2026, 1, 15, 10, 30, 0, 0, time.UTC)
 	// The logger saves events with their ID, Seq and Time set.
-	err = s.Save(ctx, []logger.Event{
+	err = s.Write(ctx, []logger.Event{
 		{ID: "e1", Seq: 1, Time: start, Operation: logger.OpStore, Status: logger.StatusSuccess, UserID: "alice", EntryIDs: []string{"m1"}},
 		{ID: "e2", Seq: 2, Time: start.Add(time.Second), Operation: logger.OpRecall, Status: logger.StatusSuccess, UserID: "bob", EntryIDs: []string{"m1"}},
 		{ID: "e3", Seq: 3, Time: start.Add(2 * time.Second), Operation: logger.OpForget, UserID: "alice", EntryIDs: []string{"m1"},

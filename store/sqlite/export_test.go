@@ -7,16 +7,16 @@ import (
 	"github.com/auditlog/auditlog/logger"
 )
 
-// SetSaveHook sets the function Save calls inside its transaction after
-// each event it inserts; nil removes it. Tests only, before any Save.
-func SetSaveHook(f func(n int)) { testHookSaved = f }
+// SetWriteHook sets the function Write calls inside its transaction after
+// each event it inserts; nil removes it. Tests only, before any Write.
+func SetWriteHook(f func(n int)) { testHookWritten = f }
 
 // SetWriterCacheKiB sets the page cache of the write connection of the
 // stores opened after it, so that a test can make a transaction spill to
 // the WAL early.
 func SetWriterCacheKiB(kib int) { writerCacheKiB = kib }
 
-// Body returns the body Save stores for ev.
+// Body returns the body Write stores for ev.
 func Body(ev *logger.Event) []byte { return appendBody(nil, ev) }
 
 // Plan returns SQLite's query plan of Query(f) and of Count(f), one line

@@ -36,7 +36,7 @@ func planEvents(n int) []logger.Event {
 // TestQueryPlans checks with EXPLAIN QUERY PLAN that every filter field
 // is answered from an index, that the common filters use the index meant
 // for them, and that the order needs no sort of the whole result where
-// an index gives it. The store is filled past the size from which Save
+// an index gives it. The store is filled past the size from which Write
 // gathers the planner's statistics, so the combined filter also checks
 // that they are gathered: without them SQLite takes the operation's index
 // rather than the far more selective user's.
@@ -48,7 +48,7 @@ func TestQueryPlans(t *testing.T) {
 	const n = 6000
 	evs := planEvents(n)
 	for i := 0; i < n; i += 500 {
-		require.NoError(t, s.Save(ctx, evs[i:i+500]))
+		require.NoError(t, s.Write(ctx, evs[i:i+500]))
 	}
 	since := evs[n-n/10].Time
 	for _, c := range []struct {

@@ -41,7 +41,7 @@ func closedStore(t *testing.T) []byte {
 	path := filepath.Join(t.TempDir(), "other.db")
 	s, err := sqlite.Open(path, sqlite.Options{})
 	require.NoError(t, err)
-	require.NoError(t, s.Save(context.Background(), storetest.Events(9, 20)))
+	require.NoError(t, s.Write(context.Background(), storetest.Events(9, 20)))
 	require.NoError(t, s.Close())
 	b, err := os.ReadFile(path)
 	require.NoError(t, err)
@@ -104,9 +104,9 @@ func TestOpenRefusesPlantedFiles(t *testing.T) {
 			planted, check := tc.plant(t, path)
 			s, err := sqlite.Open(path, sqlite.Options{})
 			if err == nil {
-				err = s.Save(context.Background(), storetest.Events(1, 20))
+				err = s.Write(context.Background(), storetest.Events(1, 20))
 				require.NoError(t, s.Close())
-				t.Fatalf("Open accepted the planted %s (Save: %v)", planted, err)
+				t.Fatalf("Open accepted the planted %s (Write: %v)", planted, err)
 			}
 			require.ErrorIs(t, err, fsafe.ErrNotRegular)
 			require.ErrorContains(t, err, planted)

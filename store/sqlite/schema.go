@@ -22,11 +22,11 @@ const schemaVersion = 1
 // order Query returns. events_time carries the whole order (time, seq,
 // event_id) for unfiltered queries, time windows and DeleteBefore.
 //
-// Each index costs Save time, the more so when its key spreads the
+// Each index costs Write time, the more so when its key spreads the
 // inserts over the whole index (a user id) rather than appending at one
 // end (the time): measured on the benchmark workload, an index on
 // (user_id, operation, time) would make the benchmark query 30% faster and
-// its Count 9 times faster, but Save 28% slower; a user's events are found
+// its Count 9 times faster, but Write 28% slower; a user's events are found
 // by events_user and the rest of the filter checked on the row instead.
 //
 // entries holds the memory entry ids of each event, once each, keyed by

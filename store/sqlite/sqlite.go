@@ -30,17 +30,17 @@ import (
 var ErrClosed = errors.New("sqlite: store closed")
 
 // Synchronous is SQLite's synchronous setting for the store's writes:
-// how much Save waits for the disk.
+// how much Write waits for the disk.
 type Synchronous string
 
 const (
 	// SyncNormal, the default, syncs the write-ahead log at checkpoints
-	// only. A committed Save survives a crash of the process; an OS
+	// only. A committed Write survives a crash of the process; an OS
 	// crash or a power loss may roll back the last few commits, never
 	// leave the file corrupt.
 	SyncNormal Synchronous = "NORMAL"
-	// SyncFull syncs the write-ahead log at every commit: a Save that
-	// returned survives a power loss too. Each Save then costs an
+	// SyncFull syncs the write-ahead log at every commit: a Write that
+	// returned survives a power loss too. Each Write then costs an
 	// fsync.
 	SyncFull Synchronous = "FULL"
 )
@@ -87,7 +87,7 @@ func (o *Options) normalize() error {
 }
 
 // Store is a logger.Store in one SQLite file. It is safe for concurrent
-// use: Saves and DeleteBefores run one at a time on the one write
+// use: Writes and DeleteBefores run one at a time on the one write
 // connection, while Queries and Counts run beside them on a pool of read
 // connections, each reading the last committed state (WAL mode).
 type Store struct {
@@ -106,7 +106,7 @@ type Store struct {
 	stmts   map[string]*sql.Stmt // on r, by text: Query's and Count's
 
 	// analyzed is the largest row id when the planner's statistics were
-	// last gathered; see Save.
+	// last gathered; see Write.
 	analyzed atomic.Int64
 }
 
@@ -148,8 +148,8 @@ func Open(path string, o Options) (*Store, error) {
 		"_pragma=synchronous("+string(o.Synchronous)+")",
 		"_pragma=cache_size(-"+strconv.Itoa(writerCacheKiB)+")",
 		// Checkpoint every 8192 pages (32 MiB of WAL) rather than SQLite's
-		// 1000: an index page that several Saves change is copied into the
-		// file once. Measured: Save 15 to 20% faster on a store of 600,000
+		// 1000: an index page that several Writes change is copied into the
+		// file once. Measured: Write 15 to 20% faster on a store of 600,000
 		// events. The WAL is truncated back to 64 MiB after a checkpoint.
 		"_pragma=wal_autocheckpoint(8192)",
 		"_pragma=journal_size_limit(67108864)",
@@ -280,7 +280,7 @@ func (s *Store) init() error {
 
 	// Gather the planner's statistics when they are missing or stale:
 	// cheap, as analysis_limit bounds the rows ANALYZE reads in each index.
-	// Save keeps them up to date as the table grows, and Close refreshes
+	// Write keeps them up to date as the table grows, and Close refreshes
 	// them too.
 	if _, err := s.w.ExecContext(ctx, "PRAGMA analysis_limit=1000"); err != nil {
 		return err
@@ -355,22 +355,22 @@ func fail(ctx context.Context, op string, err error) error {
 	return fmt.Errorf("sqlite: %s: %w", op, err)
 }
 
-// testHookSaved, when set by a test, is called inside Save's transaction
+// testHookWritten, when set by a test, is called inside Write's transaction
 // after each event is inserted, with the number inserted so far.
-var testHookSaved func(n int)
+var testHookWritten func(n int)
 
-// Save stores events in one transaction: after a crash, either all of
+// Write stores events in one transaction: after a crash, either all of
 // them are stored or none. Each event is stored as given; an event whose
 // Time is outside the years 1678 to 2262 (the zero Time among them), or
-// whose Duration is negative, makes Save fail with logger.ErrInvalidEvent
+// whose Duration is negative, makes Write fail with logger.ErrInvalidEvent
 // before anything is written.
-func (s *Store) Save(ctx context.Context, events []logger.Event) error {
-	if err := s.acquire("Save"); err != nil {
+func (s *Store) Write(ctx context.Context, events []logger.Event) error {
+	if err := s.acquire("Write"); err != nil {
 		return err
 	}
 	defer s.mu.RUnlock()
 	if err := ctx.Err(); err != nil {
-		return fail(ctx, "Save", err)
+		return fail(ctx, "Write", err)
 	}
 	if len(events) == 0 {
 		return nil
@@ -383,7 +383,7 @@ func (s *Store) Save(ctx context.Context, events []logger.Event) error {
 	for i := range events {
 		ev := &events[i]
 		if err := ev.Validate(); err != nil {
-			return fmt.Errorf("sqlite: Save: event %d: %w", i, err)
+			return fmt.Errorf("sqlite: Write: event %d: %w", i, err)
 		}
 		times[i] = ev.Time.UnixNano()
 		bodies = appendBody(bodies, ev)
@@ -392,7 +392,7 @@ func (s *Store) Save(ctx context.Context, events []logger.Event) error {
 
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
-		return fail(ctx, "Save", err)
+		return fail(ctx, "Write", err)
 	}
 	defer func() { _ = tx.Rollback() }() // after Commit, a no-op
 	insEvent, insEntry := tx.StmtContext(ctx, s.insEvent), tx.StmtContext(ctx, s.insEntry)
@@ -402,37 +402,37 @@ func (s *Store) Save(ctx context.Context, events []logger.Event) error {
 		res, err := insEvent.ExecContext(ctx, times[i], int64(ev.Seq), ev.ID, string(ev.Operation), string(ev.Status),
 			ev.Category, ev.UserID, ev.SessionID, ev.ResourceType, ev.ResourceID, ev.RunID, bodies[start:ends[i]])
 		if err != nil {
-			return fail(ctx, "Save", err)
+			return fail(ctx, "Write", err)
 		}
 		start = ends[i]
 		if len(ev.EntryIDs) > 0 || i == len(events)-1 {
 			if id, err = res.LastInsertId(); err != nil {
-				return fail(ctx, "Save", err)
+				return fail(ctx, "Write", err)
 			}
 			for _, e := range ev.EntryIDs {
 				if _, err := insEntry.ExecContext(ctx, id, e); err != nil {
-					return fail(ctx, "Save", err)
+					return fail(ctx, "Write", err)
 				}
 			}
 		}
-		if testHookSaved != nil {
-			testHookSaved(i + 1)
+		if testHookWritten != nil {
+			testHookWritten(i + 1)
 		}
 	}
 	if err := tx.Commit(); err != nil {
-		return fail(ctx, "Save", err)
+		return fail(ctx, "Write", err)
 	}
 	// Each time the table has doubled, gather the planner's statistics
 	// (sampled: a few milliseconds), so that a query on several fields
 	// starts from the most selective index, say the user's rather than the
-	// operation's. An error here loses nothing; the Save is done.
+	// operation's. An error here loses nothing; the Write is done.
 	if a := s.analyzed.Load(); id >= analyzeMin && id >= 2*a && s.analyzed.CompareAndSwap(a, id) {
 		_, _ = s.w.ExecContext(context.WithoutCancel(ctx), "ANALYZE")
 	}
 	return nil
 }
 
-// analyzeMin is the number of rows from which Save keeps the planner's
+// analyzeMin is the number of rows from which Write keeps the planner's
 // statistics up to date.
 const analyzeMin = 1000
 

@@ -58,7 +58,7 @@ func TestFileModes(t *testing.T) {
 	s, err := sqlite.Open(path, sqlite.Options{})
 	require.NoError(t, err)
 	defer s.Close()
-	require.NoError(t, s.Save(context.Background(), storetest.Events(1, 10)))
+	require.NoError(t, s.Write(context.Background(), storetest.Events(1, 10)))
 	require.Equal(t, fs.FileMode(0o700), mode(t, filepath.Join(root, "a")))
 	require.Equal(t, fs.FileMode(0o700), mode(t, filepath.Join(root, "a", "b")))
 	require.Equal(t, fs.FileMode(0o600), mode(t, path))
@@ -164,7 +164,7 @@ func TestOpenURL(t *testing.T) {
 	t.Chdir(dir)
 	s, err := store.Open("sqlite://./audits/audit.db")
 	require.NoError(t, err)
-	require.NoError(t, s.Save(context.Background(), storetest.Events(1, 3)))
+	require.NoError(t, s.Write(context.Background(), storetest.Events(1, 3)))
 	require.NoError(t, s.Close())
 	require.Equal(t, fs.FileMode(0o700), mode(t, filepath.Join(dir, "audits")))
 	require.Equal(t, fs.FileMode(0o600), mode(t, filepath.Join(dir, "audits", "audit.db")))
@@ -202,7 +202,7 @@ func TestStatusAsSaved(t *testing.T) {
 			evs[i].Status = ""
 		}
 	}
-	require.NoError(t, s.Save(ctx, evs))
+	require.NoError(t, s.Write(ctx, evs))
 	for _, st := range []logger.Status{"", logger.StatusSuccess, logger.StatusFailure, logger.StatusPartial} {
 		f := logger.Filter{Status: st, Ascending: true}
 		got, err := s.Query(ctx, f)
@@ -226,7 +226,7 @@ func TestManyEntryIDs(t *testing.T) {
 	s, _ := open(t)
 	ctx := context.Background()
 	evs := storetest.Events(3, 200)
-	require.NoError(t, s.Save(ctx, evs))
+	require.NoError(t, s.Write(ctx, evs))
 	for _, n := range []int{1, 199, 200, 201, 5000, 33000} { // SQLite allows 32766 placeholders
 		ids := make([]string, n)
 		for i := range ids {
@@ -246,7 +246,7 @@ func TestManyEntryIDs(t *testing.T) {
 	}
 }
 
-// TestEventRoundTrip: what Save stores comes back the same, the rare
+// TestEventRoundTrip: what Write stores comes back the same, the rare
 // fields too, whether the body is compressed or not.
 func TestEventRoundTrip(t *testing.T) {
 	s, _ := open(t)
@@ -269,7 +269,7 @@ func TestEventRoundTrip(t *testing.T) {
 	body, line := sqlite.Body(&big), must(big.MarshalJSON())
 	require.Equal(t, byte(0x78), body[0], "a long body is compressed (zlib)")
 	require.Less(t, len(body), len(line)/3)
-	require.NoError(t, s.Save(ctx, []logger.Event{small, big}))
+	require.NoError(t, s.Write(ctx, []logger.Event{small, big}))
 	got, err := s.Query(ctx, logger.Filter{Ascending: true})
 	require.NoError(t, err)
 	require.Equal(t, []logger.Event{small, big}, got)
@@ -287,7 +287,7 @@ func TestTimeRange(t *testing.T) {
 		{ID: "mid", Time: storetest.Start, Operation: logger.OpStore},
 		{ID: "hi", Time: hi, Operation: logger.OpStore},
 	}
-	require.NoError(t, s.Save(ctx, evs))
+	require.NoError(t, s.Write(ctx, evs))
 	for _, f := range []logger.Filter{
 		{Since: lo}, {Until: hi}, {Since: hi}, {Until: lo},
 		{Since: hi.Add(time.Second)}, {Until: lo.Add(-time.Second)},
@@ -301,11 +301,11 @@ func TestTimeRange(t *testing.T) {
 		require.Equal(t, len(got), n)
 	}
 	for _, bad := range []time.Time{{}, lo.Add(-1), hi.Add(1)} {
-		err := s.Save(ctx, []logger.Event{evs[1], {ID: "bad", Time: bad, Operation: logger.OpStore}})
+		err := s.Write(ctx, []logger.Event{evs[1], {ID: "bad", Time: bad, Operation: logger.OpStore}})
 		require.ErrorIs(t, err, logger.ErrInvalidEvent, "%v", bad)
 	}
 	// A negative duration could not be read back: refused too.
-	err := s.Save(ctx, []logger.Event{evs[1], {ID: "bad", Time: storetest.Start, Operation: logger.OpStore, Duration: -time.Millisecond}})
+	err := s.Write(ctx, []logger.Event{evs[1], {ID: "bad", Time: storetest.Start, Operation: logger.OpStore, Duration: -time.Millisecond}})
 	require.ErrorIs(t, err, logger.ErrInvalidEvent)
 	n, err := s.Count(ctx, logger.Filter{})
 	require.NoError(t, err)
@@ -327,21 +327,21 @@ func ids(evs []logger.Event) []string {
 	return out
 }
 
-// TestCancelMidSave: a Save whose context ends in the middle of its
+// TestCancelMidWrite: a Write whose context ends in the middle of its
 // transaction stores nothing and says why.
-func TestCancelMidSave(t *testing.T) {
+func TestCancelMidWrite(t *testing.T) {
 	s, _ := open(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	sqlite.SetSaveHook(func(n int) {
+	sqlite.SetWriteHook(func(n int) {
 		if n == 10 {
 			cancel()
 		}
 	})
-	defer sqlite.SetSaveHook(nil)
-	err := s.Save(ctx, storetest.Events(4, 100))
+	defer sqlite.SetWriteHook(nil)
+	err := s.Write(ctx, storetest.Events(4, 100))
 	require.ErrorIs(t, err, context.Canceled)
-	sqlite.SetSaveHook(nil)
+	sqlite.SetWriteHook(nil)
 	n, err := s.Count(context.Background(), logger.Filter{})
 	require.NoError(t, err)
 	require.Zero(t, n)
@@ -364,7 +364,7 @@ func TestCloseWhileBusy(t *testing.T) {
 				var err error
 				switch g {
 				case 0:
-					err = s.Save(ctx, evs[i%40*50:i%40*50+50])
+					err = s.Write(ctx, evs[i%40*50:i%40*50+50])
 				case 1:
 					_, err = s.Query(ctx, logger.Filter{UserID: "bob", Limit: 20})
 				default:

@@ -34,8 +34,8 @@ func NewMemory() *Memory { return &Memory{data: &memData{}} }
 // folder again would; m may be closed.
 func (m *Memory) Reopen() *Memory { return &Memory{data: m.data} }
 
-// Save implements logger.Store.
-func (m *Memory) Save(ctx context.Context, evs []logger.Event) error {
+// Write implements logger.Store.
+func (m *Memory) Write(ctx context.Context, evs []logger.Event) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}

@@ -146,7 +146,7 @@ func save(t *testing.T, s logger.Store, evs []logger.Event) {
 	}
 	for i, size := 0, 1; i < len(evs); size = size*3%511 + 1 {
 		j := min(i+size, len(evs))
-		require.NoError(t, s.Save(context.Background(), evs[i:j]))
+		require.NoError(t, s.Write(context.Background(), evs[i:j]))
 		i = j
 	}
 }
@@ -336,7 +336,7 @@ func testReopen(t *testing.T, open Opener) {
 	require.Error(t, err, "Query after Close")
 	_, err = s.Count(ctx, logger.Filter{})
 	require.Error(t, err, "Count after Close")
-	require.Error(t, s.Save(ctx, evs[:1]), "Save after Close")
+	require.Error(t, s.Write(ctx, evs[:1]), "Write after Close")
 	_, err = s.DeleteBefore(ctx, time.Now())
 	require.Error(t, err, "DeleteBefore after Close")
 
@@ -398,7 +398,7 @@ func testConcurrent(t *testing.T, open Opener) {
 		}()
 	}
 	for i := 100; i < len(evs); i += 50 {
-		require.NoError(t, s.Save(ctx, evs[i:min(i+50, len(evs))]))
+		require.NoError(t, s.Write(ctx, evs[i:min(i+50, len(evs))]))
 	}
 	close(done)
 	wg.Wait()
@@ -417,7 +417,7 @@ func testBadInput(t *testing.T, open Opener) {
 		_, err := s.Query(ctx, f)
 		require.ErrorIs(t, err, store.ErrInvalidFilter, "%+v", f)
 	}
-	require.NoError(t, s.Save(ctx, nil), "saving nothing is fine")
+	require.NoError(t, s.Write(ctx, nil), "saving nothing is fine")
 	for name, bad := range map[string]func(*logger.Event){
 		"no Time":           func(ev *logger.Event) { ev.Time = time.Time{} },
 		"negative Duration": func(ev *logger.Event) { ev.Duration = -time.Second },
@@ -429,13 +429,13 @@ func testBadInput(t *testing.T, open Opener) {
 			batch[i].ID += "-bad"
 		}
 		bad(&batch[2])
-		require.ErrorIs(t, s.Save(ctx, batch), logger.ErrInvalidEvent, name)
+		require.ErrorIs(t, s.Write(ctx, batch), logger.ErrInvalidEvent, name)
 	}
 	canceled, cancel := context.WithCancel(ctx)
 	cancel()
 	_, err := s.Query(canceled, logger.Filter{})
 	require.True(t, errors.Is(err, context.Canceled), "Query with a canceled context: %v", err)
-	require.ErrorIs(t, s.Save(canceled, Events(4, 1)), context.Canceled)
+	require.ErrorIs(t, s.Write(canceled, Events(4, 1)), context.Canceled)
 	check(t, s, evs, map[string]logger.Filter{"unchanged": {}})
 }
 

@@ -112,7 +112,7 @@ func TestDuckDBReadsTheFolder(t *testing.T) {
 			require.NoError(t, err)
 			evs := storetest.Events(42, 4000)
 			for i := 0; i < len(evs); i += 500 {
-				require.NoError(t, s.Save(context.Background(), evs[i:min(i+500, len(evs))]))
+				require.NoError(t, s.Write(context.Background(), evs[i:min(i+500, len(evs))]))
 			}
 			want := storeCounts(t, s)
 			require.Greater(t, len(want), 10)
