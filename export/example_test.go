@@ -32,9 +32,9 @@ func ExampleWriteCSV() {
 	fmt.Println(format, len(back))
 	fmt.Println(string(back[1]))
 	// Output:
-	// event_id,seq,timestamp,operation,status,category,user_id,user_name,user_email,session_id,ip_address,user_agent,resource_type,resource_id,resource_name,entry_ids,run_id,parent_run_id,description,tags,duration_ms,error_message,error_stack,changes,previous_state,new_state,request,metadata
-	// evt-1,1,2024-06-01T12:00:00Z,LOGIN,,,alice,,,,,,,,,,,,,,,,,,,,,
-	// evt-2,2,2024-06-01T12:00:01Z,STORE,,,alice,,,,,,,,"'=HYPERLINK(""http://evil"")",,,,,"[""a"",""b""]",1.5,,,,,,,
+	// event_id,seq,timestamp,operation,status,category,user_id,user_name,user_email,session_id,ip_address,user_agent,resource_type,resource_id,resource_name,entry_ids,run_id,parent_run_id,description,tags,duration_ms,error_message,error_stack,source,changes,previous_state,new_state,request,metadata
+	// evt-1,1,2024-06-01T12:00:00Z,LOGIN,,,alice,,,,,,,,,,,,,,,,,,,,,,
+	// evt-2,2,2024-06-01T12:00:01Z,STORE,,,alice,,,,,,,,"'=HYPERLINK(""http://evil"")",,,,,"[""a"",""b""]",1.5,,,,,,,,
 	// csv 2
 	// {"event_id":"evt-2","seq":2,"timestamp":"2024-06-01T12:00:01Z","operation":"STORE","user_id":"alice","resource_name":"=HYPERLINK(\"http://evil\")","tags":["a","b"],"duration_ms":1.5}
 }

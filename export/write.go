@@ -175,7 +175,7 @@ func kindOf(c byte) string {
 //	user_id, user_name, user_email, session_id, ip_address, user_agent,
 //	resource_type, resource_id, resource_name, entry_ids,
 //	run_id, parent_run_id, description, tags, duration_ms,
-//	error_message, error_stack,
+//	error_message, error_stack, source,
 //	changes, previous_state, new_state, request, metadata
 //
 // A cell holds its key's value:

@@ -89,9 +89,9 @@ func TestWriteCSV(t *testing.T) {
 	require.NoError(t, export.WriteCSV(&buf, events))
 	want := "event_id,seq,timestamp,operation,status,category,user_id,user_name,user_email,session_id,ip_address,user_agent," +
 		"resource_type,resource_id,resource_name,entry_ids,run_id,parent_run_id,description,tags,duration_ms," +
-		"error_message,error_stack,changes,previous_state,new_state,request,metadata\n" +
-		`e1,7,2024-01-01T00:00:00Z,STORE,,',42,,,,,,,,,,,,'=cmd|' /C calc'!A0,"[""a"",""b""]",1.50,,,,,,"{""status_code"":200}","{""k"":[1,2]}"` + "\n" +
-		",,,READ,,,,,,,,,,,,,,,,,,,,,,,,\n"
+		"error_message,error_stack,source,changes,previous_state,new_state,request,metadata\n" +
+		`e1,7,2024-01-01T00:00:00Z,STORE,,',42,,,,,,,,,,,,'=cmd|' /C calc'!A0,"[""a"",""b""]",1.50,,,,,,,"{""status_code"":200}","{""k"":[1,2]}"` + "\n" +
+		",,,READ,,,,,,,,,,,,,,,,,,,,,,,,,\n"
 	require.Equal(t, want, buf.String())
 }
 

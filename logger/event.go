@@ -55,6 +55,12 @@ type Event struct {
 	Duration time.Duration
 
 	ErrorMessage, ErrorStack string
+
+	// Source names the instance that logged the event (Options.Source),
+	// so that one store can hold the trail of many. The logger sets it
+	// when empty; a Source set by the caller (events imported from
+	// another instance) is kept.
+	Source string
 }
 
 // Change is one field that an operation changed. Old is nil for an added

@@ -18,7 +18,7 @@ import (
 // ([{"field","old","new"}]), previous_state, new_state, request
 // ({"method","path","status_code"}), run_id, parent_run_id, description,
 // tags, metadata, duration_ms (float milliseconds), error_message,
-// error_stack. Map keys are sorted.
+// error_stack, source. Map keys are sorted.
 //
 // It never fails: a value that cannot be encoded (NaN, a channel, a
 // cycle, a value nested more than 32 levels deep) is replaced by a string
@@ -196,6 +196,7 @@ func (e *valueEncoder) event(ev *Event) {
 	}
 	str("error_message", ev.ErrorMessage)
 	str("error_stack", ev.ErrorStack)
+	str("source", ev.Source)
 	e.buf = append(e.buf, '}')
 }
 
@@ -258,6 +259,7 @@ type eventJSON struct {
 	DurationMs    jsonNumber     `json:"duration_ms"`
 	ErrorMessage  string         `json:"error_message"`
 	ErrorStack    string         `json:"error_stack"`
+	Source        string         `json:"source"`
 }
 
 // UnmarshalJSON decodes the encoding of MarshalJSON (and of the journal)
@@ -276,6 +278,7 @@ func (ev *Event) UnmarshalJSON(data []byte) error {
 		EntryIDs: j.EntryIDs, Changes: j.Changes, PreviousState: j.PreviousState, NewState: j.NewState,
 		Request: j.Request, RunID: j.RunID, ParentRunID: j.ParentRunID, Description: j.Description,
 		Tags: j.Tags, Metadata: j.Metadata, ErrorMessage: j.ErrorMessage, ErrorStack: j.ErrorStack,
+		Source: j.Source,
 	}
 	if j.Timestamp != nil {
 		t := j.Timestamp.UTC()

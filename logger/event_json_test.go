@@ -45,6 +45,7 @@ func fullEvent() logger.Event {
 		Request:     &logger.Request{Method: "POST", Path: "/v1/memories?x=1&y=<2>", StatusCode: 207},
 		RunID:       "run-1",
 		ParentRunID: "run-0",
+		Source:      "replica-2",
 		Description: "line one\nline two\t\"tabbed\" \\ back",
 		Tags:        []string{"alpha", "beta"},
 		Metadata: map[string]any{
@@ -88,7 +89,7 @@ var eventKeys = []string{
 	"user_id", "user_name", "user_email", "session_id", "ip_address", "user_agent",
 	"resource_type", "resource_id", "resource_name", "entry_ids", "changes",
 	"previous_state", "new_state", "request", "run_id", "parent_run_id",
-	"description", "tags", "metadata", "duration_ms", "error_message", "error_stack",
+	"description", "tags", "metadata", "duration_ms", "error_message", "error_stack", "source",
 }
 
 // topKeys returns the keys of the JSON object b in order.

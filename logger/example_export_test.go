@@ -17,7 +17,7 @@ func ExampleLogger_ExportToFile() {
 	}
 	defer os.RemoveAll(dir)
 
-	l, _ := logger.New(logger.Options{Now: exampleClock})
+	l, _ := logger.New(logger.Options{Now: exampleClock, Source: "api-1"})
 	defer l.Close()
 	ctx := context.Background()
 	start := exampleClock().Add(-time.Minute)
@@ -50,8 +50,8 @@ func ExampleLogger_ExportToFile() {
 	// Output:
 	// 2 <nil>
 	// {"events": [
-	// {"event_id":"evt-1","seq":1,"timestamp":"2024-06-01T11:59:00Z","operation":"LOGIN","status":"SUCCESS","user_id":"alice"},
-	// {"event_id":"evt-2","seq":2,"timestamp":"2024-06-01T11:59:01Z","operation":"STORE","status":"SUCCESS","user_id":"alice","entry_ids":["e-1"],"duration_ms":1.5}
+	// {"event_id":"evt-1","seq":1,"timestamp":"2024-06-01T11:59:00Z","operation":"LOGIN","status":"SUCCESS","user_id":"alice","source":"api-1"},
+	// {"event_id":"evt-2","seq":2,"timestamp":"2024-06-01T11:59:01Z","operation":"STORE","status":"SUCCESS","user_id":"alice","entry_ids":["e-1"],"duration_ms":1.5,"source":"api-1"}
 	// ], "total_events": 2, "exported_at": "2024-06-01T12:00:00Z"}
 	// true
 	// 2 <nil>

@@ -66,12 +66,12 @@ func ExampleMaskOptions_hmac() {
 // slog record, written by the logger's goroutine, not the caller.
 func ExampleOptions_mirror() {
 	console := slog.New(slog.NewTextHandler(os.Stdout, nil))
-	l, _ := logger.New(logger.Options{Now: exampleClock, Mirror: console})
+	l, _ := logger.New(logger.Options{Now: exampleClock, Mirror: console, Source: "api-1"})
 	_ = l.Log(context.Background(), logger.Event{
 		ID: "evt-1", Operation: logger.OpForget, UserID: "alice", EntryIDs: []string{"m-7"},
 		Metadata: map[string]any{"reason": "user request", "session_token": "s-1"},
 	})
 	_ = l.Close() // or Flush: both return once the event is mirrored
 	// Output:
-	// time=2024-06-01T12:00:00.000Z level=INFO msg=audit event_id=evt-1 seq=1 operation=FORGET status=SUCCESS user_id=alice entry_ids=[m-7] metadata="map[reason:user request session_token:***REDACTED***]"
+	// time=2024-06-01T12:00:00.000Z level=INFO msg=audit event_id=evt-1 seq=1 operation=FORGET status=SUCCESS user_id=alice entry_ids=[m-7] metadata="map[reason:user request session_token:***REDACTED***]" source=api-1
 }

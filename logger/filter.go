@@ -20,6 +20,8 @@ type Filter struct {
 	ResourceType string
 	ResourceID   string
 	RunID        string
+	// Source selects the events of one instance (Event.Source).
+	Source string
 
 	// EntryIDs matches an event that carries any of them. An empty id
 	// matches nothing: it names no entry (and the index has no such key).
@@ -34,7 +36,8 @@ type Filter struct {
 	Limit, Offset int
 
 	// Ascending orders the result oldest first. By default the newest
-	// event comes first. Events are ordered by Time, ties by Seq.
+	// event comes first. Events are ordered by Time, ties by Source, then
+	// Seq (see CompareEvents).
 	Ascending bool
 }
 
@@ -47,7 +50,8 @@ func (f *Filter) Matches(ev *Event) bool {
 		f.Category != "" && ev.Category != f.Category ||
 		f.ResourceType != "" && ev.ResourceType != f.ResourceType ||
 		f.ResourceID != "" && ev.ResourceID != f.ResourceID ||
-		f.RunID != "" && ev.RunID != f.RunID {
+		f.RunID != "" && ev.RunID != f.RunID ||
+		f.Source != "" && ev.Source != f.Source {
 		return false
 	}
 	if f.Status != "" {
@@ -69,10 +73,15 @@ func (f *Filter) Matches(ev *Event) bool {
 }
 
 // CompareEvents orders events as Query returns them with Ascending: by
-// Time, then Seq, then ID. It returns a negative number when a comes
+// Time, then Source, then Seq, then ID, so that the events of several
+// instances interleave by time and each instance's keep their order. It
+// returns a negative number when a comes
 // first, a positive one when b does, and 0 when they tie.
 func CompareEvents(a, b *Event) int {
 	if c := a.Time.Compare(b.Time); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.Source, b.Source); c != 0 {
 		return c
 	}
 	if c := cmp.Compare(a.Seq, b.Seq); c != 0 {

@@ -165,7 +165,7 @@ func TestJournalLineIsEventJSON(t *testing.T) {
 		return nil
 	}))
 	require.Len(t, got, 2)
-	ev.Seq, ev.Time = 1, fixedNow()
+	ev.Seq, ev.Time, ev.Source = 1, fixedNow(), logger.DefaultSource()
 	require.Equal(t, ev, got[0])
 	require.Equal(t, logger.StatusSuccess, got[1].Status)
 	require.Len(t, got[1].ID, 36)

@@ -55,6 +55,7 @@ func (l *Logger) encodeObj(p *pendingRecord, ev *Event, customID string) []byte 
 		b = append(b, ']')
 	}
 	b = appendField(b, "run_id", ev.RunID)
+	b = appendField(b, "source", ev.Source)
 	if ev.Duration != 0 {
 		b = append(b, `,"duration_ms":`...)
 		b = appendMillis(b, ev.Duration)
@@ -114,7 +115,7 @@ func (l *Logger) lineSize(p *pendingRecord, ev *Event, customID string) int {
 		keys = chainKeysLen
 	}
 	n := len(ev.Operation) + len(ev.Category) + len(ev.UserID) + len(ev.SessionID) +
-		len(ev.ResourceType) + len(ev.ResourceID) + len(ev.RunID)
+		len(ev.ResourceType) + len(ev.ResourceID) + len(ev.RunID) + len(ev.Source)
 	for _, id := range ev.EntryIDs {
 		n += len(id) + 3
 	}
@@ -185,7 +186,7 @@ func truncateEvent(ev *Event, limit int, measure func(*Event) int) (*Event, stri
 	if measure(&t) > limit {
 		cut := max(16, min(limit/96, 1<<20))
 		for _, s := range []*string{&t.ID, &t.UserID, &t.UserName, &t.UserEmail, &t.SessionID, &t.IPAddress,
-			&t.Category, &t.ResourceType, &t.ResourceID, &t.RunID, &t.ParentRunID} {
+			&t.Category, &t.ResourceType, &t.ResourceID, &t.RunID, &t.ParentRunID, &t.Source} {
 			if len(*s) > cut {
 				*s = cutString(*s, cut)
 				dropped = append(dropped, "long strings cut")

@@ -52,6 +52,7 @@ type Logger struct {
 	counters *stats.Counters[Operation, Status]
 	evicted  int64
 	failed   int64
+	foreign  int // records in the ring whose Source is not Options.Source
 	strs     arena // the applier's, for records' entry ids
 
 	w writerState // owned by the writer goroutine

@@ -155,5 +155,6 @@ func eventAttrs(ev *Event) []slog.Attr {
 	}
 	str("error_message", ev.ErrorMessage)
 	str("error_stack", ev.ErrorStack)
+	str("source", ev.Source)
 	return a
 }

@@ -79,6 +79,15 @@ type Options struct {
 	// holding up. A panic in it is recovered.
 	ErrorHandler func(error)
 
+	// Source names this instance in every event it logs (Event.Source,
+	// journal key "source"), so that a store shared by many instances
+	// tells their events apart: Filter.Source selects them, and events of
+	// several instances are ordered by time, then source, then seq.
+	// Default DefaultSource(): the host name, the program's name and the
+	// process ID, as in "web-1/agentd[4121]". At most 256 bytes of
+	// printable UTF-8.
+	Source string
+
 	// Now is the clock, for tests. Default time.Now.
 	Now func() time.Time
 
@@ -199,6 +208,12 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.Source == "" {
+		o.Source = DefaultSource()
+	}
+	if err := checkSource(o.Source); err != nil {
+		return o, err
 	}
 	return o, nil
 }

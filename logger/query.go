@@ -1,9 +1,11 @@
 package logger
 
 import (
+	"cmp"
 	"math"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 	"unsafe"
 
@@ -13,7 +15,7 @@ import (
 )
 
 // Query returns the events in memory that match f, ordered by time (ties
-// by Seq), newest first unless f.Ascending, after skipping f.Offset and
+// by Source, then Seq: see CompareEvents), newest first unless f.Ascending, after skipping f.Offset and
 // keeping at most f.Limit (0: all). See Filter for the matching rules;
 // a negative Limit or Offset counts as 0.
 //
@@ -139,14 +141,56 @@ func unixNano(t time.Time) int64 {
 
 // selectSeqs plans and runs f over the ring; l.mu is held.
 //
-// Every field of Filter has an index, so matching is an intersection of
+// Source has no index: the ring holds the events of one instance, but
+// for the few a caller logged with another Source (imported events),
+// which records keep apart. Those records are counted, and while there
+// are any, a selection is filtered and ordered by source as it is by
+// time; while there are none, a Source filter selects everything or
+// nothing.
+func (l *Logger) selectSeqs(f *Filter) selection {
+	sel := l.selectIndexed(f)
+	if l.foreign == 0 {
+		if f.Source != "" && f.Source != l.opts.Source {
+			return selection{}
+		}
+		return sel
+	}
+	r := &l.ring
+	seqs := make([]uint64, 0, sel.len())
+	for i := range sel.len() {
+		seq := sel.at(i)
+		if f.Source == "" || l.sourceOf(r.at(seq)) == f.Source {
+			seqs = append(seqs, seq)
+		}
+	}
+	slices.SortStableFunc(seqs, func(a, b uint64) int {
+		ra, rb := r.at(a), r.at(b)
+		if ra.t != rb.t {
+			return cmp.Compare(ra.t, rb.t)
+		}
+		return strings.Compare(l.sourceOf(ra), l.sourceOf(rb))
+	})
+	return selection{seqs: seqs}
+}
+
+// sourceOf returns the Source of r.
+func (l *Logger) sourceOf(r *record) string {
+	if r.ext != nil && r.ext.source != "" {
+		return r.ext.source
+	}
+	return l.opts.Source
+}
+
+// selectIndexed runs f, but for its Source, over the ring.
+//
+// Every field of Filter but Source has an index, so matching is an intersection of
 // posting lists (the shortest one drives, the others are walked with
 // galloping cursors) within a span of seqs. Time needs no list of its
 // own: records are kept with the running maximum of their times, which
 // never decreases along the ring, so a binary search turns [Since, Until]
 // into a span of seqs. Records that arrived after a later-dated one
 // ("late" records, rare) are also kept in a B-tree by time and merged in.
-func (l *Logger) selectSeqs(f *Filter) selection {
+func (l *Logger) selectIndexed(f *Filter) selection {
 	r := &l.ring
 	if r.n == 0 {
 		return selection{}
@@ -350,6 +394,7 @@ func (l *Logger) materialize(ev *Event, seq uint64, r *record, m *materializer) 
 		ev.SessionID, ev.Category = e.session, keyOf(e.category)
 		ev.ResourceType, ev.ResourceID, ev.RunID = keyOf(e.resType), e.resID, e.runID
 	}
+	ev.Source = l.sourceOf(r)
 	if len(r.entries) > 0 {
 		ev.EntryIDs = m.entries(r.entries)
 	}

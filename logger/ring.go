@@ -28,6 +28,7 @@ type record struct {
 type recordExt struct {
 	category, resType     *index.Postings
 	session, resID, runID string
+	source                string // "" for the logger's own Options.Source
 }
 
 // keyOf returns the key of p, "" for nil.

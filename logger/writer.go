@@ -298,6 +298,9 @@ func (l *Logger) prepare(ev *Event) {
 	w := &l.w
 	p := pendingRecord{seq: w.nextSeq, ev: ev}
 	w.nextSeq++
+	if ev.Source == "" {
+		ev.Source = l.opts.Source
+	}
 	r := &p.rec
 	r.t = ev.Time.UnixNano()
 	r.dur = int64(ev.Duration)
@@ -365,7 +368,7 @@ func lastResort(ev *Event) *Event {
 	return &Event{ID: cutString(ev.ID, n), Time: ev.Time, Operation: ev.Operation, Status: ev.Status,
 		Duration: ev.Duration, Category: cutString(ev.Category, n), UserID: cutString(ev.UserID, n),
 		SessionID: cutString(ev.SessionID, n), ResourceType: cutString(ev.ResourceType, n),
-		ResourceID: cutString(ev.ResourceID, n), RunID: cutString(ev.RunID, n),
+		ResourceID: cutString(ev.ResourceID, n), RunID: cutString(ev.RunID, n), Source: cutString(ev.Source, n),
 		Metadata: map[string]any{"auditlog_truncated": "everything"}}
 }
 
@@ -461,13 +464,18 @@ func (l *Logger) insert(p *pendingRecord) {
 	r.op = ix.op.Add(string(ev.Operation), seq)
 	ix.status.Add(string(statusCodes[r.status]), seq)
 	r.user = ix.user.Add(ev.UserID, seq)
-	if ev.SessionID != "" || ev.Category != "" || ev.ResourceType != "" || ev.ResourceID != "" || ev.RunID != "" {
+	foreign := ev.Source != l.opts.Source
+	if ev.SessionID != "" || ev.Category != "" || ev.ResourceType != "" || ev.ResourceID != "" || ev.RunID != "" || foreign {
 		r.ext = &recordExt{
 			session:  ix.session.Add(ev.SessionID, seq),
 			category: ix.category.Add(ev.Category, seq),
 			resType:  ix.resType.Add(ev.ResourceType, seq),
 			resID:    ix.resID.Add(ev.ResourceID, seq),
 			runID:    ix.run.Add(ev.RunID, seq),
+		}
+		if foreign {
+			r.ext.source = ev.Source
+			l.foreign++
 		}
 	}
 	if len(ev.EntryIDs) > 0 {
@@ -506,6 +514,9 @@ func (l *Logger) evict() {
 	if e := r.ext; e != nil {
 		ix.category.RemoveFrom(e.category, seq)
 		ix.resType.RemoveFrom(e.resType, seq)
+		if e.source != "" {
+			l.foreign--
+		}
 	}
 	// Records leave in seq order: the pairs indexes drop theirs in bulk.
 	ix.session.Trim(seq + 1)

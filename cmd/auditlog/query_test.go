@@ -129,7 +129,7 @@ func TestQueryFormats(t *testing.T) {
 	t.Run("none", func(t *testing.T) {
 		for format, out := range map[string]string{
 			"jsonl": "", "table": strings.Join(tableHeader, "  ") + "\n", "array": "[]\n",
-			"csv": "event_id,seq,timestamp,operation,status,category,user_id,user_name,user_email,session_id,ip_address,user_agent,resource_type,resource_id,resource_name,entry_ids,run_id,parent_run_id,description,tags,duration_ms,error_message,error_stack,changes,previous_state,new_state,request,metadata\n",
+			"csv": "event_id,seq,timestamp,operation,status,category,user_id,user_name,user_email,session_id,ip_address,user_agent,resource_type,resource_id,resource_name,entry_ids,run_id,parent_run_id,description,tags,duration_ms,error_message,error_stack,source,changes,previous_state,new_state,request,metadata\n",
 		} {
 			require.Equal(t, out, runCLI(t, "query", "audit_logs", "--user", "nobody", "--format", format).ok(t).stdout, format)
 		}
