@@ -63,6 +63,10 @@ type JournalOptions struct {
 	// RotateEvery rotates the current file when it is this old and not
 	// empty, besides rotating by size. 0 rotates by size only.
 	RotateEvery time.Duration
+	// Keep, if set, is asked before retention removes a rotated file, with
+	// the file: a file it keeps stays, and is asked about again at the
+	// next pass. It is called from the housekeeping goroutine.
+	Keep func(JournalFile) bool
 	// OnError hears of what goes wrong in the background: compressing or
 	// removing a rotated file, an entry of a journal file's name that is
 	// not a regular file (left alone), a rotated file named after the

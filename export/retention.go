@@ -60,7 +60,11 @@ func (j *Journal) housekeep() {
 	for _, p := range future {
 		j.report(fmt.Errorf("auditlog: journal: %s is named after the current time (%s): kept, and not counted by MaxBackups or MaxAge", p, now.UTC().Format(time.RFC3339)))
 	}
-	for _, p := range remove {
+	for _, f := range remove {
+		if j.opts.Keep != nil && j.opts.Keep(f) {
+			continue
+		}
+		p := f.Path
 		if !j.tidyFile(func() error { return removeRotated(p) }) {
 			return
 		}
@@ -86,10 +90,10 @@ func (j *Journal) report(err error) {
 
 // retain applies MaxBackups and MaxAge to the rotated files among files,
 // by the times in their names, at now: it returns the files to keep and
-// to compress (not those named after now), the paths to remove, and the
+// to compress (not those named after now), the files to remove, and the
 // paths named after now, which are kept, left as they are, and not
 // counted. A rotation's plain and compressed files count as one.
-func retain(files []JournalFile, now time.Time, maxBackups int, maxAge time.Duration) (keep []JournalFile, remove, future []string) {
+func retain(files []JournalFile, now time.Time, maxBackups int, maxAge time.Duration) (keep, remove []JournalFile, future []string) {
 	byTime := map[time.Time][]JournalFile{}
 	var times []time.Time
 	for _, f := range files {
@@ -113,9 +117,7 @@ func retain(files []JournalFile, now time.Time, maxBackups int, maxAge time.Dura
 		}
 		counted++
 		if (maxBackups > 0 && counted > maxBackups) || (maxAge > 0 && t.Before(now.Add(-maxAge))) {
-			for _, f := range group {
-				remove = append(remove, f.Path)
-			}
+			remove = append(remove, group...)
 			continue
 		}
 		keep = append(keep, group...)

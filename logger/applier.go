@@ -48,8 +48,9 @@ func (l *Logger) applier() {
 			}
 			l.mu.Unlock()
 			l.applied.Add(int64(n))
-			if l.opts.Mirror != nil || len(l.opts.Stores) > 0 {
-				l.sinks(st)
+			l.appliedSeq.Store(st.pending[n-1].seq)
+			if len(l.delivery.memory) > 0 {
+				l.feedSinks(st)
 			}
 		}
 		for _, f := range st.barriers {

@@ -91,10 +91,10 @@ type JournalOptions struct {
 	Recover bool
 }
 
-func (o *JournalOptions) exportOptions(onError func(error)) export.JournalOptions {
+func (o *JournalOptions) exportOptions(onError func(error), keep func(export.JournalFile) bool) export.JournalOptions {
 	return export.JournalOptions{
 		Dir: o.Dir, MaxSizeMB: o.MaxSizeMB, MaxBackups: o.MaxBackups, MaxAge: o.MaxAge,
-		Compress: o.Compress, RotateEvery: o.RotateEvery, OnError: onError,
+		Compress: o.Compress, RotateEvery: o.RotateEvery, OnError: onError, Keep: keep,
 	}
 }
 
@@ -180,6 +180,7 @@ func (l *Logger) writeOutNow() {
 	}
 	if lines > 0 {
 		w.written += uint64(lines)
+		l.wakeSinks(w.written)
 		copy(w.outEnds, w.outEnds[lines:])
 		w.outEnds = w.outEnds[:len(w.outEnds)-lines]
 		for i := range w.outEnds {

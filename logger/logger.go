@@ -29,7 +29,10 @@ type Logger struct {
 
 	free, toApply chan *stage   // stages between the writer and the applier
 	applierDone   chan struct{} // closed when the applier has stopped
-	sinkBuf       []Event       // the applier's: events for the mirror and the stores
+	sinkBuf       []Event       // the applier's: events for the sinks without a journal
+	appliedSeq    atomic.Uint64 // the seq of the last event applied
+	written       atomic.Uint64 // the seq of the last event written to the journal
+	delivery      deliveryState
 
 	closeOnce sync.Once
 	closeMu   sync.RWMutex // held shared while sending on ch, exclusively to close it
@@ -52,7 +55,7 @@ type Logger struct {
 	counters *stats.Counters[Operation, Status]
 	evicted  int64
 	failed   int64
-	foreign  int // records in the ring whose Source is not Options.Source
+	foreign  int   // records in the ring whose Source is not Options.Source
 	strs     arena // the applier's, for records' entry ids
 
 	w writerState // owned by the writer goroutine
@@ -76,6 +79,7 @@ func newIndexes() indexes {
 // (closed once the events before it are applied) or a Flush or Sync call.
 type item struct {
 	ev    Event
+	ctx   context.Context // Log's, for the Mirror
 	batch []Event
 	flush chan struct{}
 	wait  *waiter
@@ -135,6 +139,15 @@ func New(opts Options) (*Logger, error) {
 			return nil, err
 		}
 	}
+	if err := l.startSinks(); err != nil {
+		if l.w.j != nil {
+			_ = l.w.j.Close() // the sinks' error is the one to return
+		}
+		return nil, err
+	}
+	if l.w.j != nil {
+		l.w.j.StartHousekeeping() // read back: retention may remove files now
+	}
 	l.free, l.toApply = newStages()
 	l.applierDone = make(chan struct{})
 	go l.applier()
@@ -167,6 +180,9 @@ func (l *Logger) Log(ctx context.Context, ev Event) error {
 		return err
 	}
 	it := item{ev: ev}
+	if l.opts.Mirror != nil {
+		it.ctx = ctx
+	}
 	return l.enqueue(ctx, &it, 1)
 }
 
@@ -195,6 +211,9 @@ func (l *Logger) LogBatch(ctx context.Context, events []Event) error {
 		}
 	}
 	it := item{batch: batch}
+	if l.opts.Mirror != nil {
+		it.ctx = ctx
+	}
 	return l.enqueue(ctx, &it, int64(len(batch)))
 }
 
@@ -387,5 +406,6 @@ func (l *Logger) Close() error {
 	}
 	l.closeMu.Unlock()
 	<-l.done
+	l.delivery.once.Do(l.stopSinks)
 	return l.closeErr
 }

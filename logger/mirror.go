@@ -9,86 +9,14 @@ import (
 // MirrorMessage is the message of the records Options.Mirror receives.
 const MirrorMessage = "audit"
 
-// sinks hands the events of st, as stored (masked), to Options.Mirror
-// and Options.Stores. The applier calls it once they are in the ring, so
-// that Flush returns after they reach the sinks, in sequence order.
-func (l *Logger) sinks(st *stage) {
-	evs := l.sinkBuf[:0]
-	m := materializer{cache: newDecodeCache()}
-	for i := range st.pending {
-		m.size(&st.pending[i].rec)
-	}
-	for i := range st.pending {
-		p := &st.pending[i]
-		evs = append(evs, Event{})
-		l.materialize(&evs[len(evs)-1], p.seq, &p.rec, &m)
-	}
-	if l.opts.Mirror != nil {
-		l.mirror(evs)
-	}
-	failed := false
-	for i, s := range l.opts.Stores {
-		if !l.save(i, s, evs) {
-			failed = true
-		}
-	}
-	if failed { // each event counted once, however many stores refused it
-		l.mu.Lock()
-		l.failed += int64(len(evs))
-		l.mu.Unlock()
-	}
-	clear(evs)
-	l.sinkBuf = evs[:0]
-	if cap(l.sinkBuf) > 4*maxBatch {
-		l.sinkBuf = nil
-	}
-}
-
-// mirror writes evs to Options.Mirror.
-func (l *Logger) mirror(evs []Event) {
-	h := l.opts.Mirror.Handler()
-	for i := range evs {
-		ev := &evs[i]
-		level := slog.LevelInfo
-		if ev.Status != StatusSuccess {
-			level = slog.LevelWarn
-		}
-		if !h.Enabled(context.Background(), level) {
-			continue
-		}
-		r := slog.NewRecord(ev.Time, level, MirrorMessage, 0)
-		r.AddAttrs(eventAttrs(ev)...)
-		l.handle(h, r)
-	}
-}
-
-// save hands evs to store i, containing its panics, and reports whether
-// the store took them; when it did not, ErrorHandler hears why.
-func (l *Logger) save(i int, s Store, evs []Event) bool {
-	var err error
-	func() {
-		defer func() {
-			if v := recover(); v != nil {
-				err = fmt.Errorf("panic: %v", v)
-			}
-		}()
-		err = s.Write(context.Background(), evs)
-	}()
-	if err != nil {
-		l.report(fmt.Errorf("auditlog: store %d (%T): a batch of %d events not saved (or not all): %w", i, s, len(evs), err))
-		return false
-	}
-	return true
-}
-
 // handle passes r to h, reporting its error and containing its panic.
-func (l *Logger) handle(h slog.Handler, r slog.Record) {
+func (l *Logger) handle(ctx context.Context, h slog.Handler, r slog.Record) {
 	defer func() {
 		if v := recover(); v != nil {
 			l.report(fmt.Errorf("auditlog: Mirror handler panicked: %v", v))
 		}
 	}()
-	if err := h.Handle(context.Background(), r); err != nil {
+	if err := h.Handle(ctx, r); err != nil {
 		l.report(fmt.Errorf("auditlog: Mirror: %w", err))
 	}
 }

@@ -43,7 +43,7 @@ func TestMirrorWritesEveryEventInOrder(t *testing.T) {
 		{Operation: logger.OpRecall, Time: at.Add(2 * time.Second), Status: logger.StatusPartial,
 			Request: &logger.Request{Method: "GET", Path: "/r", StatusCode: 206}},
 	}))
-	mustFlush(t, l)
+	require.NoError(t, l.FlushSinks(t.Context()))
 
 	lines := mirrorLines(t, out.String())
 	require.Len(t, lines, 3)
@@ -77,7 +77,7 @@ func TestMirrorRespectsTheHandlersLevel(t *testing.T) {
 	})
 	require.NoError(t, l.Log(context.Background(), logger.Event{Operation: logger.OpStore}))
 	require.NoError(t, l.Log(context.Background(), logger.Event{Operation: logger.OpStore, Status: logger.StatusFailure}))
-	mustFlush(t, l)
+	require.NoError(t, l.FlushSinks(t.Context()))
 	lines := mirrorLines(t, out.String())
 	require.Len(t, lines, 1)
 	require.Equal(t, "FAILURE", lines[0]["status"])
@@ -109,7 +109,7 @@ func TestMirrorNeverRunsInTheCaller(t *testing.T) {
 	}
 	require.Equal(t, int64(1), h.calls.Load(), "Log returned while the handler was still blocked")
 	close(h.release)
-	mustFlush(t, l)
+	require.NoError(t, l.FlushSinks(t.Context()))
 	require.Equal(t, int64(11), h.calls.Load())
 }
 
@@ -134,7 +134,7 @@ func TestMirrorFailuresAreContained(t *testing.T) {
 		})
 		require.NoError(t, l.Log(context.Background(), logger.Event{Operation: logger.OpStore}))
 		require.NoError(t, l.Log(context.Background(), logger.Event{Operation: logger.OpRecall}))
-		mustFlush(t, l)
+		require.NoError(t, l.FlushSinks(t.Context()))
 		require.Equal(t, 2, l.Count(logger.Filter{}), "events are stored whatever the mirror does")
 		want := "console closed"
 		if panics {

@@ -3,6 +3,7 @@ package logger
 import (
 	"fmt"
 	"log/slog"
+	"maps"
 	"slices"
 	"time"
 
@@ -123,27 +124,52 @@ type Options struct {
 	// slog.New(slog.NewTextHandler(os.Stderr, nil)). Each event is one
 	// record with the message MirrorMessage, the event's time, level Info
 	// for SUCCESS and Warn otherwise, and the event's fields as attributes
-	// under the journal's keys. The logger's applier goroutine writes it,
-	// never the caller of Log; Flush returns once the events before it are
-	// mirrored. A handler's error or panic goes to ErrorHandler. The
-	// logger's other work waits for the handler: keep it fast.
+	// under the journal's keys. The handler gets the context of the Log
+	// call, without its cancellation, so that a handler that reads the
+	// caller's trace from it (an OpenTelemetry bridge) sees it. The Mirror
+	// is a sink (named MirrorSinkName in Stats.Sinks) with a buffer of
+	// its own, even with a journal: a slow handler never holds up Log; a
+	// handler's error or panic goes to ErrorHandler and is not retried.
 	Mirror *slog.Logger
 
-	// Stores are sinks that receive every event, as stored (masked, with
-	// its ID, Seq and Time), a batch at a time: the history beyond the
-	// ring (see Store, and packages store/sqlite and store/file). The
-	// applier goroutine saves each batch once it is in the ring, one store
-	// after the other, so a slow store slows the logger, and Log feels it
-	// as a full queue: a store is as much the audit trail as the ring. A
-	// batch a store refuses (an error or a panic) is not retried: it is
-	// counted in Stats.Failed (once, however many stores refused it) and
-	// ErrorHandler hears of it. Flush and Close return once the events
-	// before them are saved. The logger does not close the stores: close
-	// them after the logger. A store's Write must not call the Logger's
-	// methods, which may wait for the goroutine it is holding up. After a
-	// crash, the events a journal holds but a store had not yet received
-	// are not sent to it again: the journal is then the complete record.
+	// Sinks receive every event, as stored (masked, with its ID, Seq,
+	// Source and Time), a batch at a time, in seq order: stores (see
+	// Store, and packages store/sqlite, store/file, store/postgres),
+	// exporters (package sink/otlp). The key names the sink: 1 to 64
+	// letters, digits, '.', '_' or '-'.
+	//
+	// Each sink has a goroutine of its own, so that a slow, failing or
+	// stuck sink holds up nothing else: Log, Flush, Query, Count and
+	// Statistics never wait for a sink, and a sink's progress and errors
+	// are in Stats.Sinks. A Write that fails (an error or a panic) is
+	// reported to ErrorHandler and tried again with the same events,
+	// after a wait that grows (see DeliveryOptions).
+	//
+	// With a journal, the journal is the sinks' spool: each sink reads it
+	// at its own pace, across rotations and compressed files, from a
+	// cursor it keeps in the journal's folder (sink-<name>.cursor, saved
+	// and fsynced after each batch the sink takes). A sink that was down
+	// catches up from its cursor after the next New; a new sink starts at
+	// the oldest event in the journal. Delivery is at least once: after a
+	// crash, the events after the last saved cursor are handed over
+	// again. Without a journal, each sink has a bounded buffer (see
+	// DeliveryOptions.BufferSize) whose drops are counted.
+	//
+	// Close gives the sinks DeliveryOptions.CloseTimeout to take what
+	// they have not taken, then cancels their context. FlushSinks waits
+	// for them. The logger does not close the sinks: close them after
+	// the logger. A sink's Write must not call the Logger's methods but
+	// the read methods (Query, Count, Statistics).
+	Sinks map[string]Sink
+
+	// Stores are sinks, each named "store-<i>" after its index, as if in
+	// Sinks (see Sinks): keep the order of Stores from one start to the
+	// next, or move them to Sinks under names of their own.
 	Stores []Store
+
+	// Delivery tunes the sinks' batches, buffers, retries and Close. See
+	// DeliveryOptions.
+	Delivery DeliveryOptions
 }
 
 // maxBatch is how many queued items, and about how many events, the
@@ -176,10 +202,12 @@ func (o Options) withDefaults() (Options, error) {
 		return o, fmt.Errorf("%w: MaxEventBytes %d is below %d", ErrInvalidOptions, o.MaxEventBytes, minMaxEventBytes)
 	}
 	o.Stores = slices.Clone(o.Stores)
-	for i, s := range o.Stores {
-		if s == nil {
-			return o, fmt.Errorf("%w: Stores[%d] is nil", ErrInvalidOptions, i)
-		}
+	o.Sinks = maps.Clone(o.Sinks)
+	if _, _, err := o.namedSinks(); err != nil {
+		return o, err
+	}
+	if err := o.Delivery.withDefaults(); err != nil {
+		return o, err
 	}
 	if o.MaxEventBytes == 0 {
 		o.MaxEventBytes = DefaultMaxEventBytes

@@ -15,7 +15,11 @@ import (
 // statistics.
 func (l *Logger) openJournal() error {
 	jo := l.opts.Journal
-	j, torn, err := export.OpenJournal(jo.exportOptions(l.report))
+	var keep func(export.JournalFile) bool
+	if l.opts.Delivery.KeepUndelivered {
+		keep = l.keepForSinks
+	}
+	j, torn, err := export.OpenJournal(jo.exportOptions(l.report, keep))
 	if err != nil {
 		return err
 	}
@@ -27,7 +31,6 @@ func (l *Logger) openJournal() error {
 		_ = j.Close() // opening failed already; its error is the one to return
 		return err
 	}
-	j.StartHousekeeping() // read back: retention may remove files now
 	w := &l.w
 	w.j = j
 	w.nextSeq, w.written = last+1, last

@@ -56,6 +56,10 @@ type Stats struct {
 	TrackedUsers int64
 	FoldedUsers  int64
 	FoldedEvents int64
+
+	// Sinks are the figures of each sink, by name (see SinkStats); nil
+	// without sinks. StatisticsFor leaves them out.
+	Sinks []SinkStats
 }
 
 // UserStats are one user's figures, over every event of that user since
@@ -102,6 +106,7 @@ func (l *Logger) Statistics() Stats {
 	s.QueueDepth = int64(len(l.ch))
 	s.JournalErrors = l.journalErrors.Load()
 	s.Unwritten = l.unwritten.Load()
+	s.Sinks = l.sinkStats()
 	return s
 }
 

@@ -2,9 +2,7 @@ package logger_test
 
 import (
 	"context"
-	"errors"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -60,7 +58,7 @@ func TestStoresReceiveEveryEventAsStored(t *testing.T) {
 		}
 		require.NoError(t, l.Log(ctx, ev))
 	}
-	mustFlush(t, l)
+	require.NoError(t, l.FlushSinks(t.Context()))
 	total := n + n/100
 	for _, s := range []*recordingStore{a, b} {
 		evs := s.events()
@@ -79,30 +77,6 @@ func TestStoresReceiveEveryEventAsStored(t *testing.T) {
 	require.Zero(t, l.Statistics().Failed)
 }
 
-func TestStoreFailuresAreCountedAndContained(t *testing.T) {
-	for _, bad := range []*recordingStore{{err: errors.New("disk full")}, {panics: true}} {
-		good := &recordingStore{}
-		var reported atomic.Value
-		l := newLogger(t, logger.Options{
-			Stores:       []logger.Store{bad, good},
-			ErrorHandler: func(err error) { reported.Store(err.Error()) },
-		})
-		for range 10 {
-			require.NoError(t, l.Log(context.Background(), logger.Event{Operation: logger.OpStore}))
-		}
-		mustFlush(t, l)
-		require.Len(t, good.events(), 10, "the other store still gets every event")
-		require.Equal(t, 10, l.Count(logger.Filter{}), "and so does the ring")
-		require.Equal(t, int64(10), l.Statistics().Failed)
-		msg := "disk full"
-		if bad.panics {
-			msg = "store bug"
-		}
-		require.Contains(t, reported.Load(), msg)
-		require.Contains(t, reported.Load(), "not saved")
-	}
-}
-
 func TestCloseSavesEverythingQueued(t *testing.T) {
 	s := &recordingStore{}
 	l, err := logger.New(logger.Options{Stores: []logger.Store{s}})
@@ -117,14 +91,4 @@ func TestCloseSavesEverythingQueued(t *testing.T) {
 func TestNilStoreIsRejected(t *testing.T) {
 	_, err := logger.New(logger.Options{Stores: []logger.Store{nil}})
 	require.ErrorIs(t, err, logger.ErrInvalidOptions)
-}
-
-func TestEventRefusedByTwoStoresCountsOnce(t *testing.T) {
-	a, b := &recordingStore{err: errors.New("a")}, &recordingStore{err: errors.New("b")}
-	l := newLogger(t, logger.Options{Stores: []logger.Store{a, b}, ErrorHandler: func(error) {}})
-	for range 7 {
-		require.NoError(t, l.Log(context.Background(), logger.Event{Operation: logger.OpStore}))
-	}
-	mustFlush(t, l)
-	require.Equal(t, int64(7), l.Statistics().Failed)
 }

@@ -1,6 +1,7 @@
 package logger
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"time"
@@ -53,6 +54,7 @@ type pendingRecord struct {
 	seq uint64
 	rec record
 	ev  *Event
+	ctx context.Context // Log's, for the Mirror
 }
 
 // events is how many events it carries.
@@ -240,9 +242,11 @@ func (l *Logger) apply(st *stage) {
 		case it.batch != nil:
 			for j := range it.batch {
 				l.prepare(&it.batch[j])
+				w.pending[len(w.pending)-1].ctx = it.ctx
 			}
 		default:
 			l.prepare(&it.ev)
+			w.pending[len(w.pending)-1].ctx = it.ctx
 		}
 	}
 	if w.j != nil && len(w.pending) == 0 && len(w.waiters) > 0 && len(w.outEnds) > 0 && l.health.Load().err != nil {
