@@ -20,7 +20,8 @@ type Filter struct {
 	ResourceType string
 	ResourceID   string
 	RunID        string
-	// Source selects the events of one instance (Event.Source).
+	// Source selects the events of one instance (Event.Source),
+	// exactly: "web-1" does not select "web-1/agentd[4121]".
 	Source string
 
 	// EntryIDs matches an event that carries any of them. An empty id

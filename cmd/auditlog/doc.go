@@ -8,7 +8,7 @@
 // Usage:
 //
 //	auditlog query SOURCE... [filters] [--limit N] [--offset N] [--asc] [--format table|jsonl|json|csv|array]
-//	auditlog stats SOURCE... [filters] [--by user] [--format table|json]
+//	auditlog stats SOURCE... [filters] [--by user,source] [--format table|json]
 //	auditlog verify DIR [--key-file FILE]
 //	auditlog tail DIR [filters] [-n N] [--interval D] [--format table|jsonl]
 //	auditlog export SOURCE... [filters] [--limit N] [--asc] --out FILE [--format F]
@@ -17,7 +17,8 @@
 //
 // The filters are a flag for every field of logger.Filter: --user,
 // --session, --op, --status, --category, --resource TYPE/ID, --run,
-// --entry (repeatable), --since and --until. auditlog COMMAND --help
+// --source (the instance that logged the event), --entry (repeatable),
+// --since and --until. auditlog COMMAND --help
 // describes each command, with examples; the tests run those examples
 // as written.
 //

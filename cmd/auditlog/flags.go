@@ -15,11 +15,11 @@ import (
 // selectFlags are the flags that select events: one for every field of
 // logger.Filter.
 type selectFlags struct {
-	user, session, op, status, category, resource, run string
-	entries                                            []string
-	since, until                                       string
-	limit, offset                                      int
-	asc                                                bool
+	user, session, op, status, category, resource, run, source string
+	entries                                                    []string
+	since, until                                               string
+	limit, offset                                              int
+	asc                                                        bool
 }
 
 // add declares the flags on fs; window adds --limit, --offset and --asc.
@@ -31,6 +31,7 @@ func (s *selectFlags) add(fs *pflag.FlagSet, window bool) {
 	fs.StringVar(&s.category, "category", "", "events of this category, exactly as written (DATA, AUTH, http, ...)")
 	fs.StringVar(&s.resource, "resource", "", "events on this resource: TYPE/ID, TYPE alone, or /ID alone (the ID may hold more slashes)")
 	fs.StringVar(&s.run, "run", "", "events of this run (run_id)")
+	fs.StringVar(&s.source, "source", "", "events logged by this instance, exactly as its events name it (source, as in web-1/agentd[4121])")
 	fs.StringArrayVar(&s.entries, "entry", nil, "events that touched this memory entry; repeat for any of several")
 	fs.StringVar(&s.since, "since", "", "events at or after: a duration before now (90m, 24h, 7d), an RFC 3339 time, or a date (its start, UTC)")
 	fs.StringVar(&s.until, "until", "", "events at or before: a duration before now, an RFC 3339 time, or a date (its end, UTC)")
@@ -45,7 +46,7 @@ func (s *selectFlags) add(fs *pflag.FlagSet, window bool) {
 // the flag that is wrong.
 func (s *selectFlags) filter(now time.Time) (logger.Filter, error) {
 	f := logger.Filter{
-		UserID: s.user, SessionID: s.session, Category: s.category, RunID: s.run,
+		UserID: s.user, SessionID: s.session, Category: s.category, RunID: s.run, Source: s.source,
 		EntryIDs: s.entries, Limit: s.limit, Offset: s.offset, Ascending: s.asc,
 	}
 	if s.op != "" {

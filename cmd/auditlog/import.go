@@ -27,7 +27,9 @@ folder, or another store's URL.
 The events go to the store through a logger, as logger.Logger.Import takes
 them: checked, masked (values under sensitive keys are replaced before they
 are stored), their event IDs and timestamps kept, their seq numbered anew in
-the order they are imported. Importing twice stores the events twice.`,
+the order they are imported, their source kept. Importing twice stores each
+event once in a store that keeps each event ID once (sqlite://), and twice in
+the file store (file://), which appends what it is given.`,
 		Example: examplesOf("import"),
 		Args:    exactArgs(2, "a source and a store URL"),
 		RunE: a.runE(func(_ *cobra.Command, args []string) error {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -67,11 +68,14 @@ func checkFormat(name string, formats []string) error {
 func writeSelection(w io.Writer, name string, ks []kept) error {
 	switch name {
 	case fmtTable:
+		// The events of several instances: each row says whose it is,
+		// beside its seq, which counts within the instance.
+		sources := slices.ContainsFunc(ks, func(k kept) bool { return k.source != ks[0].source })
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, strings.Join(tableHeader, "\t"))
+		fmt.Fprintln(tw, strings.Join(withSource(tableHeader, "SOURCE", sources), "\t"))
 		err := eachChunk(ks, func(evs []logger.Event) error {
 			for i := range evs {
-				fmt.Fprintln(tw, strings.Join(tableRow(&evs[i]), "\t"))
+				fmt.Fprintln(tw, strings.Join(withSource(tableRow(&evs[i]), orDash(cell(evs[i].Source, 40)), sources), "\t"))
 			}
 			return nil
 		})
@@ -150,6 +154,14 @@ func tableRow(ev *logger.Event) []string {
 		dur,
 		cell(detail, 60),
 	}
+}
+
+// withSource returns row with source as its second column, when with.
+func withSource(row []string, source string, with bool) []string {
+	if !with {
+		return row
+	}
+	return slices.Insert(slices.Clone(row), 1, source)
 }
 
 func orDash(s string) string {

@@ -13,7 +13,9 @@ func newQuery(a *app) *cobra.Command {
 		Use:   "query SOURCE...",
 		Short: "Print the events that match the filters",
 		Long: `Print the events of the sources that match every filter given, newest first
-(--asc: oldest first), ordered by time, then seq, then event ID.
+(--asc: oldest first), ordered by time, then source (the instance that logged
+the event), then seq, then event ID. When the events come from several
+instances, the table shows each one's source.
 
 A SOURCE is a journal folder, an exported file or a store URL; events of
 several sources are merged. On a terminal the events are a table; piped, they

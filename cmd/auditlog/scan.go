@@ -12,7 +12,7 @@ import (
 // scanLine reads, from one journal line, the fields that a Filter selects
 // on, that the selection orders by and that the statistics count: ID,
 // Seq, Time, Operation, Status, Category, UserID, SessionID,
-// ResourceType, ResourceID, RunID, EntryIDs and Duration. It checks that
+// ResourceType, ResourceID, RunID, Source, EntryIDs and Duration. It checks that
 // the whole line is valid JSON and that every key the journal defines
 // holds a value of the right kind, but decodes nothing else: a query that
 // keeps a few events of a million decodes only those in full.
@@ -74,6 +74,8 @@ func scanLine(b []byte, ev *logger.Event, in *interner) bool {
 			ev.ResourceID, ok = s.stringValue(nil)
 		case "run_id":
 			ev.RunID, ok = s.stringValue(in)
+		case "source":
+			ev.Source, ok = s.stringValue(in)
 		case "entry_ids":
 			ev.EntryIDs, ok = s.strings()
 		case "duration_ms":

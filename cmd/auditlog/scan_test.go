@@ -20,7 +20,7 @@ func scanned(ev logger.Event) logger.Event {
 	return logger.Event{
 		ID: ev.ID, Seq: ev.Seq, Time: ev.Time, Operation: ev.Operation, Status: ev.Status,
 		Category: ev.Category, UserID: ev.UserID, SessionID: ev.SessionID,
-		ResourceType: ev.ResourceType, ResourceID: ev.ResourceID, RunID: ev.RunID,
+		ResourceType: ev.ResourceType, ResourceID: ev.ResourceID, RunID: ev.RunID, Source: ev.Source,
 		EntryIDs: ev.EntryIDs, Duration: ev.Duration,
 	}
 }
@@ -55,7 +55,8 @@ func checkScan(t testing.TB, line []byte) bool {
 func equalEvents(a, b logger.Event) bool {
 	return a.ID == b.ID && a.Seq == b.Seq && a.Time.Equal(b.Time) && a.Operation == b.Operation && a.Status == b.Status &&
 		a.Category == b.Category && a.UserID == b.UserID && a.SessionID == b.SessionID &&
-		a.ResourceType == b.ResourceType && a.ResourceID == b.ResourceID && a.RunID == b.RunID && a.Duration == b.Duration
+		a.ResourceType == b.ResourceType && a.ResourceID == b.ResourceID && a.RunID == b.RunID && a.Source == b.Source &&
+		a.Duration == b.Duration
 }
 
 // TestScanLineJournal: every line the logger wrote takes the fast path.
@@ -78,6 +79,10 @@ var scanCases = []struct {
 	{` { "seq" : 7 , "operation":"STORE" } `, true},
 	{`{"event_id":"a","seq":1,"timestamp":"2026-01-15T10:30:00.123456789+02:00","operation":"STORE","status":"FAILURE","category":"DATA","user_id":"ü","session_id":"s","resource_type":"memory","resource_id":"m/1","run_id":"r","entry_ids":["x","y"],"duration_ms":12.5}`, true},
 	{`{"entry_ids":[]}`, true},
+	{`{"source":"web-1/agentd[4121]","metadata":{"source":"cli"}}`, true},
+	{`{"source":"web\u002d1"}`, false},
+	{`{"source":null}`, false},
+	{`{"source":7}`, false},
 	{`{"duration_ms":0}`, true},
 	{`{"duration_ms":0.000001}`, true},
 	{`{"duration_ms":9223372036854.775807}`, true},

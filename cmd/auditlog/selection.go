@@ -16,17 +16,18 @@ import (
 // its journal line to decode at the end (or the event, from a file or a
 // store). It is a fraction of the size of a logger.Event.
 type kept struct {
-	t    int64 // Time, Unix nanoseconds
-	seq  uint64
-	id   string
-	raw  []byte
-	ev   *logger.Event // nil when raw is set
-	file string        // where raw comes from, for errors
-	line int
+	t      int64 // Time, Unix nanoseconds
+	source string
+	seq    uint64
+	id     string
+	raw    []byte
+	ev     *logger.Event // nil when raw is set
+	file   string        // where raw comes from, for errors
+	line   int
 }
 
 func keep(m *match) kept {
-	k := kept{t: m.ev.Time.UnixNano(), seq: m.ev.Seq, id: m.ev.ID, raw: m.raw, file: m.file, line: m.line}
+	k := kept{t: m.ev.Time.UnixNano(), source: m.ev.Source, seq: m.ev.Seq, id: m.ev.ID, raw: m.raw, file: m.file, line: m.line}
 	if m.raw == nil {
 		ev := m.ev
 		k.ev = &ev
@@ -36,7 +37,7 @@ func keep(m *match) kept {
 
 // compare orders kept events as logger.CompareEvents orders events.
 func compare(a, b *kept) int {
-	return cmp.Or(cmp.Compare(a.t, b.t), cmp.Compare(a.seq, b.seq), strings.Compare(a.id, b.id))
+	return cmp.Or(cmp.Compare(a.t, b.t), strings.Compare(a.source, b.source), cmp.Compare(a.seq, b.seq), strings.Compare(a.id, b.id))
 }
 
 // decode returns the full event.
@@ -52,7 +53,7 @@ func (k *kept) decode() (logger.Event, error) {
 }
 
 // selector keeps the events of a selection as store.Select orders and
-// windows them: by time, then seq, then ID, newest first unless
+// windows them: by time, then source, then seq, then ID, newest first unless
 // ascending; Offset events skipped, then at most Limit kept. With a limit
 // it holds at most Offset+Limit events at any time, in a heap whose top
 // is the one that would be dropped first; without one it holds every

@@ -32,7 +32,9 @@ auditing. The days run from --since (or the first event) to --until (or the
 last event; now when only --since is given).
 
 --by user adds each user's events, failures, last activity and most common
-operation. Durations count only events that carry one.
+operation; --by source, each instance's events, failures, first and last
+event (an instance whose last event is old stopped auditing). Durations count
+only events that carry one.
 
 On a terminal the figures are tables; piped, one JSON object. --format
 chooses: table or json.`,
@@ -52,21 +54,23 @@ chooses: table or json.`,
 			if err := checkFormat(format, []string{fmtTable, fmtJSON}); err != nil {
 				return err
 			}
-			byUser := false
+			byUser, bySource := false, false
 			for _, b := range by {
 				switch b {
 				case "user":
 					byUser = true
+				case "source":
+					bySource = true
 				case "operation":
 				default:
-					return usageErrorf("invalid --by %q: want operation or user", b)
+					return usageErrorf("invalid --by %q: want operation, user or source", b)
 				}
 			}
 			srcs, err := openSources(args)
 			if err != nil {
 				return err
 			}
-			agg := newAggregate(byUser)
+			agg := newAggregate(byUser, bySource)
 			prog := newProgress(a, srcs)
 			err = scan(a.ctx, srcs, f, 0, false, prog, a.warn, func(ms []match) error {
 				for i := range ms {
@@ -90,7 +94,7 @@ chooses: table or json.`,
 	}
 	sel.add(cmd.Flags(), false)
 	cmd.Flags().StringVar(&format, "format", "", "table or json (default: table on a terminal, json otherwise)")
-	cmd.Flags().StringSliceVar(&by, "by", []string{"operation"}, "breakdowns: operation (always shown), user")
+	cmd.Flags().StringSliceVar(&by, "by", []string{"operation"}, "breakdowns: operation (always shown), user, source")
 	return cmd
 }
 
@@ -98,8 +102,9 @@ chooses: table or json.`,
 type aggregate struct {
 	c           *stats.Counters[logger.Operation, logger.Status]
 	ops         map[logger.Operation]*opAgg
-	users       map[string]*userAgg // nil without --by user
-	days        map[int64]int64     // events by day, as days since 1970-01-01 UTC
+	users       map[string]*userAgg   // nil without --by user
+	sources     map[string]*sourceAgg // nil without --by source
+	days        map[int64]int64       // events by day, as days since 1970-01-01 UTC
 	first, last time.Time
 }
 
@@ -110,13 +115,18 @@ type opAgg struct {
 	durMin, durMax   time.Duration
 }
 
+type sourceAgg struct {
+	events, failures int64
+	first, last      time.Time
+}
+
 type userAgg struct {
 	events, failures int64
 	last             time.Time
 	byOp             map[logger.Operation]int64
 }
 
-func newAggregate(byUser bool) *aggregate {
+func newAggregate(byUser, bySource bool) *aggregate {
 	g := &aggregate{
 		c:    stats.NewCounters[logger.Operation, logger.Status](),
 		ops:  map[logger.Operation]*opAgg{},
@@ -124,6 +134,9 @@ func newAggregate(byUser bool) *aggregate {
 	}
 	if byUser {
 		g.users = map[string]*userAgg{}
+	}
+	if bySource {
+		g.sources = map[string]*sourceAgg{}
 	}
 	return g
 }
@@ -171,6 +184,23 @@ func (g *aggregate) add(ev *logger.Event) {
 		}
 		u.byOp[ev.Operation]++
 	}
+	if g.sources != nil {
+		s := g.sources[ev.Source]
+		if s == nil {
+			s = &sourceAgg{first: ev.Time, last: ev.Time}
+			g.sources[ev.Source] = s
+		}
+		s.events++
+		if failed {
+			s.failures++
+		}
+		if ev.Time.Before(s.first) {
+			s.first = ev.Time
+		}
+		if ev.Time.After(s.last) {
+			s.last = ev.Time
+		}
+	}
 	g.days[dayOf(ev.Time)]++
 	if g.first.IsZero() || ev.Time.Before(g.first) {
 		g.first = ev.Time
@@ -210,6 +240,7 @@ type statsReport struct {
 	ByOperation   map[logger.Operation]int64 `json:"by_operation"`
 	Operations    []opRow                    `json:"operations"`
 	Users         []userRow                  `json:"users,omitempty"`
+	Sources       []sourceRow                `json:"sources,omitempty"`
 	Days          []dayRow                   `json:"days"`
 	EmptyDays     []string                   `json:"days_without_events"`
 }
@@ -230,6 +261,14 @@ type userRow struct {
 	Failures            int64            `json:"failures"`
 	LastActivity        time.Time        `json:"last_activity"`
 	MostCommonOperation logger.Operation `json:"most_common_operation"`
+}
+
+type sourceRow struct {
+	Source   string    `json:"source"`
+	Events   int64     `json:"events"`
+	Failures int64     `json:"failures"`
+	First    time.Time `json:"first"`
+	Last     time.Time `json:"last"`
 }
 
 type dayRow struct {
@@ -280,6 +319,11 @@ func (g *aggregate) report(f logger.Filter, now time.Time) *statsReport {
 	slices.SortFunc(r.Users, func(a, b userRow) int {
 		return cmp.Or(cmp.Compare(b.Events, a.Events), cmp.Compare(a.UserID, b.UserID))
 	})
+
+	for src, s := range g.sources {
+		r.Sources = append(r.Sources, sourceRow{Source: src, Events: s.events, Failures: s.failures, First: s.first, Last: s.last})
+	}
+	slices.SortFunc(r.Sources, func(a, b sourceRow) int { return cmp.Compare(a.Source, b.Source) })
 
 	// The days: from the bounds asked for, else from the events.
 	from, to := dayOf(g.first), dayOf(g.last)
@@ -347,6 +391,13 @@ func (r *statsReport) writeTable(w io.Writer) error {
 		p("USER\tEVENTS\tFAILURES\tLAST ACTIVITY\tMOST COMMON\n")
 		for _, u := range r.Users {
 			p("%s\t%d\t%d\t%s\t%s\n", orDash(cell(u.UserID, 40)), u.Events, u.Failures, u.LastActivity.UTC().Format(time.RFC3339), cell(string(u.MostCommonOperation), 40))
+		}
+	}
+	if len(r.Sources) > 0 {
+		fmt.Fprintln(tw)
+		p("SOURCE\tEVENTS\tFAILURES\tFIRST\tLAST\n")
+		for _, s := range r.Sources {
+			p("%s\t%d\t%d\t%s\t%s\n", orDash(cell(s.Source, 60)), s.Events, s.Failures, s.First.UTC().Format(time.RFC3339), s.Last.UTC().Format(time.RFC3339))
 		}
 	}
 	if len(r.Days) > 0 {

@@ -113,6 +113,34 @@
 // Readers take no lock against Write: they read whole lines only, so they
 // see every Write that returned before they started.
 //
+// # Sources and order
+//
+// Each line carries the event's source (the key "source", the instance
+// that logged it), as every other field. Filter.Source selects it
+// exactly, and Query orders events by time, then source, then seq, then
+// event_id, as logger.CompareEvents does, so that the events of several
+// instances writing through one logger's store, or imported together,
+// interleave by time.
+//
+// # Redelivery: each copy is kept
+//
+// A logger delivers to its sinks at least once: after a failed Write
+// (one that wrote some partitions before it failed), a cancelled Close
+// or a crash, it hands over again events the store may already hold.
+// The file store does not deduplicate them: it appends every line it is
+// given, and knows no index of the IDs it holds, which it would have to
+// read whole segments to build. An event delivered twice is in the
+// folder twice, and Query and Count return and count each copy. The
+// copies are the same line, with the same event_id, in the same
+// partition. To read each event once, deduplicate by event_id, in
+// DuckDB for example:
+//
+//	SELECT DISTINCT ON (event_id) *
+//	FROM read_json('audits/**/*.jsonl', format = 'newline_delimited', hive_partitioning = true)
+//
+// or choose the SQLite or PostgreSQL store for a sink that must store
+// each event once.
+//
 // # Cleanup
 //
 // DeleteBefore(t) removes the date partitions entirely before t's UTC

@@ -278,7 +278,9 @@ func (s *Store) Dir() string { return s.root }
 // value whose escaped folder name would be over 255 bytes puts its event
 // in the folder key=__AUDITLOG_LONG_VALUE__.) A failed write is cut back
 // off its segment, so a segment holds whole lines only; the partitions
-// written before it keep their lines.
+// written before it keep their lines. Write does not look for the events
+// in the folder: one handed over again is appended again (see
+// "Redelivery" in the package documentation).
 func (s *Store) Write(ctx context.Context, events []logger.Event) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("store/file: Write: %w", err)

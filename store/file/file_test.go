@@ -54,3 +54,28 @@ func TestManyPartitions(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, got, 10)
 }
+
+// An event handed over again is appended again: Query returns each copy,
+// the same event, next to each other in the order (see "Redelivery" in
+// the package documentation).
+func TestRedeliveryKeepsEachCopy(t *testing.T) {
+	s, err := Open(t.TempDir(), Options{})
+	require.NoError(t, err)
+	defer s.Close()
+	ctx := context.Background()
+	evs := storetest.Events(12, 30)
+	require.NoError(t, s.Write(ctx, evs))
+	require.NoError(t, s.Write(ctx, evs[20:]))
+	got, err := s.Query(ctx, logger.Filter{Ascending: true})
+	require.NoError(t, err)
+	require.Len(t, got, 40)
+	seen := map[string]int{}
+	for i, ev := range got {
+		if seen[ev.ID]++; seen[ev.ID] == 2 {
+			require.Equal(t, got[i-1], ev, "a copy follows its event")
+		}
+	}
+	for i, ev := range evs {
+		require.Equal(t, 1+min(1, i/20), seen[ev.ID], "event %d", i)
+	}
+}

@@ -17,9 +17,9 @@ import (
 //
 // The string fields that come before the first nested value (operation,
 // status, category, user_id, session_id, resource_type, resource_id) are
-// compared exactly, by walking the leading keys of the line; run_id and
-// the entry ids, later in the line, by looking for their bytes anywhere
-// in it (a necessary condition). A line that does not have the expected
+// compared exactly, by walking the leading keys of the line; run_id,
+// source and the entry ids, later in the line, by looking for their
+// bytes anywhere in it (a necessary condition). A line that does not have the expected
 // shape passes, and decoding judges it.
 type prefilter struct {
 	leading []leadingCheck // sorted by the key's rank
@@ -81,6 +81,9 @@ func newPrefilter(f *logger.Filter) prefilter {
 
 	if b, ok := encoded(logger.Event{RunID: f.RunID}, f.RunID); ok {
 		p.needles = append(p.needles, [][]byte{b[1 : len(b)-1]}) // "run_id":"value"
+	}
+	if b, ok := encoded(logger.Event{Source: f.Source}, f.Source); ok {
+		p.needles = append(p.needles, [][]byte{b[1 : len(b)-1]}) // "source":"value"
 	}
 	if len(f.EntryIDs) > 0 {
 		var group [][]byte

@@ -19,12 +19,14 @@ func TestPrefilterNeverRejectsAMatch(t *testing.T) {
 	for i, v := range tricky {
 		ev := evs[i]
 		ev.UserID, ev.SessionID, ev.Category, ev.ResourceType, ev.ResourceID, ev.RunID = v, v+"s", v+"c", v+"t", v, v+"r"
+		ev.Source = v + "o"
 		ev.UserName = v
 		ev.EntryIDs = []string{v, "e1"}
 		ev.Metadata = map[string]any{"user_id": v, "k": `"operation":"STORE"`}
 		evs = append(evs, ev)
 	}
 	rejected, others := 0, 0
+	sourceRejected, sourced := 0, 0
 	for i := range evs {
 		line, _ := evs[i].MarshalJSON()
 		var back logger.Event
@@ -38,6 +40,7 @@ func TestPrefilterNeverRejectsAMatch(t *testing.T) {
 		for _, f := range []logger.Filter{
 			{UserID: e.UserID}, {SessionID: e.SessionID}, {Operation: e.Operation}, {Status: status},
 			{Category: e.Category}, {ResourceType: e.ResourceType}, {ResourceID: e.ResourceID}, {RunID: e.RunID},
+			{Source: e.Source}, {Source: e.Source, UserID: e.UserID, RunID: e.RunID},
 			{EntryIDs: e.EntryIDs}, {EntryIDs: append([]string{"nope"}, e.EntryIDs...)},
 			{UserID: e.UserID, Operation: e.Operation, Status: status, ResourceID: e.ResourceID, RunID: e.RunID, Category: e.Category},
 			{SessionID: e.SessionID, ResourceType: e.ResourceType, EntryIDs: e.EntryIDs},
@@ -51,6 +54,12 @@ func TestPrefilterNeverRejectsAMatch(t *testing.T) {
 		// Another event's user and operation: mostly rejected unread.
 		o := evs[(i+1)%len(evs)]
 		f := logger.Filter{UserID: o.UserID, Operation: o.Operation, ResourceID: o.ResourceID}
+		if fs := (logger.Filter{Source: o.Source}); o.Source != "" && !fs.Matches(&e) {
+			sourced++
+			if pre := newPrefilter(&fs); !pre.may(line) {
+				sourceRejected++
+			}
+		}
 		if !f.Matches(&e) {
 			others++
 			if pre := newPrefilter(&f); !pre.may(line) {
@@ -59,4 +68,6 @@ func TestPrefilterNeverRejectsAMatch(t *testing.T) {
 		}
 	}
 	require.Greater(t, rejected, others*9/10, "the pre-check rejects most non-matching lines")
+	// All but those of the two sources that are not UTF-8 or hold U+FFFD.
+	require.Equal(t, sourced-2, sourceRejected, "the pre-check rejects the lines of another source")
 }

@@ -45,10 +45,11 @@ func benchEvents(b *testing.B) int {
 }
 
 // workloadEvent returns event i of the workload as the logger hands it to
-// a store: with its Seq and an ID.
+// a store: with its Seq, an ID and the logger's Source.
 func workloadEvent(g *workload.Gen, i int) logger.Event {
 	ev := g.Event(i)
 	ev.Seq = uint64(i + 1)
+	ev.Source = "web-1/agentd[4121]"
 	ev.ID = fmt.Sprintf("019bc1a2-%04x-7%03x-8%03x-%012x", i>>28&0xffff, i>>16&0xfff, i>>4&0xfff, i)
 	return ev
 }

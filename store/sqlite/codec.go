@@ -15,7 +15,9 @@ import (
 // The body of a row is the rest of the event: its journal line
 // (Event.MarshalJSON) without the fields that have columns of their own
 // (ID, Seq, Time, Operation, Status, Category, UserID, SessionID,
-// ResourceType, ResourceID, RunID), so that they are not stored twice.
+// ResourceType, ResourceID, RunID, Source), so that they are not stored
+// twice. (A body written by version 1 of the schema may hold the source;
+// the column, filled from it, is what Query reads.)
 // EntryIDs stay in the body as given, in their order and with any
 // repeats; the entries table is only their index.
 //
@@ -62,7 +64,7 @@ func appendBody(dst []byte, ev *logger.Event) []byte {
 	rest := *ev
 	rest.ID, rest.Seq, rest.Time = "", 0, time.Time{}
 	rest.Operation, rest.Status, rest.Category = "", "", ""
-	rest.UserID, rest.SessionID, rest.ResourceType, rest.ResourceID, rest.RunID = "", "", "", "", ""
+	rest.UserID, rest.SessionID, rest.ResourceType, rest.ResourceID, rest.RunID, rest.Source = "", "", "", "", "", ""
 	line, _ := rest.MarshalJSON() // never fails: see Event.MarshalJSON
 	if len(line) < compressMin {
 		return append(dst, line...)

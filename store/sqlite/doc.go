@@ -24,9 +24,10 @@
 // One row per event in the table events: the fields a Filter selects on
 // have columns of their own (time in Unix nanoseconds, seq, event_id,
 // operation, status, category, user_id, session_id, resource_type,
-// resource_id, run_id), each with an index that ends with time, so that a
-// filter on it and a time window is one range of the index, already in
-// time order. The memory entry ids go to a side table, entries (event,
+// resource_id, run_id, source), each with an index that ends with time,
+// so that a filter on it and a time window is one range of the index,
+// already in time order. Query orders by time, source, seq and event_id,
+// as logger.CompareEvents does. The memory entry ids go to a side table, entries (event,
 // entry_id), indexed by entry_id. The rest of the event (names, address,
 // agent, changes, states, request, parent run, description, tags,
 // metadata, duration, error) is its journal line without the columns'
@@ -43,6 +44,27 @@
 //
 // Every value reaches SQL as a parameter, never as text of the statement.
 // A filter on more than 200 entry ids passes them as one JSON array.
+//
+// # Each event once
+//
+// A logger delivers to its sinks at least once: after an error or a
+// crash it hands over again events the store may already hold. A unique
+// index on event_id keeps each event once: Write passes over an event
+// whose ID is stored (INSERT ... ON CONFLICT DO NOTHING), and the copy
+// written first stays. Events without an ID, which no logger writes,
+// are all kept. Several processes writing one file (each through its own
+// Store) are deduplicated alike.
+//
+// A store made by an earlier version of this package (schema version 1)
+// is migrated by the first Open of this one, in one transaction: the
+// source column is added and filled from the events' bodies, the indexes
+// built (on a large store this takes a while, about as long as building
+// three indexes). A store that then already held one event ID twice
+// keeps those rows, as they were stored; its event_id index cannot be
+// unique, so it is a plain one, and Write looks each event up in it
+// before inserting (INSERT ... WHERE NOT EXISTS): no new duplicate is
+// stored, at a small cost per event. Older versions of the package
+// refuse a migrated store.
 //
 // # Durability and concurrency
 //

@@ -28,6 +28,7 @@ func planEvents(n int) []logger.Event {
 		ev.ResourceType = []string{"memory", "workflow", "document"}[i%3]
 		ev.ResourceID = fmt.Sprintf("res-%d", i%300)
 		ev.RunID = fmt.Sprintf("run-%d", i%700)
+		ev.Source = fmt.Sprintf("web-%d", i%3)
 		evs[i] = ev
 	}
 	return evs
@@ -72,6 +73,8 @@ func TestQueryPlans(t *testing.T) {
 		{"status", logger.Filter{Status: logger.StatusFailure}, "SEARCH events USING INDEX events_status (<expr>=?)"},
 		{"status success", logger.Filter{Status: logger.StatusSuccess, Limit: 10}, "SEARCH events USING INDEX events_status (<expr>=?)"},
 		{"category", logger.Filter{Category: "AUTH"}, "SEARCH events USING INDEX events_category (category=?)"},
+		{"source", logger.Filter{Source: "web-2"}, "SEARCH events USING INDEX events_source (source=?)"},
+		{"source since", logger.Filter{Source: "web-2", Since: since}, "SEARCH events USING INDEX events_source (source=? AND time>?)"},
 		{"entry ids", logger.Filter{EntryIDs: []string{"mem-0000010", "mem-0000011"}}, "SEARCH entries USING COVERING INDEX entries_entry (entry_id=?)"},
 	} {
 		q, cnt, err := s.Plan(ctx, c.f)
@@ -92,7 +95,7 @@ func TestQueryPlans(t *testing.T) {
 			}
 		}
 		if c.f.UserID == "" && c.f.Operation == "" && c.f.ResourceType == "" && c.f.ResourceID == "" && c.f.RunID == "" &&
-			c.f.SessionID == "" && c.f.Status == "" && c.f.Category == "" && c.f.EntryIDs == nil {
+			c.f.SessionID == "" && c.f.Status == "" && c.f.Category == "" && c.f.Source == "" && c.f.EntryIDs == nil {
 			require.NotContains(t, strings.Join(q, "|"), "TEMP B-TREE", "%s: events_time gives the whole order", c.name)
 		}
 		// The entry ids drive the query: the events come by rowid.

@@ -6,12 +6,12 @@ package sqlite
 const applicationID = 0x41554454
 
 // schemaVersion is PRAGMA user_version of the layout below. Open refuses a
-// newer one.
-const schemaVersion = 1
+// newer one, and migrates an older one (see migrate.go).
+const schemaVersion = 2
 
-// schema is the layout, version 1. One row per event: the fields Filter
-// selects on and the order columns, each indexed, beside body, the whole
-// journal line of the event compressed (see codec.go). time is
+// schema is the layout, version 2. One row per event: the fields Filter
+// selects on and the order columns, each indexed, beside body, the rest
+// of the journal line of the event, compressed (see codec.go). time is
 // Event.Time in Unix nanoseconds (UTC), seq Event.Seq as a signed 64-bit
 // integer. Status is kept as saved: "" and SUCCESS are both success, and
 // a filter on SUCCESS asks for either, so the status index is on
@@ -19,8 +19,14 @@ const schemaVersion = 1
 //
 // Each secondary index on a field ends with time, so that a filter on
 // that field and a time window is one range of the index, already in the
-// order Query returns. events_time carries the whole order (time, seq,
-// event_id) for unfiltered queries, time windows and DeleteBefore.
+// order Query returns. events_time carries the whole order (time, source,
+// seq, event_id) for unfiltered queries, time windows and DeleteBefore.
+//
+// events_event_id keeps each event ID once: Write inserts with ON
+// CONFLICT DO NOTHING, so that an event handed over again is passed
+// over. Events without an ID (none that a logger writes) are all kept.
+// The index grows at its end as the time does, since the logger's IDs are
+// UUIDv7, which begin with the time.
 //
 // Each index costs Write time, the more so when its key spreads the
 // inserts over the whole index (a user id) rather than appending at one
@@ -46,7 +52,8 @@ var schema = []string{
 		resource_type TEXT NOT NULL,
 		resource_id   TEXT NOT NULL,
 		run_id        TEXT NOT NULL,
-		body          BLOB NOT NULL
+		body          BLOB NOT NULL,
+		source        TEXT NOT NULL DEFAULT ''
 	)`,
 	`CREATE TABLE entries (
 		event    INTEGER NOT NULL,
@@ -54,7 +61,9 @@ var schema = []string{
 		PRIMARY KEY (event, entry_id)
 	) WITHOUT ROWID`,
 	`CREATE INDEX entries_entry ON entries (entry_id)`,
-	`CREATE INDEX events_time ON events (time, seq, event_id)`,
+	createTimeIndex,
+	createUniqueIDIndex,
+	createSourceIndex,
 	`CREATE INDEX events_user ON events (user_id, time)`,
 	`CREATE INDEX events_operation ON events (operation, time)`,
 	`CREATE INDEX events_resource ON events (resource_type, resource_id, time)`,
@@ -69,8 +78,27 @@ var schema = []string{
 // spell it exactly so, for SQLite to use the index on it.
 const statusExpr = "coalesce(nullif(status, ''), 'SUCCESS')"
 
+// The indexes that version 2 added or changed, which migrate builds too.
 const (
+	createTimeIndex     = `CREATE INDEX events_time ON events (time, source, seq, event_id)`
+	createSourceIndex   = `CREATE INDEX events_source ON events (source, time)`
+	createUniqueIDIndex = `CREATE UNIQUE INDEX events_event_id ON events (event_id) WHERE event_id <> ''`
+	// createPlainIDIndex replaces createUniqueIDIndex in a database that
+	// held one event ID twice before it was migrated (see migrate.go).
+	createPlainIDIndex = `CREATE INDEX events_event_id ON events (event_id)`
+)
+
+const (
+	// insertEvent inserts an event unless its ID is stored: the unique
+	// index tells.
 	insertEvent = `INSERT INTO events (time, seq, event_id, operation, status, category, user_id, session_id,
-		resource_type, resource_id, run_id, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+		resource_type, resource_id, run_id, source, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (event_id) WHERE event_id <> '' DO NOTHING`
+	// insertEventLookup is insertEvent for a database whose event IDs
+	// have no unique index: it looks the ID, its last parameter, up first,
+	// within Write's transaction, which holds the file's write lock.
+	insertEventLookup = `INSERT INTO events (time, seq, event_id, operation, status, category, user_id, session_id,
+		resource_type, resource_id, run_id, source, body) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+		WHERE NOT EXISTS (SELECT 1 FROM events WHERE event_id = ? AND event_id <> '')`
 	insertEntry = `INSERT OR IGNORE INTO entries (event, entry_id) VALUES (?, ?)`
 )

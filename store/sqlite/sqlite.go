@@ -97,7 +97,8 @@ type Store struct {
 	closed bool
 
 	w, r      *sql.DB   // the write connection, the read pool
-	insEvent  *sql.Stmt // on w
+	insEvent  *sql.Stmt // on w: insertEvent, or insertEventLookup when lookup
+	lookup    bool
 	insEntry  *sql.Stmt // on w
 	closeOnce sync.Once
 	closeErr  error
@@ -242,7 +243,7 @@ func (s *Store) init() error {
 	// The first reads of the file: a file that is not a database fails
 	// here. A database of another program is refused before anything,
 	// even the journal mode, is changed in it.
-	if _, err := s.check(ctx, s.w); err != nil {
+	if _, _, err := s.check(ctx, s.w); err != nil {
 		return err
 	}
 	var mode string
@@ -260,9 +261,14 @@ func (s *Store) init() error {
 		return err
 	}
 	defer func() { _ = tx.Rollback() }()
-	empty, err := s.check(ctx, tx)
+	empty, version, err := s.check(ctx, tx)
 	if err != nil {
 		return err
+	}
+	if version < schemaVersion && !empty {
+		if err := migrate(ctx, tx); err != nil {
+			return fmt.Errorf("migrating the schema from version %d to %d: %w", version, schemaVersion, err)
+		}
 	}
 	if empty {
 		stmts := append(schema[:len(schema):len(schema)],
@@ -293,7 +299,17 @@ func (s *Store) init() error {
 		return err
 	}
 	s.analyzed.Store(last)
-	if s.insEvent, err = s.w.PrepareContext(ctx, insertEvent); err != nil {
+	// A database that held an event ID twice when it was migrated has a
+	// plain index on event_id instead of the unique one (see migrate).
+	var unique bool
+	if err := s.w.QueryRowContext(ctx, `SELECT "unique" FROM pragma_index_list('events') WHERE name = 'events_event_id'`).Scan(&unique); err != nil {
+		return fmt.Errorf("reading the index of event IDs: %w", err)
+	}
+	ins := insertEvent
+	if s.lookup = !unique; s.lookup {
+		ins = insertEventLookup
+	}
+	if s.insEvent, err = s.w.PrepareContext(ctx, ins); err != nil {
 		return err
 	}
 	if s.insEntry, err = s.w.PrepareContext(ctx, insertEntry); err != nil {
@@ -302,33 +318,34 @@ func (s *Store) init() error {
 	return nil
 }
 
-// check reports whether the database is empty, and fails unless it is
-// empty or an auditlog store this version reads.
+// check reports whether the database is empty, and its schema version,
+// and fails unless it is empty or an auditlog store this version reads
+// (version 1 is migrated).
 func (s *Store) check(ctx context.Context, db interface {
 	QueryRowContext(context.Context, string, ...any) *sql.Row
-}) (empty bool, err error) {
-	var app, version int64
+}) (empty bool, version int64, err error) {
+	var app int64
 	var tables int
 	if err := db.QueryRowContext(ctx, "PRAGMA application_id").Scan(&app); err != nil {
-		return false, notADatabase(err)
+		return false, 0, notADatabase(err)
 	}
 	if err := db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
-		return false, notADatabase(err)
+		return false, 0, notADatabase(err)
 	}
 	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_schema").Scan(&tables); err != nil {
-		return false, notADatabase(err)
+		return false, 0, notADatabase(err)
 	}
 	switch {
 	case app == 0 && tables == 0:
-		return true, nil
+		return true, version, nil
 	case app != applicationID:
-		return false, fmt.Errorf("a SQLite database of another program (application_id %#x, %d tables and indexes), not an auditlog store", app, tables)
+		return false, 0, fmt.Errorf("a SQLite database of another program (application_id %#x, %d tables and indexes), not an auditlog store", app, tables)
 	case version > schemaVersion:
-		return false, fmt.Errorf("an auditlog store of a newer version (schema %d; this one reads %d)", version, schemaVersion)
+		return false, 0, fmt.Errorf("an auditlog store of a newer version (schema %d; this one reads %d)", version, schemaVersion)
 	case version < 1:
-		return false, fmt.Errorf("an auditlog store with no schema version")
+		return false, 0, fmt.Errorf("an auditlog store with no schema version")
 	}
-	return false, nil
+	return false, version, nil
 }
 
 func notADatabase(err error) error {
@@ -360,7 +377,9 @@ func fail(ctx context.Context, op string, err error) error {
 var testHookWritten func(n int)
 
 // Write stores events in one transaction: after a crash, either all of
-// them are stored or none. Each event is stored as given; an event whose
+// them are stored or none. Each event is stored as given, unless its ID
+// is stored already: an event handed over again (a logger delivers at
+// least once) is passed over, the first one written stays. An event whose
 // Time is outside the years 1678 to 2262 (the zero Time among them), or
 // whose Duration is negative, makes Write fail with logger.ErrInvalidEvent
 // before anything is written.
@@ -397,15 +416,28 @@ func (s *Store) Write(ctx context.Context, events []logger.Event) error {
 	defer func() { _ = tx.Rollback() }() // after Commit, a no-op
 	insEvent, insEntry := tx.StmtContext(ctx, s.insEvent), tx.StmtContext(ctx, s.insEntry)
 	start, id := 0, int64(0)
+	args := make([]any, 0, 14)
 	for i := range events {
 		ev := &events[i]
-		res, err := insEvent.ExecContext(ctx, times[i], int64(ev.Seq), ev.ID, string(ev.Operation), string(ev.Status),
-			ev.Category, ev.UserID, ev.SessionID, ev.ResourceType, ev.ResourceID, ev.RunID, bodies[start:ends[i]])
+		args := append(args[:0], times[i], int64(ev.Seq), ev.ID, string(ev.Operation), string(ev.Status),
+			ev.Category, ev.UserID, ev.SessionID, ev.ResourceType, ev.ResourceID, ev.RunID, ev.Source, bodies[start:ends[i]])
+		if s.lookup {
+			args = append(args, ev.ID)
+		}
+		res, err := insEvent.ExecContext(ctx, args...)
 		if err != nil {
 			return fail(ctx, "Write", err)
 		}
 		start = ends[i]
-		if len(ev.EntryIDs) > 0 || i == len(events)-1 {
+		stored := int64(1)
+		if len(ev.EntryIDs) > 0 {
+			// An event passed over, its ID being stored, has its entries
+			// stored too.
+			if stored, err = res.RowsAffected(); err != nil {
+				return fail(ctx, "Write", err)
+			}
+		}
+		if stored > 0 && (len(ev.EntryIDs) > 0 || i == len(events)-1) {
 			if id, err = res.LastInsertId(); err != nil {
 				return fail(ctx, "Write", err)
 			}
@@ -458,6 +490,7 @@ func where(f *logger.Filter) (clause string, args []any, none bool) {
 	eq("resource_type", f.ResourceType)
 	eq("resource_id", f.ResourceID)
 	eq("run_id", f.RunID)
+	eq("source", f.Source)
 	eq(statusExpr, string(f.Status)) // an empty status is a success
 	if !f.Since.IsZero() {
 		switch {
@@ -507,14 +540,14 @@ var (
 )
 
 // columns are what Query reads of a row, in the order it scans them.
-const columns = "time, seq, event_id, operation, status, category, user_id, session_id, resource_type, resource_id, run_id, body"
+const columns = "time, seq, event_id, operation, status, category, user_id, session_id, resource_type, resource_id, run_id, source, body"
 
 // selectSQL returns the query of f and its arguments.
 func selectSQL(f *logger.Filter) (string, []any, bool) {
 	w, args, none := where(f)
-	order := " ORDER BY time DESC, seq DESC, event_id DESC"
+	order := " ORDER BY time DESC, source DESC, seq DESC, event_id DESC"
 	if f.Ascending {
-		order = " ORDER BY time, seq, event_id"
+		order = " ORDER BY time, source, seq, event_id"
 	}
 	limit := int64(-1) // SQLite's "no limit"
 	if f.Limit > 0 {
@@ -558,7 +591,7 @@ func (s *Store) Query(ctx context.Context, f logger.Filter) ([]logger.Event, err
 		evCol    logger.Event // the fields that have columns
 		fromBody logger.Event
 		scanInto = []any{&ns, &seq, &evCol.ID, &op, &st, &evCol.Category, &evCol.UserID, &evCol.SessionID,
-			&evCol.ResourceType, &evCol.ResourceID, &evCol.RunID, &body}
+			&evCol.ResourceType, &evCol.ResourceID, &evCol.RunID, &evCol.Source, &body}
 	)
 	for rows.Next() {
 		if err := rows.Scan(scanInto...); err != nil {
@@ -570,7 +603,7 @@ func (s *Store) Query(ctx context.Context, f logger.Filter) ([]logger.Event, err
 		ev := fromBody
 		ev.ID, ev.Seq, ev.Time = evCol.ID, uint64(seq), time.Unix(0, ns).UTC()
 		ev.Operation, ev.Status, ev.Category = logger.Operation(op), logger.Status(st), evCol.Category
-		ev.UserID, ev.SessionID, ev.RunID = evCol.UserID, evCol.SessionID, evCol.RunID
+		ev.UserID, ev.SessionID, ev.RunID, ev.Source = evCol.UserID, evCol.SessionID, evCol.RunID, evCol.Source
 		ev.ResourceType, ev.ResourceID = evCol.ResourceType, evCol.ResourceID
 		out = append(out, ev)
 	}

@@ -25,9 +25,11 @@ import (
 )
 
 func TestConformance(t *testing.T) {
-	storetest.Run(t, func(t *testing.T, dir string) (logger.Store, error) {
+	open := func(t *testing.T, dir string) (logger.Store, error) {
 		return sqlite.Open(filepath.Join(dir, "audit.db"), sqlite.Options{})
-	})
+	}
+	storetest.Run(t, open)
+	storetest.RunDedup(t, open)
 }
 
 func TestConformanceFullSync(t *testing.T) {
@@ -399,4 +401,20 @@ func must[T any](v T, err error) T {
 		panic(err)
 	}
 	return v
+}
+
+// Events without an ID, which no logger hands over, cannot be told apart
+// from one another: each is stored, however often it comes.
+func TestEventsWithoutIDAreAllKept(t *testing.T) {
+	s, _ := open(t)
+	ctx := context.Background()
+	evs := storetest.Events(3, 4)
+	for i := range evs {
+		evs[i].ID = ""
+	}
+	require.NoError(t, s.Write(ctx, evs))
+	require.NoError(t, s.Write(ctx, evs))
+	n, err := s.Count(ctx, logger.Filter{})
+	require.NoError(t, err)
+	require.Equal(t, 8, n)
 }

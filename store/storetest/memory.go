@@ -16,7 +16,9 @@ var ErrClosed = errors.New("storetest: store closed")
 
 // Memory is the simplest logger.Store: events in a slice, selected by
 // store.Select. It is the reference the suite is checked against, and a
-// store for tests of code that takes a logger.Store.
+// store for tests of code that takes a logger.Store. It keeps each event
+// ID once: Write passes over an event whose ID it holds (events without
+// an ID are all kept).
 type Memory struct {
 	data   *memData
 	closed bool // guarded by data.mu
@@ -25,10 +27,11 @@ type Memory struct {
 type memData struct {
 	mu  sync.Mutex
 	evs []logger.Event
+	ids map[string]bool // the IDs in evs
 }
 
 // NewMemory returns an empty Memory.
-func NewMemory() *Memory { return &Memory{data: &memData{}} }
+func NewMemory() *Memory { return &Memory{data: &memData{ids: map[string]bool{}}} }
 
 // Reopen returns a new handle on the events of m, as opening a store's
 // folder again would; m may be closed.
@@ -49,7 +52,15 @@ func (m *Memory) Write(ctx context.Context, evs []logger.Event) error {
 			return err
 		}
 	}
-	m.data.evs = append(m.data.evs, evs...)
+	for _, ev := range evs {
+		if ev.ID != "" {
+			if m.data.ids[ev.ID] {
+				continue
+			}
+			m.data.ids[ev.ID] = true
+		}
+		m.data.evs = append(m.data.evs, ev)
+	}
 	return nil
 }
 
@@ -89,7 +100,13 @@ func (m *Memory) DeleteBefore(ctx context.Context, t time.Time) (int, error) {
 		return 0, ErrClosed
 	}
 	n := len(m.data.evs)
-	m.data.evs = slices.DeleteFunc(m.data.evs, func(ev logger.Event) bool { return ev.Time.Before(t) })
+	m.data.evs = slices.DeleteFunc(m.data.evs, func(ev logger.Event) bool {
+		if ev.Time.Before(t) {
+			delete(m.data.ids, ev.ID)
+			return true
+		}
+		return false
+	})
 	return n - len(m.data.evs), nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"strconv"
 	"sync"
 	"testing"
@@ -38,15 +39,25 @@ var (
 	runs      = []string{"run-1", "run-2", "", ""}
 	cats      = []string{"DATA", "AUTH", ""}
 	entryPool = []string{"e1", "e2", "e3", "e4", "e5", "e6", ""} // "" is kept, and matches no filter
+	// sources are instances; "" is an event of a journal older than
+	// Source. "web-10" sorts before "web-2", as strings do.
+	sources = []string{"web-1/agentd[4121]", "web-2/agentd[977]", "web-10/agentd[12]", "batch", "o'brien%_", ""}
 )
 
-// Events returns n events with the given seed, as the logger hands them
-// to a store: ID, Seq and Time set, Status sometimes empty (SUCCESS), spread over about
-// two and a half days with ties in time (about one event in eight shares the time
-// of the one before), with every free-form field used now and then.
+// Events returns n events with the given seed, as loggers hand them to
+// a store: ID, Seq, Source and Time set, Status sometimes empty
+// (SUCCESS), spread over about two and a half days with ties in time
+// (about one event in eight shares the time of the one before), with
+// every free-form field used now and then. The events come from several
+// sources, each with its own Seq, so that events of one time order by
+// Source before Seq.
 func Events(seed uint64, n int) []logger.Event {
 	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	pick := func(n int) int { return r.IntN(n) }
+	// Sources come from a stream of their own, so that the other fields
+	// of a seed's events stay as they were before events had a Source.
+	rs := rand.New(rand.NewPCG(seed, seed^0x5851f42d4c957f2d))
+	seqs := map[string]uint64{}
 	evs := make([]logger.Event, n)
 	t := Start
 	for i := range evs {
@@ -54,15 +65,21 @@ func Events(seed uint64, n int) []logger.Event {
 			t = t.Add(time.Duration(1+pick(int(5*24*time.Hour/time.Duration(n)))) + time.Duration(pick(1000))*time.Nanosecond)
 		}
 		// IDs in an order of their own, so that a store ordering ties by
-		// ID instead of Seq is caught; now and then two events share a
-		// time and a Seq (two loggers), and only the ID orders them.
-		seq := uint64(i + 1)
+		// ID instead of Seq is caught. Each source numbers its events, so
+		// that at one time Seq and Source disagree on the order: a store
+		// ordering ties by Seq before Source is caught. Now and then two
+		// events share a time, a source and a Seq (a logger that started
+		// again from an empty journal), and only the ID orders them.
+		src := sources[rs.IntN(len(sources))]
+		seqs[src] += uint64(1 + rs.IntN(3))
+		seq := seqs[src]
 		if i > 0 && pick(10) == 0 && evs[i-1].Time.Equal(t) {
-			seq = evs[i-1].Seq
+			src, seq = evs[i-1].Source, evs[i-1].Seq
 		}
 		ev := logger.Event{
 			ID:           fmt.Sprintf("evt-%04x-%06d-%d", r.Uint32()&0xffff, i, seed),
 			Seq:          seq,
+			Source:       src,
 			Time:         t,
 			Operation:    ops[pick(len(ops))],
 			Status:       statuses[pick(len(statuses))],
@@ -197,6 +214,13 @@ func filters(evs []logger.Event) map[string]logger.Filter {
 		"resource":                    {ResourceType: a.ResourceType, ResourceID: a.ResourceID},
 		"resource id only":            {ResourceID: "a/b"},
 		"run":                         {RunID: "run-2"},
+		"source":                      {Source: "web-2/agentd[977]"},
+		"source ascending":            {Source: "web-1/agentd[4121]", Ascending: true},
+		"source with wildcards":       {Source: "o'brien%_"},
+		"source prefix":               {Source: "web-1"}, // exact: not web-1/... nor web-10/...
+		"source absent":               {Source: "web-3"},
+		"source in a window":          {Source: a.Source, Since: a.Time, Until: b.Time, Offset: 2, Limit: 9},
+		"source and user":             {Source: "batch", UserID: "bob", Ascending: true},
 		"entry ids":                   {EntryIDs: []string{"e2", "e5"}},
 		"entry id absent":             {EntryIDs: []string{"nope"}},
 		"value absent":                {UserID: "nobody"},
@@ -285,6 +309,7 @@ func testInjection(t *testing.T, open Opener) {
 		fs[fmt.Sprintf("resource type %d", i)] = logger.Filter{ResourceType: tr}
 		fs[fmt.Sprintf("resource id %d", i)] = logger.Filter{ResourceID: tr}
 		fs[fmt.Sprintf("run %d", i)] = logger.Filter{RunID: tr}
+		fs[fmt.Sprintf("source %d", i)] = logger.Filter{Source: tr}
 		fs[fmt.Sprintf("entries %d", i)] = logger.Filter{EntryIDs: []string{tr}}
 	}
 	check(t, s, evs, fs)
@@ -478,4 +503,94 @@ func testHelpers(t *testing.T, open Opener) {
 	require.ErrorIs(t, err, store.ErrInvalidFilter)
 	_, err = store.UserActivity(ctx, s, "", time.Time{}, 0)
 	require.ErrorIs(t, err, store.ErrInvalidFilter)
+}
+
+// RunDedup runs the tests of a store that keeps each event ID once (see
+// logger.Sink): Write handed events it already holds, as a logger hands
+// them over again after an error or a crash (at least once), stores none
+// of them twice. A store that promises this runs RunDedup beside Run.
+func RunDedup(t *testing.T, open Opener) {
+	t.Run("Redelivery", func(t *testing.T) { testRedelivery(t, open) })
+	t.Run("RedeliveryAfterReopen", func(t *testing.T) { testRedeliveryReopen(t, open) })
+	t.Run("ConcurrentRedelivery", func(t *testing.T) { testConcurrentRedelivery(t, open) })
+}
+
+// testRedelivery writes batches again: the same batch, a batch that
+// overlaps the one before, a batch in another order, a batch cut
+// differently; each event is kept once, with its entries once.
+func testRedelivery(t *testing.T, open Opener) {
+	evs := Events(seed(t), 600)
+	s, _ := filled(t, open, evs[:300])
+	ctx := context.Background()
+	// The last batches again, as a sink that failed to acknowledge them
+	// hands them over.
+	require.NoError(t, s.Write(ctx, evs[200:300]))
+	require.NoError(t, s.Write(ctx, evs[200:300]))
+	check(t, s, evs[:300], filters(evs[:300]))
+	// A batch that overlaps the last one: old events, then new ones.
+	require.NoError(t, s.Write(ctx, evs[250:400]))
+	// The whole history again, cut into other batches, in another order.
+	save(t, s, evs[:400])
+	back := slices.Clone(evs[300:500])
+	slices.Reverse(back)
+	require.NoError(t, s.Write(ctx, back))
+	check(t, s, evs[:500], filters(evs[:500]))
+	// A copy that differs from the stored event (a store need not
+	// compare them) keeps the stored one: the first write wins.
+	changed := slices.Clone(evs[100:110])
+	for i := range changed {
+		changed[i].UserID = "mallory"
+	}
+	require.NoError(t, s.Write(ctx, append(changed, evs[500:]...)))
+	check(t, s, evs, map[string]logger.Filter{"all, after redelivery": {}, "the changed copies": {UserID: "mallory"}})
+}
+
+// testRedeliveryReopen hands the last batches over again to the store
+// opened anew, as a logger does after a crash: the store remembers what
+// it holds across Close and Open.
+func testRedeliveryReopen(t *testing.T, open Opener) {
+	evs := Events(seed(t), 400)
+	s, dir := filled(t, open, evs[:300])
+	require.NoError(t, s.Close())
+	s2, err := open(t, dir)
+	require.NoError(t, err)
+	defer s2.Close()
+	require.NoError(t, s2.Write(context.Background(), evs[250:]))
+	check(t, s2, evs, filters(evs))
+}
+
+// testConcurrentRedelivery has several writers hand over overlapping
+// batches at once, as several processes delivering the same journal, or
+// a sink retrying while another store handle writes: each event is kept
+// once.
+func testConcurrentRedelivery(t *testing.T, open Opener) {
+	evs := Events(seed(t), 800)
+	dir := t.TempDir()
+	const writers = 4
+	stores := make([]logger.Store, writers)
+	for w := range stores {
+		s, err := open(t, dir)
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = s.Close() })
+		stores[w] = s
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, writers)
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			// Writer w starts at its own offset and wraps around: every
+			// event is written by every writer, in batches that overlap.
+			for i := 0; i < len(evs) && errs[w] == nil; i += 40 {
+				from := (i + w*len(evs)/writers) % len(evs)
+				errs[w] = stores[w].Write(context.Background(), evs[from:min(from+60, len(evs))])
+			}
+		}()
+	}
+	wg.Wait()
+	for w, err := range errs {
+		require.NoError(t, err, "writer %d", w)
+	}
+	check(t, stores[0], evs, filters(evs))
 }

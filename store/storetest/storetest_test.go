@@ -11,7 +11,7 @@ import (
 func TestSuiteOnTheMemoryStore(t *testing.T) {
 	var mu sync.Mutex
 	folders := map[string]*storetest.Memory{}
-	storetest.Run(t, func(t *testing.T, dir string) (logger.Store, error) {
+	open := func(t *testing.T, dir string) (logger.Store, error) {
 		mu.Lock()
 		defer mu.Unlock()
 		if m := folders[dir]; m != nil {
@@ -19,5 +19,7 @@ func TestSuiteOnTheMemoryStore(t *testing.T) {
 		}
 		folders[dir] = storetest.NewMemory()
 		return folders[dir], nil
-	})
+	}
+	storetest.Run(t, open)
+	storetest.RunDedup(t, open)
 }

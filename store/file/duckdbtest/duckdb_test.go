@@ -180,3 +180,45 @@ func TestDuckDBReadsTheFolder(t *testing.T) {
 		})
 	}
 }
+
+// The query of the file store's documentation reads each event once
+// from a folder where redelivery appended some twice, and DuckDB finds
+// each event's source in its line.
+func TestDuckDBReadsEachEventOnceBySource(t *testing.T) {
+	db := openDuckDB(t)
+	dir := t.TempDir()
+	s, err := file.Open(dir, file.Options{SegmentBytes: 256 << 10})
+	require.NoError(t, err)
+	defer s.Close()
+	ctx := context.Background()
+	evs := storetest.Events(43, 2000)
+	for i := 0; i < len(evs); i += 500 {
+		require.NoError(t, s.Write(ctx, evs[i:min(i+500, len(evs))]))
+	}
+	// Handed over again, as a logger does after a failure.
+	require.NoError(t, s.Write(ctx, evs[1500:]))
+	require.NoError(t, s.Write(ctx, evs[1000:1200]))
+	n, err := s.Count(ctx, logger.Filter{})
+	require.NoError(t, err)
+	require.Equal(t, len(evs)+700, n, "the file store keeps each copy")
+
+	want := map[string]int{}
+	for _, ev := range evs {
+		want[ev.Source]++
+	}
+	rows, err := db.Query(fmt.Sprintf(`SELECT source, count(*) FROM (
+		SELECT DISTINCT ON (event_id) *
+		FROM read_json('%s/**/*.jsonl', format = 'newline_delimited', hive_partitioning = true)
+	) GROUP BY ALL`, sqlString(filepath.ToSlash(dir))))
+	require.NoError(t, err)
+	defer rows.Close()
+	got := map[string]int{}
+	for rows.Next() {
+		var src sql.NullString // absent from the line when empty
+		var n int
+		require.NoError(t, rows.Scan(&src, &n))
+		got[src.String] += n
+	}
+	require.NoError(t, rows.Err())
+	require.Equal(t, want, got)
+}
