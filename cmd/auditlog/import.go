@@ -59,9 +59,9 @@ the order they are imported. Importing twice stores the events twice.`,
 				err = cerr
 			}
 			if err != nil {
-				return fmt.Errorf("importing into %s: %w", args[1], err)
+				return fmt.Errorf("importing into %s: %w", store.Redacted(args[1]), err)
 			}
-			fmt.Fprintf(a.stdout, "imported %d events into %s\n", n, args[1])
+			fmt.Fprintf(a.stdout, "imported %d events into %s\n", n, store.Redacted(args[1]))
 			return nil
 		}),
 	}
