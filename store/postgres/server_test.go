@@ -23,7 +23,8 @@ import (
 // urlEnv names the environment variable that gives the server.
 const urlEnv = "AUDITLOG_POSTGRES_URL"
 
-// serverURL returns the server's URL, and fails the test, saying how to
+// serverURL returns the server's URL (postgres:// or postgresql://), and
+// fails the test, saying how to
 // start one, when there is none.
 func serverURL(t testing.TB) string {
 	t.Helper()
@@ -37,7 +38,7 @@ installs it), run the tests, stop it:
 	go test -race -tags postgres ./store/postgres/
 	.ci/postgres stop
 
-or point %s at a database where the tests may create and drop schemas,
+or point %s at a database, by a postgres:// URL, where the tests may create and drop schemas,
 e.g. %s='postgres://user:password@localhost:5432/auditlog_test'`, urlEnv, urlEnv, urlEnv)
 	}
 	return u
