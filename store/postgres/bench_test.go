@@ -16,7 +16,7 @@ import (
 // on one machine,
 //
 //	go test -tags postgres -run '^$' -bench 'Write|Ingest' ./store/postgres/
-//	go test -run '^$' -bench 'Save/NORMAL|Ingest' ./store/sqlite/
+//	go test -run '^$' -bench 'Write/NORMAL|Ingest' ./store/sqlite/
 
 const (
 	benchSeed  = 42  // as logger/bench_test.go

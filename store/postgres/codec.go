@@ -78,7 +78,7 @@ func (r *rows) add(ev *logger.Event) {
 	r.id = append(r.id, clean(ev.ID))
 	r.t = append(r.t, ev.Time)
 	r.ns = append(r.ns, ev.Time.UnixNano())
-	r.src = append(r.src, "")
+	r.src = append(r.src, clean(ev.Source))
 	r.seq = append(r.seq, int64(ev.Seq))
 	r.op = append(r.op, clean(string(ev.Operation)))
 	r.st = append(r.st, clean(string(ev.Status)))
@@ -90,7 +90,7 @@ func (r *rows) add(ev *logger.Event) {
 	r.run = append(r.run, clean(ev.RunID))
 
 	rest := *ev
-	rest.ID, rest.Seq, rest.Time = "", 0, time.Time{}
+	rest.ID, rest.Seq, rest.Time, rest.Source = "", 0, time.Time{}, ""
 	rest.Operation, rest.Status, rest.Category = "", "", ""
 	rest.UserID, rest.SessionID, rest.ResourceType, rest.ResourceID, rest.RunID = "", "", "", "", ""
 	rest.EntryIDs, rest.Metadata, rest.PreviousState, rest.NewState = nil, nil, nil, nil

@@ -195,9 +195,6 @@ func (s *Store) Write(ctx context.Context, events []logger.Event) error {
 	return nil
 }
 
-// Save does what Write does.
-func (s *Store) Save(ctx context.Context, events []logger.Event) error { return s.Write(ctx, events) }
-
 // The times an int64 of Unix nanoseconds holds.
 var (
 	minTime = time.Unix(0, math.MinInt64)
@@ -222,6 +219,7 @@ func whereSQL(f *logger.Filter) (clause string, args []any, none bool) {
 	eq("resource_type", f.ResourceType)
 	eq("resource_id", f.ResourceID)
 	eq("run_id", f.RunID)
+	eq("source", f.Source)
 	eq(statusExpr, string(f.Status)) // an empty status is a success
 	if !f.Since.IsZero() {
 		switch {
@@ -321,7 +319,7 @@ func (s *Store) Query(ctx context.Context, f logger.Filter) ([]logger.Event, err
 		if err := d.decode(rest, ent, meta, prev, nw, &ev); err != nil {
 			return nil, fmt.Errorf("%w (event %s in %s)", err, col.ID, s.n.qualified)
 		}
-		ev.ID, ev.Seq, ev.Time = col.ID, uint64(seq), time.Unix(0, ns).UTC()
+		ev.ID, ev.Seq, ev.Time, ev.Source = col.ID, uint64(seq), time.Unix(0, ns).UTC(), src
 		ev.Operation, ev.Status, ev.Category = logger.Operation(op), logger.Status(st), col.Category
 		ev.UserID, ev.SessionID, ev.RunID = col.UserID, col.SessionID, col.RunID
 		ev.ResourceType, ev.ResourceID = col.ResourceType, col.ResourceID
@@ -390,4 +388,7 @@ func (s *Store) Close() error {
 	return nil
 }
 
-var _ logger.Store = (*Store)(nil)
+var (
+	_ logger.Store = (*Store)(nil)
+	_ logger.Sink  = (*Store)(nil)
+)

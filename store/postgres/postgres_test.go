@@ -55,7 +55,7 @@ func TestWriteDedup(t *testing.T) {
 		twice[i].ID += "-twice"
 	}
 	twice[3].UserID = "the second copy"
-	require.NoError(t, s.Save(ctx, twice), "one batch, each ID twice")
+	require.NoError(t, s.Write(ctx, twice), "one batch, each ID twice")
 
 	n, err := s.Count(ctx, logger.Filter{})
 	require.NoError(t, err)
@@ -67,6 +67,38 @@ func TestWriteDedup(t *testing.T) {
 	for i := range want {
 		require.Equal(t, want[i].ID, got[i].ID)
 		require.Equal(t, want[i].UserID, got[i].UserID, "the first copy is kept")
+	}
+}
+
+// Events of several instances: stored with their Source, selected by
+// Filter.Source, and ordered by time, then source, then seq, then ID.
+func TestSource(t *testing.T) {
+	s := openSchema(t, "t_source")
+	ctx := context.Background()
+	evs := storetest.Events(5, 300)
+	sources := []string{"web-1/api[12]", "web-2/api[7]", "Web-1", "", "web-1/api[12]~", "ünï"}
+	for i := range evs {
+		evs[i].Source = sources[i%len(sources)]
+		if i%3 == 1 { // ties in time and seq across instances
+			evs[i].Time, evs[i].Seq = evs[i-1].Time, evs[i-1].Seq
+		}
+	}
+	require.NoError(t, s.Write(ctx, evs))
+	for _, f := range []logger.Filter{{}, {Ascending: true}, {Source: "web-2/api[7]"}, {Source: "Web-1", Ascending: true},
+		{Source: "web"}, {Source: "web-1/api[12]", UserID: "bob", Limit: 3}} {
+		want := store.Select(evs, f)
+		got, err := s.Query(ctx, f)
+		require.NoError(t, err)
+		require.Equal(t, len(want), len(got), "%+v", f)
+		for i := range want {
+			require.Equal(t, want[i].ID, got[i].ID, "%+v: event %d", f, i)
+			require.Equal(t, want[i].Source, got[i].Source)
+		}
+		all := f
+		all.Limit = 0
+		n, err := s.Count(ctx, f)
+		require.NoError(t, err)
+		require.Equal(t, len(store.Select(evs, all)), n, "%+v", f)
 	}
 }
 

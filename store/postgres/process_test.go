@@ -62,7 +62,7 @@ func TestWriterProcess(t *testing.T) {
 	for j := range mine {
 		require.NoError(t, l.Log(ctx, mine[j]))
 		if j%redeliverEach == redeliverEach-1 {
-			require.NoError(t, s.Save(ctx, next[j+1-redeliverEach:j+1]))
+			require.NoError(t, s.Write(ctx, next[j+1-redeliverEach:j+1]))
 		}
 	}
 	require.NoError(t, l.Flush(ctx))
