@@ -2,6 +2,8 @@ package postgres
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"strings"
 	"time"
@@ -29,6 +31,32 @@ func clean(s string) string {
 	}
 	return s
 }
+
+// maxKey is the longest value, in bytes, that a column holds as it is. A
+// B-tree index entry holds at most about 2.7 kB, and a value longer than
+// that would make every Write of its batch fail: a longer value is kept
+// whole in rest, and its column holds its key.
+const maxKey = 1024
+
+// key returns what the column of the value s holds, and what a filter on
+// s looks for: s cleaned, when it is at most maxKey bytes; otherwise its
+// first bytes and the SHA-256 of the whole, together a little longer than
+// maxKey, so that no value stored as it is can equal the key of another.
+func key(s string) string {
+	s = clean(s)
+	if len(s) <= maxKey {
+		return s
+	}
+	cut := maxKey + 1 - 2*sha256.Size
+	for cut < len(s) && !utf8.RuneStart(s[cut]) {
+		cut++
+	}
+	sum := sha256.Sum256([]byte(s))
+	return s[:cut] + hex.EncodeToString(sum[:])
+}
+
+// long reports whether the column of s holds its key rather than s.
+func long(s string) bool { return len(s) > maxKey && len(clean(s)) > maxKey }
 
 // cleanJSON replaces each \u0000 escape of the JSON text b with \ufffd,
 // in place: jsonb refuses the NUL character. In JSON every backslash
@@ -75,24 +103,30 @@ func (r *rows) args() []any {
 
 // add appends ev, already validated.
 func (r *rows) add(ev *logger.Event) {
-	r.id = append(r.id, clean(ev.ID))
+	r.id = append(r.id, key(ev.ID))
 	r.t = append(r.t, ev.Time)
 	r.ns = append(r.ns, ev.Time.UnixNano())
-	r.src = append(r.src, clean(ev.Source))
+	r.src = append(r.src, key(ev.Source))
 	r.seq = append(r.seq, int64(ev.Seq))
-	r.op = append(r.op, clean(string(ev.Operation)))
-	r.st = append(r.st, clean(string(ev.Status)))
-	r.cat = append(r.cat, clean(ev.Category))
-	r.usr = append(r.usr, clean(ev.UserID))
-	r.ses = append(r.ses, clean(ev.SessionID))
-	r.rt = append(r.rt, clean(ev.ResourceType))
-	r.rid = append(r.rid, clean(ev.ResourceID))
-	r.run = append(r.run, clean(ev.RunID))
+	r.op = append(r.op, string(ev.Operation)) // valid: short and plain
+	r.st = append(r.st, string(ev.Status))
+	r.cat = append(r.cat, key(ev.Category))
+	r.usr = append(r.usr, key(ev.UserID))
+	r.ses = append(r.ses, key(ev.SessionID))
+	r.rt = append(r.rt, key(ev.ResourceType))
+	r.rid = append(r.rid, key(ev.ResourceID))
+	r.run = append(r.run, key(ev.RunID))
 
+	// The rest: the fields without columns, and the values too long for
+	// theirs.
 	rest := *ev
-	rest.ID, rest.Seq, rest.Time, rest.Source = "", 0, time.Time{}, ""
-	rest.Operation, rest.Status, rest.Category = "", "", ""
-	rest.UserID, rest.SessionID, rest.ResourceType, rest.ResourceID, rest.RunID = "", "", "", "", ""
+	rest.Seq, rest.Time, rest.Operation, rest.Status = 0, time.Time{}, "", ""
+	for _, f := range [...]*string{&rest.ID, &rest.Source, &rest.Category, &rest.UserID, &rest.SessionID,
+		&rest.ResourceType, &rest.ResourceID, &rest.RunID} {
+		if !long(*f) {
+			*f = ""
+		}
+	}
 	rest.EntryIDs, rest.Metadata, rest.PreviousState, rest.NewState = nil, nil, nil, nil
 	r.ent = append(r.ent, value(&logger.Event{EntryIDs: ev.EntryIDs}, `{"entry_ids":`))
 	r.meta = append(r.meta, value(&logger.Event{Metadata: ev.Metadata}, `{"metadata":`))
@@ -124,7 +158,8 @@ type decoder struct {
 // decode makes ev from the JSON columns of a row: rest with entry_ids,
 // metadata, previous_state and new_state put back, read by
 // Event.UnmarshalJSON, so that events come back as the journal gives
-// them back. The caller sets the fields that have columns.
+// them back. The caller sets the fields that have columns, where rest
+// left them empty (see long).
 func (d *decoder) decode(rest, ent, meta, prev, nw []byte, ev *logger.Event) error {
 	rest = bytes.TrimSpace(rest)
 	if len(rest) < 2 || rest[0] != '{' || rest[len(rest)-1] != '}' {

@@ -73,7 +73,12 @@
 // logger.ErrInvalidEvent, storing nothing. PostgreSQL text holds neither
 // the NUL character nor invalid UTF-8: both are stored as U+FFFD (the
 // journal, too, gives invalid UTF-8 back as U+FFFD), and a filter value
-// is read the same way. Seq is kept as a signed 64-bit integer; a Seq
+// is read the same way. A B-tree index entry holds at most about 2.7 kB:
+// an ID, source, user, session, category, resource or run longer than
+// 1 kB is kept whole in rest, and its column holds a key (its first bytes
+// and its SHA-256), which filters match exactly; among events of one
+// time, source and seq, two IDs that share their first kilobyte are
+// ordered by their keys. Seq is kept as a signed 64-bit integer; a Seq
 // above 2^63-1 comes back intact but sorts before the others.
 //
 // # Tests

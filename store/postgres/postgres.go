@@ -208,7 +208,7 @@ func whereSQL(f *logger.Filter) (clause string, args []any, none bool) {
 	var conds []string
 	eq := func(col, v string) {
 		if v != "" {
-			args = append(args, clean(v))
+			args = append(args, key(v))
 			conds = append(conds, col+" = $"+strconv.Itoa(len(args)))
 		}
 	}
@@ -319,10 +319,15 @@ func (s *Store) Query(ctx context.Context, f logger.Filter) ([]logger.Event, err
 		if err := d.decode(rest, ent, meta, prev, nw, &ev); err != nil {
 			return nil, fmt.Errorf("%w (event %s in %s)", err, col.ID, s.n.qualified)
 		}
-		ev.ID, ev.Seq, ev.Time, ev.Source = col.ID, uint64(seq), time.Unix(0, ns).UTC(), src
-		ev.Operation, ev.Status, ev.Category = logger.Operation(op), logger.Status(st), col.Category
-		ev.UserID, ev.SessionID, ev.RunID = col.UserID, col.SessionID, col.RunID
-		ev.ResourceType, ev.ResourceID = col.ResourceType, col.ResourceID
+		ev.Seq, ev.Time = uint64(seq), time.Unix(0, ns).UTC()
+		ev.Operation, ev.Status = logger.Operation(op), logger.Status(st)
+		for _, f := range [...]struct{ ev, col *string }{{&ev.ID, &col.ID}, {&ev.Source, &src},
+			{&ev.Category, &col.Category}, {&ev.UserID, &col.UserID}, {&ev.SessionID, &col.SessionID},
+			{&ev.ResourceType, &col.ResourceType}, {&ev.ResourceID, &col.ResourceID}, {&ev.RunID, &col.RunID}} {
+			if *f.ev == "" { // else a long value, whole in rest
+				*f.ev = *f.col
+			}
+		}
 		out = append(out, ev)
 	}
 	if err := rows.Err(); err != nil {
