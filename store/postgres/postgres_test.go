@@ -5,6 +5,8 @@ package postgres_test
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -262,6 +264,44 @@ func TestConcurrentLoggers(t *testing.T) {
 		require.NoError(t, err)
 	}
 	requireOnce(t, schema, all)
+}
+
+// Writers of the same events in different orders, at once, as sinks of
+// several instances redelivering: none fails (two inserts taking the
+// same rows' locks in opposite orders would deadlock, and PostgreSQL
+// would fail one), and each event is stored once.
+func TestOverlappingWriters(t *testing.T) {
+	schema := "t_overlap"
+	s := openSchema(t, schema)
+	ctx := context.Background()
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("seed %d", seed)
+	evs := storetest.Events(seed, 2000)
+	ids := map[string]bool{}
+	for _, ev := range evs {
+		ids[ev.ID] = true
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for w := range 6 {
+		wg.Go(func() {
+			r := rand.New(rand.NewPCG(seed, uint64(w)))
+			mine := slices.Clone(evs)
+			r.Shuffle(len(mine), func(i, j int) { mine[i], mine[j] = mine[j], mine[i] })
+			for i := 0; i < len(mine); i += 250 {
+				if err := s.Write(ctx, mine[i:i+250]); err != nil {
+					errs <- fmt.Errorf("writer %d: %w", w, err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		require.NoError(t, err)
+	}
+	requireOnce(t, schema, ids)
 }
 
 // requireOnce checks that the table in schema holds each of ids once, and
