@@ -49,8 +49,9 @@ func Register(scheme string, open Opener) {
 }
 
 // Open opens the store that rawURL names: file://./audits (a folder of
-// partitioned files) or sqlite://./audits/audit.db (one SQLite file),
-// provided the store's package is imported. Relative paths are relative
+// partitioned files), sqlite://./audits/audit.db (one SQLite file) or
+// postgres://user:password@host/db (a PostgreSQL table), provided the
+// store's package is imported. Relative paths are relative
 // to the working directory; file:///var/audits is absolute. Each store
 // documents the query parameters it takes.
 func Open(rawURL string) (logger.Store, error) {

@@ -61,7 +61,9 @@
 // IDs, so they wait for each other rather than deadlock. A Store is safe
 // for concurrent use; its connections come from a pool (pgxpool; its
 // size is the URL's pool_max_conns). Durability is the server's: a Write
-// that returned is committed.
+// that returned is committed. Statements are prepared once per
+// connection; behind a pooler that does not keep them (PgBouncer in
+// transaction mode), add default_query_exec_mode=exec to the URL.
 //
 // # Errors and limits
 //
