@@ -266,6 +266,46 @@ func TestConcurrentLoggers(t *testing.T) {
 	requireOnce(t, schema, all)
 }
 
+// A Write that waits on the server (here for a lock another session
+// holds) returns when its context is cancelled, as the logger cancels it
+// at Close, and stores nothing.
+func TestWriteReturnsWhenCancelled(t *testing.T) {
+	s := openSchema(t, "t_cancel")
+	c := admin(t)
+	bg := context.Background()
+	tx, err := c.Begin(bg)
+	require.NoError(t, err)
+	defer tx.Rollback(bg)
+	_, err = tx.Exec(bg, "LOCK TABLE t_cancel.events IN ACCESS EXCLUSIVE MODE")
+	require.NoError(t, err)
+
+	ctx, cancel := context.WithCancel(bg)
+	done := make(chan error, 1)
+	go func() { done <- s.Write(ctx, storetest.Events(8, 10)) }()
+	// Wait until the server says the Write waits for the lock.
+	watch := admin(t)
+	for {
+		var waiting int
+		require.NoError(t, watch.QueryRow(bg, `SELECT count(*) FROM pg_stat_activity
+			WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO "t_cancel"%'`).Scan(&waiting))
+		if waiting > 0 {
+			break
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("Write returned before it waited for the lock: %v", err)
+		default:
+		}
+	}
+	cancel()
+	err = <-done
+	require.ErrorIs(t, err, context.Canceled)
+	require.NoError(t, tx.Rollback(bg))
+	n, err := s.Count(bg, logger.Filter{})
+	require.NoError(t, err)
+	require.Zero(t, n)
+}
+
 // Writers of the same events in different orders, at once, as sinks of
 // several instances redelivering: none fails (two inserts taking the
 // same rows' locks in opposite orders would deadlock, and PostgreSQL
