@@ -27,8 +27,10 @@ var (
 // known are the schemes of this module's stores, and the package that
 // registers each, for a helpful error.
 var known = map[string]string{
-	"file":   "github.com/auditlog/auditlog/store/file",
-	"sqlite": "github.com/auditlog/auditlog/store/sqlite",
+	"file":       "github.com/auditlog/auditlog/store/file",
+	"sqlite":     "github.com/auditlog/auditlog/store/sqlite",
+	"postgres":   "github.com/auditlog/auditlog/store/postgres",
+	"postgresql": "github.com/auditlog/auditlog/store/postgres",
 }
 
 // Register makes a store openable by Open under scheme. It panics if the
@@ -47,17 +49,22 @@ func Register(scheme string, open Opener) {
 }
 
 // Open opens the store that rawURL names: file://./audits (a folder of
-// partitioned files) or sqlite://./audits/audit.db (one SQLite file),
-// provided the store's package is imported. Relative paths are relative
+// partitioned files), sqlite://./audits/audit.db (one SQLite file) or
+// postgres://user:password@host/db (a PostgreSQL table), provided the
+// store's package is imported. Relative paths are relative
 // to the working directory; file:///var/audits is absolute. Each store
 // documents the query parameters it takes.
 func Open(rawURL string) (logger.Store, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
-		return nil, fmt.Errorf("store: %q is not a URL: %w", rawURL, err)
+		var uerr *url.Error
+		if errors.As(err, &uerr) {
+			err = uerr.Err // without the URL, which may hold a password
+		}
+		return nil, fmt.Errorf("store: %q is not a URL: %w", Redacted(rawURL), err)
 	}
 	if u.Scheme == "" {
-		return nil, fmt.Errorf("%w: %q has none (want file://... or sqlite://...)", ErrUnknownScheme, rawURL)
+		return nil, fmt.Errorf("%w: %q has none (want file://..., sqlite://... or postgres://...)", ErrUnknownScheme, Redacted(rawURL))
 	}
 	mu.RLock()
 	open := openers[u.Scheme]
@@ -76,6 +83,32 @@ func Open(rawURL string) (logger.Store, error) {
 		return nil, fmt.Errorf("%w: %q (want one of %s)", ErrUnknownScheme, u.Scheme, strings.Join(names, ", "))
 	}
 	return open(u)
+}
+
+// Redacted returns rawURL with the password of its user info, if any,
+// replaced by "xxxxx", as url.URL.Redacted does, even when rawURL does not
+// parse as a URL: for errors and messages that name a store.
+func Redacted(rawURL string) string {
+	if u, err := url.Parse(rawURL); err == nil {
+		return u.Redacted()
+	}
+	i := strings.Index(rawURL, "://")
+	if i < 0 {
+		return rawURL
+	}
+	auth := rawURL[i+3:]
+	if end := strings.IndexAny(auth, "/?#"); end >= 0 {
+		auth = auth[:end]
+	}
+	at := strings.LastIndexByte(auth, '@')
+	if at < 0 {
+		return rawURL
+	}
+	user, _, hasPassword := strings.Cut(auth[:at], ":")
+	if !hasPassword {
+		return rawURL
+	}
+	return rawURL[:i+3] + user + ":xxxxx" + rawURL[i+3+at:]
 }
 
 // Path returns the file path a store URL names: "file://./audits" and

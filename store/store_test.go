@@ -18,7 +18,8 @@ func TestOpenErrors(t *testing.T) {
 	for raw, want := range map[string]string{
 		"":                           "has none",
 		"./audits":                   "has none",
-		"postgres://db/audit":        `"postgres" (want one of file, sqlite)`,
+		"mysql://db/audit":           `"mysql" (want one of file, postgres, postgresql, sqlite)`,
+		"postgres://db/audit":        "import github.com/auditlog/auditlog/store/postgres",
 		"sqlite-not://x":             "want one of",
 		"file://./audits":            "import github.com/auditlog/auditlog/store/file",
 		"sqlite://./audits/audit.db": "import github.com/auditlog/auditlog/store/sqlite",
@@ -29,6 +30,27 @@ func TestOpenErrors(t *testing.T) {
 	}
 	_, err := store.Open("file://%zz")
 	require.ErrorContains(t, err, "is not a URL")
+
+	// A URL that does not parse: its password is not in the error.
+	for _, raw := range []string{"postgres://u:sekrit@host:notaport/db", "postgres://u:sekrit@host/db%zz"} {
+		_, err = store.Open(raw)
+		require.ErrorContains(t, err, "is not a URL", raw)
+		require.NotContains(t, err.Error(), "sekrit", raw)
+		require.Contains(t, err.Error(), "u:xxxxx@host", raw)
+	}
+}
+
+func TestRedacted(t *testing.T) {
+	for raw, want := range map[string]string{
+		"postgres://u:sekrit@host/db":          "postgres://u:xxxxx@host/db",
+		"postgres://u:sekrit@host:notaport/db": "postgres://u:xxxxx@host:notaport/db",
+		"postgres://u:se@krit@h/d%zz?x=@":      "postgres://u:xxxxx@h/d%zz?x=@",
+		"postgres://u@host/db":                 "postgres://u@host/db",
+		"sqlite://./a.db":                      "sqlite://./a.db",
+		"not a url %zz":                        "not a url %zz",
+	} {
+		require.Equal(t, want, store.Redacted(raw), raw)
+	}
 }
 
 func TestRegisterAndOpen(t *testing.T) {

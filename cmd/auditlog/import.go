@@ -61,9 +61,9 @@ the file store (file://), which appends what it is given.`,
 				err = cerr
 			}
 			if err != nil {
-				return fmt.Errorf("importing into %s: %w", args[1], err)
+				return fmt.Errorf("importing into %s: %w", store.Redacted(args[1]), err)
 			}
-			fmt.Fprintf(a.stdout, "imported %d events into %s\n", n, args[1])
+			fmt.Fprintf(a.stdout, "imported %d events into %s\n", n, store.Redacted(args[1]))
 			return nil
 		}),
 	}

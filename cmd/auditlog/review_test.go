@@ -34,6 +34,21 @@ func TestReadingAMissingStoreCreatesNothing(t *testing.T) {
 	require.Empty(t, entries)
 }
 
+// A PostgreSQL store that cannot be reached: the error says where the
+// command looked, and never prints the URL's password.
+func TestAnUnreachablePostgresStoreKeepsThePassword(t *testing.T) {
+	dir := t.TempDir()
+	for _, args := range [][]string{
+		{"query", "postgres://auditor:sekrit@/audit?host=" + dir},
+		{"import", "audit_logs", "postgresql://auditor:sekrit@/audit?host=" + dir},
+		{"query", "postgres://auditor:sekrit@db.example:notaport/audit"},
+	} {
+		r := runIn(t, fix.dir, args...)
+		require.NotContains(t, r.stderr+r.stdout, "sekrit", args)
+		r.fails(t, 1, "auditor")
+	}
+}
+
 func TestImportChecksEveryEventFirst(t *testing.T) {
 	dir := t.TempDir()
 	copyDir(t, filepath.Join(fix.dir, "audit_logs"), filepath.Join(dir, "j"))

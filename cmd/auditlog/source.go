@@ -338,10 +338,10 @@ func scanStore(ctx context.Context, url string, f logger.Filter, limit int, b *b
 	events, err := s.Query(ctx, f)
 	cerr := s.Close()
 	if err != nil {
-		return fmt.Errorf("%s: %w", url, err)
+		return fmt.Errorf("%s: %w", store.Redacted(url), err)
 	}
 	if cerr != nil {
-		return fmt.Errorf("%s: %w", url, cerr)
+		return fmt.Errorf("%s: %w", store.Redacted(url), cerr)
 	}
 	batch := make([]match, len(events))
 	for i := range events {

@@ -88,6 +88,16 @@ func (g *Gen) Event(i int) logger.Event {
 	}
 }
 
+// Stored returns event number i of the workload as a logger hands it to a
+// store: with its Seq (i+1) and an ID in the form of the logger's UUIDv7s.
+func (g *Gen) Stored(i int) logger.Event {
+	ev := g.Event(i)
+	ev.Seq = uint64(i + 1)
+	ev.Source = "web-1/agentd[4121]"
+	ev.ID = fmt.Sprintf("019bc1a2-%04x-7%03x-8%03x-%012x", i>>28&0xffff, i>>16&0xfff, i>>4&0xfff, i)
+	return ev
+}
+
 // User returns the id of user u (0 ≤ u < Users).
 func (g *Gen) User(u int) string { return g.users[u] }
 

@@ -2,7 +2,6 @@ package sqlite_test
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -44,23 +43,13 @@ func benchEvents(b *testing.B) int {
 	return n
 }
 
-// workloadEvent returns event i of the workload as the logger hands it to
-// a store: with its Seq, an ID and the logger's Source.
-func workloadEvent(g *workload.Gen, i int) logger.Event {
-	ev := g.Event(i)
-	ev.Seq = uint64(i + 1)
-	ev.Source = "web-1/agentd[4121]"
-	ev.ID = fmt.Sprintf("019bc1a2-%04x-7%03x-8%03x-%012x", i>>28&0xffff, i>>16&0xfff, i>>4&0xfff, i)
-	return ev
-}
-
 // fillStore saves events [from, to) of the workload to s in batches of
 // benchBatch.
 func fillStore(ctx context.Context, s *sqlite.Store, g *workload.Gen, from, to int, batch []logger.Event) error {
 	for i := from; i < to; {
 		batch = batch[:0]
 		for ; i < to && len(batch) < benchBatch; i++ {
-			batch = append(batch, workloadEvent(g, i))
+			batch = append(batch, g.Stored(i))
 		}
 		if err := s.Write(ctx, batch); err != nil {
 			return err
@@ -89,7 +78,7 @@ func BenchmarkWrite(b *testing.B) {
 				b.StopTimer()
 				batch = batch[:0]
 				for ; i < b.N && len(batch) < benchBatch; i++ {
-					batch = append(batch, workloadEvent(g, i))
+					batch = append(batch, g.Stored(i))
 				}
 				b.StartTimer()
 				if err := s.Write(ctx, batch); err != nil {

@@ -22,7 +22,7 @@ func planEvents(n int) []logger.Event {
 	g := workload.New(1)
 	evs := make([]logger.Event, n)
 	for i := range evs {
-		ev := workloadEvent(g, i)
+		ev := g.Stored(i)
 		ev.Category = []string{"DATA", "AUTH", "ADMIN", "REPORT", "SYSTEM"}[i%5]
 		ev.SessionID = fmt.Sprintf("session-%d", i%2000)
 		ev.ResourceType = []string{"memory", "workflow", "document"}[i%3]
