@@ -89,7 +89,8 @@ func (g *Gen) Event(i int) logger.Event {
 }
 
 // Stored returns event number i of the workload as a logger hands it to a
-// store: with its Seq (i+1) and an ID in the form of the logger's UUIDv7s.
+// store: with its Seq (i+1), an ID in the form of the logger's UUIDv7s and
+// a Source.
 func (g *Gen) Stored(i int) logger.Event {
 	ev := g.Event(i)
 	ev.Seq = uint64(i + 1)
