@@ -38,11 +38,22 @@
 // "keyboard" is not. See [MaskOptions]; [Options.Mask] configures it, and
 // turning it off is spelled InsecureDisable.
 //
-// # Console mirror
+// # Sinks
 //
-// [Options.Mirror] also sends every event, as stored, to a *slog.Logger:
-// a console audit trail for development, written by the applier, never
-// by the caller.
+// [Options.Sinks] deliver every event, as stored, to stores (packages
+// store/sqlite, store/file, store/postgres) and exporters (package
+// sink/otlp), each from a goroutine of its own, so that a slow or stuck
+// sink holds up nothing: with a journal, each sink follows the journal
+// from a cursor it keeps on disk, at least once, in seq order, and
+// catches up after a restart; without one, each has a bounded buffer
+// whose drops are counted. [Stats.Sinks] shows each sink's progress;
+// [Logger.FlushSinks] waits for them. [Options.Mirror] is a sink too: it
+// sends every event to a *slog.Logger, a console audit trail for
+// development, with the context of its Log call. See [Sink] and
+// [DeliveryOptions].
+//
+// Every event carries the instance that logged it ([Options.Source],
+// [Event.Source]), so that one store can hold the trail of many.
 //
 // # In application code
 //
