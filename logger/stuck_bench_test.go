@@ -1,0 +1,96 @@
+package logger_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/auditlog/auditlog/internal/workload"
+	"github.com/auditlog/auditlog/logger"
+)
+
+// stuckSink is a Sink whose Write never returns until its context ends:
+// a database that stopped answering.
+type stuckSink struct{}
+
+func (stuckSink) Write(ctx context.Context, _ []logger.Event) error {
+	<-ctx.Done()
+	return ctx.Err()
+}
+
+func (stuckSink) Close() error { return nil }
+
+// BenchmarkStuckSink measures, with a journal, what the callers pay while
+// a sink is stuck in Write, beside the same logger without a sink: Log's
+// cost to the caller (as BenchmarkLog measures it), and Query and
+// Statistics over 100,000 events in memory.
+func BenchmarkStuckSink(b *testing.B) {
+	for _, name := range []string{"no-sink", "stuck-sink"} {
+		opts := func(b *testing.B) logger.Options {
+			o := logger.Options{MaxEvents: 100_000, QueueSize: 8192,
+				Journal:  &logger.JournalOptions{Dir: b.TempDir()},
+				Delivery: logger.DeliveryOptions{CloseTimeout: time.Millisecond}}
+			if name == "stuck-sink" {
+				o.Sinks = map[string]logger.Sink{"stuck": stuckSink{}}
+			}
+			return o
+		}
+		b.Run("Log/"+name, func(b *testing.B) {
+			const round = 8192
+			g := workload.New(benchSeed)
+			l := newBenchLogger(b, opts(b))
+			ctx := context.Background()
+			events := make([]logger.Event, round)
+			for i := range events {
+				events[i] = g.Event(i)
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for done := 0; done < b.N; {
+				n := min(round, b.N-done)
+				for i := range n {
+					if err := l.Log(ctx, events[i]); err != nil {
+						b.Fatal(err)
+					}
+				}
+				done += n
+				b.StopTimer()
+				flush(b, l)
+				b.StartTimer()
+			}
+		})
+		filled := func(b *testing.B) (*logger.Logger, logger.Filter) {
+			const n = 100_000
+			g := workload.New(benchSeed)
+			l := newBenchLogger(b, opts(b))
+			batch := make([]logger.Event, 0, 1000)
+			for i := range n {
+				batch = append(batch, g.Event(i))
+				if len(batch) == cap(batch) {
+					if err := l.LogBatch(context.Background(), batch); err != nil {
+						b.Fatal(err)
+					}
+					batch = batch[:0]
+				}
+			}
+			flush(b, l)
+			return l, workload.QueryFilter(g, n)
+		}
+		b.Run("Query/"+name, func(b *testing.B) {
+			l, f := filled(b)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for range b.N {
+				_ = l.Query(f)
+			}
+		})
+		b.Run("Statistics/"+name, func(b *testing.B) {
+			l, _ := filled(b)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for range b.N {
+				_ = l.Statistics()
+			}
+		})
+	}
+}
