@@ -73,7 +73,8 @@ type Options struct {
 	// ErrorHandler, if set, is called with every background failure (an
 	// event that could not be encoded as given, a failed journal write),
 	// usually from the writer goroutine; also from New's goroutine during
-	// recovery, from the journal's compression goroutine, and from a
+	// recovery, from the journal's compression goroutine, from each
+	// sink's goroutine (a failed Write, a buffer full), and from a
 	// reader's goroutine if a stored event cannot be read back. It may be called from several goroutines at
 	// once. It must not block for long: the writer waits for it. It must
 	// not call the Logger's methods, which may wait for the writer it is
