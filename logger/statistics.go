@@ -36,8 +36,10 @@ type Stats struct {
 	Evicted int64
 	// Failed counts events accepted but not applied everywhere (the
 	// ErrorHandler heard why): events Close could not write to a failing
-	// journal, events a store's Write refused, journal lines and files
-	// New could not read or whose seq did not increase.
+	// journal, events a sink without a journal had not taken when Close
+	// stopped waiting (once per sink), journal lines and files New could
+	// not read or whose seq did not increase. Events a sink will not get
+	// are also in its SinkStats.Dropped.
 	Failed int64
 	// JournalErrors counts failed journal operations (write, rotate,
 	// fsync), each retried; Unwritten is how many applied events wait to
