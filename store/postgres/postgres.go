@@ -17,6 +17,7 @@ import (
 
 	"github.com/auditlog/auditlog/logger"
 	"github.com/auditlog/auditlog/store"
+	"github.com/auditlog/auditlog/store/internal/sqlfilter"
 )
 
 // Store is a logger.Store in one PostgreSQL table. It is safe for
@@ -201,43 +202,21 @@ var (
 	maxTime = time.Unix(0, math.MaxInt64)
 )
 
+// pgFilter writes the scalar conditions of a Filter.
+var pgFilter = sqlfilter.Dialect{
+	Param:  func(n int) string { return "$" + strconv.Itoa(n) },
+	Value:  func(v string) any { return key(v) },
+	Time:   "time_ns",
+	Status: statusExpr,
+}
+
 // whereSQL returns the WHERE clause of f (with a leading " WHERE ", or
 // empty) and its arguments; none is true when no event can match. Values
 // only ever go in as parameters.
 func whereSQL(f *logger.Filter) (clause string, args []any, none bool) {
-	var conds []string
-	eq := func(col, v string) {
-		if v != "" {
-			args = append(args, key(v))
-			conds = append(conds, col+" = $"+strconv.Itoa(len(args)))
-		}
-	}
-	eq("user_id", f.UserID)
-	eq("session_id", f.SessionID)
-	eq("operation", string(f.Operation))
-	eq("category", f.Category)
-	eq("resource_type", f.ResourceType)
-	eq("resource_id", f.ResourceID)
-	eq("run_id", f.RunID)
-	eq("source", f.Source)
-	eq(statusExpr, string(f.Status)) // an empty status is a success
-	if !f.Since.IsZero() {
-		switch {
-		case f.Since.After(maxTime):
-			return "", nil, true
-		case !f.Since.Before(minTime):
-			args = append(args, f.Since.UnixNano())
-			conds = append(conds, "time_ns >= $"+strconv.Itoa(len(args)))
-		}
-	}
-	if !f.Until.IsZero() {
-		switch {
-		case f.Until.Before(minTime):
-			return "", nil, true
-		case !f.Until.After(maxTime):
-			args = append(args, f.Until.UnixNano())
-			conds = append(conds, "time_ns <= $"+strconv.Itoa(len(args)))
-		}
+	conds, args, none := pgFilter.Conds(f, nil)
+	if none {
+		return "", nil, true
 	}
 	if len(f.EntryIDs) > 0 {
 		// An empty id matches nothing (Filter.EntryIDs).

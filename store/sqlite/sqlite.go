@@ -24,6 +24,7 @@ import (
 	"github.com/auditlog/auditlog/internal/fsafe"
 	"github.com/auditlog/auditlog/logger"
 	"github.com/auditlog/auditlog/store"
+	"github.com/auditlog/auditlog/store/internal/sqlfilter"
 )
 
 // ErrClosed is returned, wrapped, by every method of a Store after Close.
@@ -476,39 +477,9 @@ const maxInline = 200
 // empty) and its arguments; none is false when no event can match. Values
 // only ever go in as parameters.
 func where(f *logger.Filter) (clause string, args []any, none bool) {
-	var conds []string
-	eq := func(col, v string) {
-		if v != "" {
-			conds = append(conds, col+" = ?")
-			args = append(args, v)
-		}
-	}
-	eq("user_id", f.UserID)
-	eq("session_id", f.SessionID)
-	eq("operation", string(f.Operation))
-	eq("category", f.Category)
-	eq("resource_type", f.ResourceType)
-	eq("resource_id", f.ResourceID)
-	eq("run_id", f.RunID)
-	eq("source", f.Source)
-	eq(statusExpr, string(f.Status)) // an empty status is a success
-	if !f.Since.IsZero() {
-		switch {
-		case f.Since.After(maxTime):
-			return "", nil, true
-		case !f.Since.Before(minTime):
-			conds = append(conds, "time >= ?")
-			args = append(args, f.Since.UnixNano())
-		}
-	}
-	if !f.Until.IsZero() {
-		switch {
-		case f.Until.Before(minTime):
-			return "", nil, true
-		case !f.Until.After(maxTime):
-			conds = append(conds, "time <= ?")
-			args = append(args, f.Until.UnixNano())
-		}
+	conds, args, none := sqliteFilter.Conds(f, nil)
+	if none {
+		return "", nil, true
 	}
 	if len(f.EntryIDs) > 0 {
 		// An empty id matches nothing (Filter.EntryIDs).
@@ -538,6 +509,13 @@ var (
 	minTime = time.Unix(0, math.MinInt64)
 	maxTime = time.Unix(0, math.MaxInt64)
 )
+
+// sqliteFilter writes the scalar conditions of a Filter.
+var sqliteFilter = sqlfilter.Dialect{
+	Param:  func(int) string { return "?" },
+	Time:   "time",
+	Status: statusExpr,
+}
 
 // columns are what Query reads of a row, in the order it scans them.
 const columns = "time, seq, event_id, operation, status, category, user_id, session_id, resource_type, resource_id, run_id, source, body"
