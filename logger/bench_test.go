@@ -40,18 +40,26 @@ func flush(b *testing.B, l *logger.Logger) {
 // while the writer empties the queue between rounds, so the figure is not
 // the writer's throughput (BenchmarkIngest measures that).
 func BenchmarkLog(b *testing.B) {
-	const round = 8192
+	logRounds(b, newBenchLogger(b, logger.Options{MaxEvents: 100_000, QueueSize: logRound}))
+}
+
+// logRound is how many events BenchmarkLog logs between two Flushes: no
+// more than the queue holds.
+const logRound = 8192
+
+// logRounds logs b.N events of the workload to l, in rounds of logRound
+// with the timer stopped while the writer empties the queue.
+func logRounds(b *testing.B, l *logger.Logger) {
 	g := workload.New(benchSeed)
-	l := newBenchLogger(b, logger.Options{MaxEvents: 100_000, QueueSize: round})
 	ctx := context.Background()
-	events := make([]logger.Event, round)
+	events := make([]logger.Event, logRound)
 	for i := range events {
 		events[i] = g.Event(i)
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
 	for done := 0; done < b.N; {
-		n := min(round, b.N-done)
+		n := min(logRound, b.N-done)
 		for i := range n {
 			if err := l.Log(ctx, events[i]); err != nil {
 				b.Fatal(err)

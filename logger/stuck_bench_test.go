@@ -27,7 +27,7 @@ func (stuckSink) Close() error { return nil }
 func BenchmarkStuckSink(b *testing.B) {
 	for _, name := range []string{"no-sink", "stuck-sink"} {
 		opts := func(b *testing.B) logger.Options {
-			o := logger.Options{MaxEvents: 100_000, QueueSize: 8192,
+			o := logger.Options{MaxEvents: 100_000, QueueSize: logRound,
 				Journal:  &logger.JournalOptions{Dir: b.TempDir()},
 				Delivery: logger.DeliveryOptions{CloseTimeout: time.Millisecond}}
 			if name == "stuck-sink" {
@@ -35,30 +35,7 @@ func BenchmarkStuckSink(b *testing.B) {
 			}
 			return o
 		}
-		b.Run("Log/"+name, func(b *testing.B) {
-			const round = 8192
-			g := workload.New(benchSeed)
-			l := newBenchLogger(b, opts(b))
-			ctx := context.Background()
-			events := make([]logger.Event, round)
-			for i := range events {
-				events[i] = g.Event(i)
-			}
-			b.ReportAllocs()
-			b.ResetTimer()
-			for done := 0; done < b.N; {
-				n := min(round, b.N-done)
-				for i := range n {
-					if err := l.Log(ctx, events[i]); err != nil {
-						b.Fatal(err)
-					}
-				}
-				done += n
-				b.StopTimer()
-				flush(b, l)
-				b.StartTimer()
-			}
-		})
+		b.Run("Log/"+name, func(b *testing.B) { logRounds(b, newBenchLogger(b, opts(b))) })
 		filled := func(b *testing.B) (*logger.Logger, logger.Filter) {
 			const n = 100_000
 			g := workload.New(benchSeed)
