@@ -1,0 +1,217 @@
+package otlp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync/atomic"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/exporters/otlp/otlplog/otlploghttp"
+	"go.opentelemetry.io/otel/log"
+	sdklog "go.opentelemetry.io/otel/sdk/log"
+	"go.opentelemetry.io/otel/sdk/resource"
+
+	"github.com/auditlog/auditlog/logger"
+)
+
+// ScopeName is the instrumentation scope of every record the sink sends.
+const ScopeName = "github.com/auditlog/auditlog/sink/otlp"
+
+// maxErrorLen bounds the text of an error from the exporter, which may
+// quote what the receiver answered.
+const maxErrorLen = 512
+
+// Sink sends events as OTLP log records over HTTP, one request per Write.
+// It is a [logger.Sink]: give it to the logger in Options.Sinks, which
+// calls Write from a goroutine of its own and, after an error, retries
+// with backoff. Write and Close may be called concurrently.
+type Sink struct {
+	ep        endpoint
+	exporter  *otlploghttp.Exporter
+	provider  *sdklog.LoggerProvider
+	log       log.Logger
+	transport *http.Transport
+
+	stop   context.Context // ended by Close, which ends every Write's request
+	cancel context.CancelFunc
+	closed atomic.Bool
+}
+
+var _ logger.Sink = (*Sink)(nil)
+
+// New returns a Sink that posts to opts.URL. It checks opts and returns
+// an error wrapping ErrInvalidOptions that names the field at fault; it
+// does not connect: the first Write does. ctx is the exporter's, for
+// setting it up.
+func New(ctx context.Context, opts Options) (*Sink, error) {
+	ep, err := opts.check()
+	if err != nil {
+		return nil, err
+	}
+	timeout := opts.Timeout
+	if timeout == 0 {
+		timeout = DefaultTimeout
+	}
+
+	res := opts.Resource
+	if res == nil {
+		res = resource.Default()
+	}
+	if opts.ServiceName != "" {
+		res, err = resource.Merge(res, resource.NewSchemaless(attribute.String("service.name", opts.ServiceName)))
+		if err != nil {
+			return nil, fmt.Errorf("%w: Resource: %w", ErrInvalidOptions, err)
+		}
+	}
+
+	// A client of the sink's own: Close closes its connections, a request
+	// is bounded by Timeout, and a redirect is not followed, so that
+	// Headers (an API key) go to URL's host and nowhere else.
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.TLSClientConfig = opts.TLS.Clone()
+	client := &http.Client{
+		Transport: transport,
+		Timeout:   timeout,
+		CheckRedirect: func(*http.Request, []*http.Request) error {
+			return http.ErrUseLastResponse
+		},
+	}
+	headers := make(map[string]string, len(opts.Headers))
+	for k, v := range opts.Headers {
+		headers[k] = v
+	}
+	compression := otlploghttp.NoCompression
+	if opts.Gzip {
+		compression = otlploghttp.GzipCompression
+	}
+	// Every setting the exporter would otherwise take from the
+	// environment is given, and its own retry is off: the logger retries.
+	exporter, err := otlploghttp.New(ctx,
+		otlploghttp.WithEndpointURL(ep.String()),
+		otlploghttp.WithHeaders(headers),
+		otlploghttp.WithCompression(compression),
+		otlploghttp.WithTimeout(timeout),
+		otlploghttp.WithRetry(otlploghttp.RetryConfig{Enabled: false}),
+		otlploghttp.WithHTTPClient(client),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("auditlog: otlp: exporter: %w", err)
+	}
+
+	// The provider stamps each record with the resource and the scope,
+	// and hands it to collector, which adds it to the batch of the Write
+	// that emitted it. No limit of the SDK cuts an audit record: there
+	// are fewer attributes than the default count limit, and values are
+	// bounded as the logger bounds them.
+	provider := sdklog.NewLoggerProvider(
+		sdklog.WithResource(res),
+		sdklog.WithProcessor(collector{}),
+		sdklog.WithAttributeCountLimit(-1),
+		sdklog.WithAttributeValueLengthLimit(-1),
+	)
+	stop, cancel := context.WithCancel(context.Background())
+	return &Sink{
+		ep:        ep,
+		exporter:  exporter,
+		provider:  provider,
+		log:       provider.Logger(ScopeName),
+		transport: transport,
+		stop:      stop,
+		cancel:    cancel,
+	}, nil
+}
+
+// Write sends events in one request and returns nil once the receiver
+// has accepted all of them. Otherwise it returns an error wrapping
+// ErrNotAccepted, and the whole batch may be sent again: Write does not
+// retry. It returns when ctx ends, or after Options.Timeout, whichever is
+// first. An event that Log would refuse (see logger.Event.Validate) makes
+// Write fail with an error wrapping logger.ErrInvalidEvent before it
+// sends any of the batch. Write allocates the records of the batch and
+// nothing that outlives the call.
+func (s *Sink) Write(ctx context.Context, events []logger.Event) error {
+	if s.closed.Load() {
+		return ErrClosed
+	}
+	if len(events) == 0 {
+		return nil
+	}
+	for i := range events {
+		if err := events[i].Validate(); err != nil {
+			return fmt.Errorf("auditlog: otlp: event %d of %d (ID %q): %w", i, len(events), events[i].ID, err)
+		}
+	}
+
+	recs := make([]sdklog.Record, 0, len(events))
+	ectx := context.WithValue(context.Background(), batchKey{}, &recs)
+	for i := range events {
+		s.log.Emit(ectx, record(&events[i]))
+	}
+	if len(recs) != len(events) { // the provider stopped: Close ran
+		return ErrClosed
+	}
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	defer context.AfterFunc(s.stop, cancel)()
+	if err := s.exporter.Export(ctx, recs); err != nil {
+		if s.closed.Load() {
+			return fmt.Errorf("%w: %d events not sent to %s: %w", ErrClosed, len(events), s.ep, shortError{err})
+		}
+		return fmt.Errorf("%w: %d events to %s: %w", ErrNotAccepted, len(events), s.ep, shortError{err})
+	}
+	return nil
+}
+
+// Close ends every Write in progress, with an error, and releases the
+// sink's connections. Write returns ErrClosed after it. Closing twice is
+// fine.
+func (s *Sink) Close() error {
+	if s.closed.Swap(true) {
+		return nil
+	}
+	s.cancel()
+	err := errors.Join(s.provider.Shutdown(context.Background()), s.exporter.Shutdown(context.Background()))
+	s.transport.CloseIdleConnections()
+	if err != nil {
+		return fmt.Errorf("auditlog: otlp: close: %w", err)
+	}
+	return nil
+}
+
+// batchKey keys, in the context a Write emits with, the batch that
+// collector adds records to.
+type batchKey struct{}
+
+// collector is the provider's processor: it adds each record, stamped
+// with the resource and the scope, to the batch of its Write.
+type collector struct{}
+
+func (collector) OnEmit(ctx context.Context, r *sdklog.Record) error {
+	if b, ok := ctx.Value(batchKey{}).(*[]sdklog.Record); ok {
+		*b = append(*b, r.Clone())
+	}
+	return nil
+}
+
+func (collector) Enabled(context.Context, sdklog.EnabledParameters) bool { return true }
+func (collector) Shutdown(context.Context) error                         { return nil }
+func (collector) ForceFlush(context.Context) error                       { return nil }
+
+// shortError is an error of the exporter with its text cut to
+// maxErrorLen bytes: the receiver's answer, which the text may quote, is
+// not the sink's to repeat at length.
+type shortError struct{ err error }
+
+func (e shortError) Error() string {
+	msg := e.err.Error()
+	if len(msg) > maxErrorLen {
+		msg = strings.ToValidUTF8(msg[:maxErrorLen], "") + "..."
+	}
+	return msg
+}
+
+func (e shortError) Unwrap() error { return e.err }
