@@ -98,7 +98,7 @@ func (opts *Options) check() (endpoint, error) {
 		return bad("URL", "scheme %q: want https, or http", u.Scheme)
 	}
 	switch {
-	case u.Opaque != "" || u.Host == "":
+	case u.Opaque != "" || u.Hostname() == "":
 		return bad("URL", "no host in %s://...", u.Scheme)
 	case u.User != nil:
 		return bad("URL", "has a user name or password: put credentials in Headers")

@@ -23,7 +23,7 @@ type receiver struct {
 
 	mu       sync.Mutex
 	status   int
-	answer   string // the body of an answer that is not 200
+	answer   string        // the body of an answer that is not 200
 	block    chan struct{} // when set, a request waits for it to close
 	arrived  chan struct{} // when set, told of each request before it waits
 	requests int           // every request, accepted or not
