@@ -29,7 +29,8 @@
 // outage of the receiver loses nothing when the logger has a journal.
 // Delivery is at least once: a batch the receiver took but whose answer
 // was lost is sent again; the auditlog.event_id attribute tells the
-// copies apart.
+// copies apart. Events of many instances are told apart by
+// auditlog.source, and ordered by time, source and auditlog.seq.
 //
 // # Mapping
 //
@@ -49,6 +50,7 @@
 //	Description        Body (a string); when empty, operation and status ("LOGIN SUCCESS")
 //	ID                 auditlog.event_id
 //	Seq                auditlog.seq (int)
+//	Source             auditlog.source
 //	Category           auditlog.category
 //	UserID             user.id
 //	UserName           user.name

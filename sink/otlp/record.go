@@ -63,6 +63,7 @@ func record(ev *logger.Event) log.Record {
 	if ev.Seq != 0 {
 		kvs = append(kvs, attribute.KeyValue{Key: "auditlog.seq", Value: uintValue(ev.Seq)})
 	}
+	str("auditlog.source", ev.Source)
 	str("auditlog.operation", string(ev.Operation))
 	str("auditlog.status", string(status))
 	str("auditlog.category", ev.Category)

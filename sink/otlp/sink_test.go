@@ -45,6 +45,7 @@ func fullEvent() logger.Event {
 	return logger.Event{
 		ID:           "0192f3c4-0000-7000-8000-000000000001",
 		Seq:          42,
+		Source:       "web-1",
 		Time:         t0,
 		Operation:    logger.OpUpdate,
 		Status:       logger.StatusFailure,
@@ -112,6 +113,7 @@ func TestWriteMapsEveryField(t *testing.T) {
 	want := map[string]any{
 		"auditlog.event_id":         ev.ID,
 		"auditlog.seq":              int64(42),
+		"auditlog.source":           "web-1",
 		"auditlog.operation":        "UPDATE",
 		"auditlog.status":           "FAILURE",
 		"auditlog.category":         "DATA",
