@@ -95,6 +95,7 @@
 // Options is the whole configuration of the connection: the
 // OTEL_EXPORTER_OTLP_* environment variables are not read, so an
 // environment cannot send the trail elsewhere or downgrade https to http.
+// Only HTTPS_PROXY, HTTP_PROXY and NO_PROXY apply, as in any Go program.
 // Redirects are not followed, so [Options.Headers] (an API key) reach the
 // URL's host only, and no error quotes a header's value or the
 // receiver's answer at length.

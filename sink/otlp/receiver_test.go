@@ -24,6 +24,7 @@ type receiver struct {
 	mu       sync.Mutex
 	status   int
 	answer   string        // the body of an answer that is not 200
+	rejected int64         // records a 200 answer says it rejected (partial success)
 	block    chan struct{} // when set, a request waits for it to close
 	arrived  chan struct{} // when set, told of each request before it waits
 	requests int           // every request, accepted or not
@@ -84,7 +85,7 @@ func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
 	r.mu.Lock()
 	r.requests++
 	r.headers = append(r.headers, req.Header.Clone())
-	status, answer, block, arrived := r.status, r.answer, r.block, r.arrived
+	status, answer, rejected, block, arrived := r.status, r.answer, r.rejected, r.block, r.arrived
 	r.mu.Unlock()
 	if arrived != nil {
 		arrived <- struct{}{}
@@ -127,10 +128,16 @@ func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
-	r.mu.Lock()
-	r.accepted = append(r.accepted, ereq.Logs())
-	r.mu.Unlock()
-	resp, err := plogotlp.NewExportResponse().MarshalProto()
+	eresp := plogotlp.NewExportResponse()
+	if rejected > 0 {
+		eresp.PartialSuccess().SetRejectedLogRecords(rejected)
+		eresp.PartialSuccess().SetErrorMessage("record too large")
+	} else {
+		r.mu.Lock()
+		r.accepted = append(r.accepted, ereq.Logs())
+		r.mu.Unlock()
+	}
+	resp, err := eresp.MarshalProto()
 	if err != nil {
 		r.t.Errorf("encoding the response: %v", err)
 	}

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/exporters/otlp/otlplog/otlploghttp"
@@ -70,8 +72,16 @@ func New(ctx context.Context, opts Options) (*Sink, error) {
 	// A client of the sink's own: Close closes its connections, a request
 	// is bounded by Timeout, and a redirect is not followed, so that
 	// Headers (an API key) go to URL's host and nowhere else.
-	transport := http.DefaultTransport.(*http.Transport).Clone()
-	transport.TLSClientConfig = opts.TLS.Clone()
+	transport := &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		TLSClientConfig:       opts.TLS.Clone(),
+		ForceAttemptHTTP2:     true,
+		MaxIdleConns:          4,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ExpectContinueTimeout: time.Second,
+	}
 	client := &http.Client{
 		Transport: transport,
 		Timeout:   timeout,

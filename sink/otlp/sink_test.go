@@ -425,3 +425,56 @@ func TestRedirectNotFollowed(t *testing.T) {
 		t.Errorf("the redirect was followed: %d requests reached the other host", n)
 	}
 }
+
+// TestPartialSuccessIsAnError checks that a receiver that answers 200
+// but says it rejected records has not accepted the batch.
+func TestPartialSuccessIsAnError(t *testing.T) {
+	r := newReceiver(t)
+	r.rejected = 1
+	s := newSink(t, r, otlp.Options{})
+	err := s.Write(context.Background(), []logger.Event{fullEvent(), fullEvent()})
+	if !errors.Is(err, otlp.ErrNotAccepted) {
+		t.Fatalf("Write with a partial success = %v, want ErrNotAccepted", err)
+	}
+}
+
+// TestConcurrentWrites checks that Writes called at once each send their
+// own batch, whole, in their order.
+func TestConcurrentWrites(t *testing.T) {
+	r := newReceiver(t)
+	s := newSink(t, r, otlp.Options{})
+	const writers, perBatch = 8, 50
+	errs := make(chan error, writers)
+	for w := range writers {
+		go func() {
+			evs := make([]logger.Event, perBatch)
+			for i := range evs {
+				evs[i] = logger.Event{ID: fmt.Sprintf("%d-%d", w, i), Seq: uint64(i + 1), Time: t0, Operation: logger.OpRead}
+			}
+			errs <- s.Write(context.Background(), evs)
+		}()
+	}
+	for range writers {
+		if err := <-errs; err != nil {
+			t.Fatalf("Write: %v", err)
+		}
+	}
+	batches := r.batches()
+	if len(batches) != writers {
+		t.Fatalf("%d requests, want %d", len(batches), writers)
+	}
+	for _, b := range batches {
+		lrs := b.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords()
+		if lrs.Len() != perBatch {
+			t.Fatalf("a request of %d records, want %d", lrs.Len(), perBatch)
+		}
+		first, _ := lrs.At(0).Attributes().Get("auditlog.event_id")
+		w := strings.SplitN(first.AsString(), "-", 2)[0]
+		for i := 0; i < lrs.Len(); i++ {
+			id, _ := lrs.At(i).Attributes().Get("auditlog.event_id")
+			if want := fmt.Sprintf("%s-%d", w, i); id.AsString() != want {
+				t.Fatalf("record %d of a request is %s, want %s: batches mixed", i, id.AsString(), want)
+			}
+		}
+	}
+}
