@@ -113,9 +113,9 @@ func New(ctx context.Context, opts Options) (*Sink, error) {
 
 	// The provider stamps each record with the resource and the scope,
 	// and hands it to collector, which adds it to the batch of the Write
-	// that emitted it. No limit of the SDK cuts an audit record: there
-	// are fewer attributes than the default count limit, and values are
-	// bounded as the logger bounds them.
+	// that emitted it. The SDK's count and length limits are off,
+	// whatever the environment says, so no audit record is cut: an
+	// event's values are bounded as the logger bounds them.
 	provider := sdklog.NewLoggerProvider(
 		sdklog.WithResource(res),
 		sdklog.WithProcessor(collector{}),
