@@ -21,8 +21,10 @@
 //
 // # Delivery
 //
-// A Write is one request: it returns nil when the receiver accepted the
-// whole batch, and an error wrapping [ErrNotAccepted] otherwise (the
+// A Write is one request, or several in order when its events pass
+// [Options.MaxRequestBytes] (4 MiB by default, under a Collector's 20
+// MiB): it returns nil when the receiver accepted the whole batch, and
+// an error wrapping [ErrNotAccepted] otherwise (the
 // receiver is down, answers 429 or 503, rejects some records, or does not
 // answer within [Options.Timeout] or before the context ends). The sink
 // does not retry: the logger does, with backoff, from its journal, so an

@@ -13,6 +13,11 @@ import (
 // DefaultTimeout bounds one request when Options.Timeout is zero.
 const DefaultTimeout = 10 * time.Second
 
+// DefaultMaxRequestBytes bounds one request when Options.MaxRequestBytes
+// is zero: a fifth of the 20 MiB an OpenTelemetry Collector takes by
+// default.
+const DefaultMaxRequestBytes = 4 << 20
+
 // defaultPath is the OTLP/HTTP path for logs, used when Options.URL has
 // none.
 const defaultPath = "/v1/logs"
@@ -40,6 +45,13 @@ type Options struct {
 	// Timeout bounds one request, from connecting to reading the answer;
 	// zero means DefaultTimeout. Write also returns when its context ends.
 	Timeout time.Duration
+
+	// MaxRequestBytes bounds the size of one request, before
+	// compression, as estimated from the events' fields: a Write whose
+	// events pass it sends them in several requests, in order, so that a
+	// batch of large events does not pass the receiver's limit. An event
+	// larger than it is sent alone. Zero means DefaultMaxRequestBytes.
+	MaxRequestBytes int
 
 	// Gzip compresses request bodies. Off by default; every OpenTelemetry
 	// Collector accepts it, and audit records compress well.
@@ -117,6 +129,9 @@ func (opts *Options) check() (endpoint, error) {
 	}
 	if opts.Timeout < 0 {
 		return bad("Timeout", "negative (%v)", opts.Timeout)
+	}
+	if opts.MaxRequestBytes < 0 {
+		return bad("MaxRequestBytes", "negative (%d)", opts.MaxRequestBytes)
 	}
 	for k, v := range opts.Headers {
 		if !validHeaderName(k) {

@@ -25,6 +25,8 @@ type receiver struct {
 	status   int
 	answer   string        // the body of an answer that is not 200
 	rejected int64         // records a 200 answer says it rejected (partial success)
+	acceptN  int           // when set, requests after the first acceptN answer 503
+	sizes    []int         // the size of each request's body, uncompressed
 	block    chan struct{} // when set, a request waits for it to close
 	arrived  chan struct{} // when set, told of each request before it waits
 	requests int           // every request, accepted or not
@@ -115,6 +117,12 @@ func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
+	r.mu.Lock()
+	r.sizes = append(r.sizes, len(data))
+	if r.acceptN > 0 && len(r.accepted) >= r.acceptN {
+		status = http.StatusServiceUnavailable
+	}
+	r.mu.Unlock()
 	if status != 0 && status != http.StatusOK {
 		if answer == "" {
 			answer = "receiver unavailable"
@@ -186,4 +194,11 @@ func (r *receiver) batches() []plog.Logs {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return append([]plog.Logs(nil), r.accepted...)
+}
+
+// requestSizes returns the size of each request's body, uncompressed.
+func (r *receiver) requestSizes() []int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]int(nil), r.sizes...)
 }

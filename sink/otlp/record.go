@@ -27,9 +27,13 @@ const (
 // "audit.login".
 const EventNamePrefix = "audit."
 
+// recordOverhead is what a record adds to a request beside its
+// attributes, more or less: times, severity, event name and framing.
+const recordOverhead = 64
+
 // record maps ev to a log record, as the package documentation's table
-// says. Empty fields are left out.
-func record(ev *logger.Event) log.Record {
+// says, and estimates its encoded size. Empty fields are left out.
+func record(ev *logger.Event) (log.Record, int) {
 	var r log.Record
 	r.SetEventName(EventNamePrefix + strings.ToLower(string(ev.Operation)))
 	r.SetTimestamp(ev.Time)
@@ -53,15 +57,28 @@ func record(ev *logger.Event) log.Record {
 	// trace context. The sink emits with a context of its own, so the
 	// trace of the code that calls Write is never taken for the event's.
 
+	c := newConverter()
+	c.bytes = recordOverhead + len(body) + len(ev.Operation)
 	kvs := make([]attribute.KeyValue, 0, 32)
 	str := func(k, v string) {
 		if v != "" {
+			c.bytes += len(k) + len(v) + valueOverhead
 			kvs = append(kvs, attribute.String(k, v))
 		}
 	}
+	strs := func(k string, v []string) {
+		if len(v) > 0 {
+			c.bytes += len(k)
+			kvs = append(kvs, attribute.KeyValue{Key: attribute.Key(k), Value: c.value(v, 0)})
+		}
+	}
+	add := func(k string, v attribute.Value) {
+		c.bytes += len(k) + valueOverhead
+		kvs = append(kvs, attribute.KeyValue{Key: attribute.Key(k), Value: v})
+	}
 	str("auditlog.event_id", ev.ID)
 	if ev.Seq != 0 {
-		kvs = append(kvs, attribute.KeyValue{Key: "auditlog.seq", Value: uintValue(ev.Seq)})
+		add("auditlog.seq", uintValue(ev.Seq))
 	}
 	str("auditlog.source", ev.Source)
 	str("auditlog.operation", string(ev.Operation))
@@ -78,53 +95,48 @@ func record(ev *logger.Event) log.Record {
 	str("auditlog.resource.type", ev.ResourceType)
 	str("auditlog.resource.id", ev.ResourceID)
 	str("auditlog.resource.name", ev.ResourceName)
-	if len(ev.EntryIDs) > 0 {
-		kvs = append(kvs, attribute.StringSlice("auditlog.entry_ids", ev.EntryIDs))
-	}
+	strs("auditlog.entry_ids", ev.EntryIDs)
 
 	if rq := ev.Request; rq != nil {
 		str(keyRequestMethod, rq.Method)
 		str(keyURLPath, rq.Path)
 		if rq.StatusCode != 0 {
-			kvs = append(kvs, attribute.Int(keyResponseStatus, rq.StatusCode))
+			add(keyResponseStatus, attribute.IntValue(rq.StatusCode))
 		}
 	}
 
 	str("auditlog.run_id", ev.RunID)
 	str("auditlog.parent_run_id", ev.ParentRunID)
-	if len(ev.Tags) > 0 {
-		kvs = append(kvs, attribute.StringSlice("auditlog.tags", ev.Tags))
-	}
+	strs("auditlog.tags", ev.Tags)
 
-	c := newConverter()
 	if len(ev.Changes) > 0 {
 		changes := make([]attribute.Value, len(ev.Changes))
 		for i := range ev.Changes {
 			ch := &ev.Changes[i]
 			changes[i] = attribute.MapValue(
-				attribute.String("field", ch.Field),
+				attribute.KeyValue{Key: "field", Value: c.value(ch.Field, 2)},
 				attribute.KeyValue{Key: "old", Value: c.value(ch.Old, 2)},
 				attribute.KeyValue{Key: "new", Value: c.value(ch.New, 2)},
 			)
 		}
-		kvs = append(kvs, attribute.KeyValue{Key: "auditlog.changes", Value: attribute.SliceValue(changes...)})
+		add("auditlog.changes", attribute.SliceValue(changes...))
 	}
 	if ev.PreviousState != nil {
-		kvs = append(kvs, attribute.KeyValue{Key: "auditlog.previous_state", Value: c.value(ev.PreviousState, 0)})
+		add("auditlog.previous_state", c.value(ev.PreviousState, 0))
 	}
 	if ev.NewState != nil {
-		kvs = append(kvs, attribute.KeyValue{Key: "auditlog.new_state", Value: c.value(ev.NewState, 0)})
+		add("auditlog.new_state", c.value(ev.NewState, 0))
 	}
 	if len(ev.Metadata) > 0 {
-		kvs = append(kvs, attribute.KeyValue{Key: "auditlog.metadata", Value: c.value(ev.Metadata, 0)})
+		add("auditlog.metadata", c.value(ev.Metadata, 0))
 	}
 
 	if ev.Duration > 0 {
-		kvs = append(kvs, attribute.Float64("auditlog.duration_ms", float64(ev.Duration)/1e6))
+		add("auditlog.duration_ms", attribute.Float64Value(float64(ev.Duration)/1e6))
 	}
 	str("auditlog.error.message", ev.ErrorMessage)
 	str("auditlog.error.stack", ev.ErrorStack)
 
 	r.AddAttributes(kvs...)
-	return r
+	return r, c.bytes
 }

@@ -32,6 +32,7 @@ const maxErrorLen = 512
 // with backoff. Write and Close may be called concurrently.
 type Sink struct {
 	ep        endpoint
+	maxBytes  int // Options.MaxRequestBytes
 	exporter  *otlploghttp.Exporter
 	provider  *sdklog.LoggerProvider
 	log       log.Logger
@@ -56,6 +57,10 @@ func New(ctx context.Context, opts Options) (*Sink, error) {
 	timeout := opts.Timeout
 	if timeout == 0 {
 		timeout = DefaultTimeout
+	}
+	maxBytes := opts.MaxRequestBytes
+	if maxBytes == 0 {
+		maxBytes = DefaultMaxRequestBytes
 	}
 
 	res := opts.Resource
@@ -125,6 +130,7 @@ func New(ctx context.Context, opts Options) (*Sink, error) {
 	stop, cancel := context.WithCancel(context.Background())
 	return &Sink{
 		ep:        ep,
+		maxBytes:  maxBytes,
 		exporter:  exporter,
 		provider:  provider,
 		log:       provider.Logger(ScopeName),
@@ -134,14 +140,16 @@ func New(ctx context.Context, opts Options) (*Sink, error) {
 	}, nil
 }
 
-// Write sends events in one request and returns nil once the receiver
-// has accepted all of them. Otherwise it returns an error wrapping
-// ErrNotAccepted, and the whole batch may be sent again: Write does not
-// retry. It returns when ctx ends, or after Options.Timeout, whichever is
-// first. An event that Log would refuse (see logger.Event.Validate) makes
-// Write fail with an error wrapping logger.ErrInvalidEvent before it
-// sends any of the batch. Write allocates the records of the batch and
-// nothing that outlives the call.
+// Write sends events in one request (or several, in order, when they
+// pass Options.MaxRequestBytes) and returns nil once the receiver has
+// accepted all of them. Otherwise it returns an error wrapping
+// ErrNotAccepted, and the whole batch may be sent again, its first
+// requests included: Write does not retry. Each request is bounded by
+// Options.Timeout, and Write returns when ctx ends. An event that Log
+// would refuse (see logger.Event.Validate) makes Write fail with an
+// error wrapping logger.ErrInvalidEvent before it sends any of the
+// batch. Write allocates the records of the batch and nothing that
+// outlives the call.
 func (s *Sink) Write(ctx context.Context, events []logger.Event) error {
 	if s.closed.Load() {
 		return ErrClosed
@@ -157,21 +165,38 @@ func (s *Sink) Write(ctx context.Context, events []logger.Event) error {
 
 	recs := make([]sdklog.Record, 0, len(events))
 	ectx := context.WithValue(context.Background(), batchKey{}, &recs)
+	var cuts []int // where each request after the first starts
+	size := 0
 	for i := range events {
-		s.log.Emit(ectx, record(&events[i]))
+		r, n := record(&events[i])
+		if size > 0 && size+n > s.maxBytes {
+			cuts = append(cuts, i)
+			size = 0
+		}
+		size += n
+		s.log.Emit(ectx, r)
 	}
 	if len(recs) != len(events) { // the provider stopped: Close ran
 		return ErrClosed
 	}
+	cuts = append(cuts, len(recs))
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	defer context.AfterFunc(s.stop, cancel)()
-	if err := s.exporter.Export(ctx, recs); err != nil {
-		if s.closed.Load() {
-			return fmt.Errorf("%w: %d events not sent to %s: %w", ErrClosed, len(events), s.ep, shortError{err})
+	from := 0
+	for _, to := range cuts {
+		if err := s.exporter.Export(ctx, recs[from:to]); err != nil {
+			what := fmt.Sprintf("%d events", len(recs))
+			if len(cuts) > 1 {
+				what = fmt.Sprintf("events %d to %d of %d", from, to-1, len(recs))
+			}
+			if s.closed.Load() {
+				return fmt.Errorf("%w: %s not sent to %s: %w", ErrClosed, what, s.ep, shortError{err})
+			}
+			return fmt.Errorf("%w: %s to %s: %w", ErrNotAccepted, what, s.ep, shortError{err})
 		}
-		return fmt.Errorf("%w: %d events to %s: %w", ErrNotAccepted, len(events), s.ep, shortError{err})
+		from = to
 	}
 	return nil
 }

@@ -28,10 +28,15 @@ const (
 // replaced the same way, so a cycle or a shared subtree costs no more
 // than the values it is allowed.
 type converter struct {
-	left int // values still allowed in this event
+	left  int // values still allowed in this event
+	bytes int // an estimate of the encoded size of what was converted
 }
 
 func newConverter() converter { return converter{left: maxValues} }
+
+// valueOverhead is what a value or a map entry adds to a request beside
+// its text: tags, lengths and a number's bytes, more or less.
+const valueOverhead = 10
 
 // bad is the string that replaces a value the converter cannot send.
 func bad(v any, why string) attribute.Value {
@@ -44,10 +49,12 @@ func (c *converter) value(v any, depth int) attribute.Value {
 		return bad(v, "too many values in one event")
 	}
 	c.left--
+	c.bytes += valueOverhead
 	switch x := v.(type) {
 	case nil:
 		return attribute.Value{}
 	case string:
+		c.bytes += len(x)
 		return attribute.StringValue(x)
 	case bool:
 		return attribute.BoolValue(x)
@@ -76,6 +83,7 @@ func (c *converter) value(v any, depth int) attribute.Value {
 	case uint64:
 		return uintValue(x)
 	case json.Number:
+		c.bytes += len(x)
 		if i, err := x.Int64(); err == nil {
 			return attribute.Int64Value(i)
 		}
@@ -84,8 +92,10 @@ func (c *converter) value(v any, depth int) attribute.Value {
 		}
 		return attribute.StringValue(string(x))
 	case []byte:
+		c.bytes += len(x)
 		return attribute.ByteSliceValue(x)
 	case time.Time:
+		c.bytes += len(time.RFC3339Nano)
 		return attribute.StringValue(x.UTC().Format(time.RFC3339Nano))
 	case []string:
 		if depth >= maxDepth {
@@ -125,6 +135,7 @@ func (c *converter) pairs(m map[string]any, depth int) []attribute.KeyValue {
 	slices.Sort(keys)
 	kvs := make([]attribute.KeyValue, len(keys))
 	for i, k := range keys {
+		c.bytes += len(k) + valueOverhead
 		kvs[i] = attribute.KeyValue{Key: attribute.Key(k), Value: c.value(m[k], depth+1)}
 	}
 	return kvs
