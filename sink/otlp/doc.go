@@ -1,8 +1,9 @@
 // Package otlp sends audit events to an OpenTelemetry pipeline: a
-// [Sink] posts them as OTLP log records over HTTP (protobuf), with the
-// official exporter (go.opentelemetry.io/otel/exporters/otlp/otlplog/
-// otlploghttp) and the log SDK, to an OpenTelemetry Collector or any
-// backend that takes OTLP/HTTP logs.
+// [Sink] posts them as OTLP log records over HTTP (protobuf) to an
+// OpenTelemetry Collector or any backend that takes OTLP/HTTP logs, with
+// the official exporter
+// (go.opentelemetry.io/otel/exporters/otlp/otlplog/otlploghttp) and the
+// log SDK.
 //
 // It is a package of its own so that a program that does not import it
 // does not compile the OpenTelemetry SDK.
@@ -85,7 +86,8 @@
 // and the instrumentation scope is [ScopeName].
 //
 // Maps, arrays and numbers in Metadata, the states and Changes keep their
-// shape: a backend can filter on auditlog.metadata.reason. Values are
+// shape: a backend that flattens maps can filter on
+// auditlog.metadata.reason. Values are
 // sent as the logger stored them, masked: the sink sees no secret the
 // journal does not hold. A value nested more than 32 levels deep, or past
 // a million values in one event, or of a type JSON has no value for (from
