@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"go.opentelemetry.io/otel/sdk/resource"
 )
@@ -129,6 +130,9 @@ func (opts *Options) check() (endpoint, error) {
 	}
 	if opts.Timeout < 0 {
 		return bad("Timeout", "negative (%v)", opts.Timeout)
+	}
+	if !utf8.ValidString(opts.ServiceName) {
+		return bad("ServiceName", "not UTF-8")
 	}
 	if opts.MaxRequestBytes < 0 {
 		return bad("MaxRequestBytes", "negative (%d)", opts.MaxRequestBytes)

@@ -35,6 +35,7 @@ func TestNewRejectsBadOptions(t *testing.T) {
 		{"TLS with http", otlp.Options{URL: "http://collector:4318", TLS: &tls.Config{}}, "TLS", "http URL"},
 		{"negative timeout", otlp.Options{URL: "https://collector", Timeout: -time.Second}, "Timeout", "negative"},
 		{"negative request bound", otlp.Options{URL: "https://collector", MaxRequestBytes: -1}, "MaxRequestBytes", "negative"},
+		{"service name", otlp.Options{URL: "https://collector", ServiceName: "a\xff"}, "ServiceName", "UTF-8"},
 		{"header name", otlp.Options{URL: "https://collector", Headers: map[string]string{"Bad Name": "v"}}, "Headers", `"Bad Name"`},
 		{"header value", otlp.Options{URL: "https://collector", Headers: map[string]string{"X-Key": "s3cr3t\r\nX-Evil: 1"}}, "Headers", `"X-Key" holds a control character`},
 	}

@@ -35,7 +35,7 @@ const recordOverhead = 64
 // says, and estimates its encoded size. Empty fields are left out.
 func record(ev *logger.Event) (log.Record, int) {
 	var r log.Record
-	r.SetEventName(EventNamePrefix + strings.ToLower(string(ev.Operation)))
+	r.SetEventName(EventNamePrefix + strings.ToLower(text(string(ev.Operation))))
 	r.SetTimestamp(ev.Time)
 	status := ev.Status
 	if status == "" {
@@ -52,7 +52,7 @@ func record(ev *logger.Event) (log.Record, int) {
 	if body == "" {
 		body = string(ev.Operation) + " " + string(status)
 	}
-	r.SetBody(attribute.StringValue(body))
+	r.SetBody(attribute.StringValue(text(body)))
 	// The record's TraceId and SpanId stay empty: an Event carries no
 	// trace context. The sink emits with a context of its own, so the
 	// trace of the code that calls Write is never taken for the event's.
@@ -63,7 +63,7 @@ func record(ev *logger.Event) (log.Record, int) {
 	str := func(k, v string) {
 		if v != "" {
 			c.bytes += len(k) + len(v) + valueOverhead
-			kvs = append(kvs, attribute.String(k, v))
+			kvs = append(kvs, attribute.String(k, text(v)))
 		}
 	}
 	strs := func(k string, v []string) {

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"go.opentelemetry.io/otel/attribute"
 )
@@ -55,7 +57,7 @@ func (c *converter) value(v any, depth int) attribute.Value {
 		return attribute.Value{}
 	case string:
 		c.bytes += len(x)
-		return attribute.StringValue(x)
+		return attribute.StringValue(text(x))
 	case bool:
 		return attribute.BoolValue(x)
 	case float64:
@@ -90,7 +92,7 @@ func (c *converter) value(v any, depth int) attribute.Value {
 		if f, err := x.Float64(); err == nil {
 			return attribute.Float64Value(f)
 		}
-		return attribute.StringValue(string(x))
+		return attribute.StringValue(text(string(x)))
 	case []byte:
 		c.bytes += len(x)
 		return attribute.ByteSliceValue(x)
@@ -136,7 +138,7 @@ func (c *converter) pairs(m map[string]any, depth int) []attribute.KeyValue {
 	kvs := make([]attribute.KeyValue, len(keys))
 	for i, k := range keys {
 		c.bytes += len(k) + valueOverhead
-		kvs[i] = attribute.KeyValue{Key: attribute.Key(k), Value: c.value(m[k], depth+1)}
+		kvs[i] = attribute.KeyValue{Key: attribute.Key(text(k)), Value: c.value(m[k], depth+1)}
 	}
 	return kvs
 }
@@ -147,4 +149,14 @@ func uintValue(u uint64) attribute.Value {
 		return attribute.Float64Value(float64(u))
 	}
 	return attribute.Int64Value(int64(u))
+}
+
+// text returns s, with each byte that is not part of a UTF-8 sequence
+// replaced by U+FFFD: protobuf refuses such a string, and the whole
+// request with it.
+func text(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	return strings.ToValidUTF8(s, "\uFFFD")
 }
