@@ -92,7 +92,8 @@
 // journal does not hold. A value nested more than 32 levels deep, or past
 // a million values in one event, or of a type JSON has no value for (from
 // a caller that writes events of its own) is replaced by a "!BADVALUE"
-// string.
+// string. Text that is not UTF-8, which protobuf refuses, is sent with
+// each bad byte replaced by U+FFFD.
 //
 // # Security
 //
