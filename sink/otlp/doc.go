@@ -87,13 +87,13 @@
 //
 // Maps, arrays and numbers in Metadata, the states and Changes keep their
 // shape: a backend that flattens maps can filter on
-// auditlog.metadata.reason. Values are
-// sent as the logger stored them, masked: the sink sees no secret the
-// journal does not hold. A value nested more than 32 levels deep, or past
-// a million values in one event, or of a type JSON has no value for (from
-// a caller that writes events of its own) is replaced by a "!BADVALUE"
-// string. Text that is not UTF-8, which protobuf refuses, is sent with
-// each bad byte replaced by U+FFFD.
+// auditlog.metadata.reason. Values are sent as the logger stored them,
+// masked: the sink sees no secret the journal does not hold. A value
+// nested more than 32 levels deep, or past a million values in one
+// event, or of a type JSON has no value for (from a caller that writes
+// events of its own) is replaced by a "!BADVALUE" string. Text that is
+// not UTF-8, which protobuf refuses, is sent with each bad byte replaced
+// by U+FFFD.
 //
 // # Security
 //
