@@ -148,8 +148,9 @@ type SinkStats struct {
 	// Name is the sink's name in Options.Sinks, "store-<i>" for
 	// Options.Stores[i], or MirrorSinkName.
 	Name string
-	// Delivered is the seq of the last event the sink acknowledged (its
-	// Write returned nil); with a journal, the cursor kept on disk.
+	// Delivered is the seq of the last event the sink is done with: it
+	// acknowledged it (its Write returned nil) or refused it for good (see
+	// ErrUndeliverable); with a journal, the cursor kept on disk.
 	Delivered uint64
 	// DeliveredEvents counts the events the sink acknowledged since New.
 	DeliveredEvents int64
@@ -167,7 +168,8 @@ type SinkStats struct {
 	// journal, those its full buffer could not take and those it had not
 	// taken when Close stopped waiting; with a journal, those missing
 	// from the journal when the sink came to them (removed by retention
-	// before it read them, or never written).
+	// before it read them, or never written); and the batches the sink
+	// refused for good (ErrUndeliverable).
 	Dropped int64
 	// LastError is the last failure's message, and LastErrorTime when it
 	// happened; empty and zero if none.
@@ -210,7 +212,7 @@ func (l *Logger) startSinks() error {
 			}
 			r.cur, r.pos, r.fol = cf, pos, newFollower(l.opts.Journal.Dir)
 			r.acked.Store(pos.seq)
-			r.st.Delivered = pos.seq
+			r.st.Delivered, r.handled = pos.seq, pos.seq
 			if last := l.w.nextSeq - 1; pos.seq > last {
 				l.report(fmt.Errorf("auditlog: sink %q: acknowledged events up to seq %d, above the journal's last line %d: the journal lost its last lines (a machine crash before they were fsynced); new events go on above seq %d", name, pos.seq, last, pos.seq))
 				l.w.nextSeq, l.w.written = pos.seq+1, pos.seq
@@ -375,7 +377,9 @@ func (l *Logger) FlushSinks(ctx context.Context, names ...string) error {
 	if err := l.Flush(ctx); err != nil && err != ErrClosed {
 		return err
 	}
-	target := l.appliedSeq.Load()
+	// With a journal, what is on disk from before New is for the sinks
+	// to take too.
+	target := max(l.appliedSeq.Load(), l.written.Load())
 	for _, r := range runners {
 		if err := r.waitFor(ctx, target); err != nil {
 			return err

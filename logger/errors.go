@@ -32,4 +32,12 @@ var (
 
 	// ErrInvalidStatus is returned, wrapped, by ParseStatus.
 	ErrInvalidStatus = errors.New("auditlog: invalid status")
+
+	// ErrUndeliverable is for a Sink's Write to wrap when trying the same
+	// events again cannot succeed (a receiver that refuses the request as
+	// malformed or too large): the logger then gives the batch up for
+	// that sink, counts it in SinkStats.Dropped, reports it to
+	// ErrorHandler, and goes on with the next events. Any other error
+	// makes the logger try the same events again.
+	ErrUndeliverable = errors.New("auditlog: events refused for good")
 )

@@ -153,6 +153,60 @@ func TestFailingSinkCatchesUp(t *testing.T) {
 	}
 }
 
+// A batch a sink refuses for good is given up for that sink, counted and
+// reported; the sink goes on with the next events.
+func TestSinkRefusesForGood(t *testing.T) {
+	for _, journal := range []bool{false, true} {
+		t.Run(fmt.Sprintf("journal=%v", journal), func(t *testing.T) {
+			s := &refusingSink{}
+			var reported atomic.Value
+			opts := logger.Options{Sinks: map[string]logger.Sink{"s": s}, Delivery: logger.DeliveryOptions{BatchSize: 4},
+				ErrorHandler: func(err error) { reported.Store(err.Error()) }}
+			if journal {
+				opts.Journal = &logger.JournalOptions{Dir: t.TempDir()}
+			}
+			l := newLogger(t, opts)
+			for range 10 {
+				require.NoError(t, l.Log(t.Context(), logger.Event{Operation: logger.OpRead}))
+			}
+			require.NoError(t, l.FlushSinks(t.Context()))
+			s.mu.Lock()
+			k := s.refused
+			got := slices.Clone(s.got)
+			s.mu.Unlock()
+			require.Positive(t, k)
+			require.Equal(t, seqRange(uint64(k)+1, 10), got, "the refused batch is given up, the rest delivered")
+			st := sinkStats(t, l, "s")
+			require.Equal(t, int64(k), st.Dropped)
+			require.Equal(t, int64(10-k), st.DeliveredEvents)
+			require.Equal(t, uint64(10), st.Delivered)
+			require.Contains(t, reported.Load(), "refused for good")
+		})
+	}
+}
+
+// refusingSink refuses its first Write for good, and takes the others.
+type refusingSink struct {
+	mu      sync.Mutex
+	refused int
+	got     []uint64
+}
+
+func (s *refusingSink) Write(_ context.Context, evs []logger.Event) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.refused == 0 {
+		s.refused = len(evs)
+		return fmt.Errorf("receiver: request too large: %w", logger.ErrUndeliverable)
+	}
+	for _, ev := range evs {
+		s.got = append(s.got, ev.Seq)
+	}
+	return nil
+}
+
+func (s *refusingSink) Close() error { return nil }
+
 // A sink whose Write never returns holds up neither Log nor the readers,
 // its lag shows, and Close returns once its bound has passed, having
 // cancelled the sink's context.
@@ -239,6 +293,8 @@ func TestSinkCursorSurvivesRestart(t *testing.T) {
 
 	a2, up := &sinkRecorder{}, &sinkRecorder{}
 	l = open(map[string]logger.Sink{"a": a2, "down": up})
+	require.NoError(t, l.FlushSinks(t.Context()), "waits for what the journal holds from before New")
+	require.Equal(t, seqRange(1, 3000), up.seqs())
 	logN(l, 10)
 	require.NoError(t, l.FlushSinks(t.Context()))
 	require.NoError(t, l.Close())

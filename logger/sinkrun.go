@@ -2,6 +2,7 @@ package logger
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
@@ -204,16 +205,15 @@ func (r *sinkRunner) drain() {
 			r.idle()
 			continue
 		}
-		ok := false
+		out := taken
 		if r.mirror != nil {
 			r.mirrorBatch(batch)
-			ok = true
 		} else {
 			evs = evs[:0]
 			for i := range batch {
 				evs = append(evs, batch[i].ev)
 			}
-			ok = r.deliver(evs)
+			out = r.deliver(evs)
 			clear(evs)
 		}
 		last := batch[n-1].ev.Seq
@@ -221,12 +221,14 @@ func (r *sinkRunner) drain() {
 		r.mu.Lock()
 		r.inFlight = 0
 		r.oldest = time.Time{}
-		if ok {
+		switch out {
+		case taken:
 			r.st.Delivered = last
 			r.st.DeliveredEvents += int64(n)
-		} else {
+		case cancelled:
 			r.st.Dropped += int64(n)
 		}
+		ok := out != cancelled
 		if len(r.buf) == r.head {
 			r.advance(r.pushed)
 		} else {
@@ -248,28 +250,47 @@ func (r *sinkRunner) giveUp(n int, why string) {
 	r.l.report(fmt.Errorf("auditlog: sink %q: %d events %s", r.name, n, why))
 }
 
+// outcome is how a batch left a sink.
+type outcome int
+
+const (
+	taken     outcome = iota // Write returned nil
+	refused                  // Write refused it for good (ErrUndeliverable): counted in Dropped
+	cancelled                // Close cancelled the sinks' context first
+)
+
 // deliver hands evs to the sink until it takes them, waiting between
-// tries; it reports false when Close cancelled the sinks' context first.
-func (r *sinkRunner) deliver(evs []Event) bool {
+// tries, or until the sink refuses them for good, or Close cancels the
+// sinks' context. A refused batch is counted in the sink's Dropped and
+// reported.
+func (r *sinkRunner) deliver(evs []Event) outcome {
 	opts := &r.l.opts.Delivery
 	ctx := r.l.delivery.ctx
 	wait := opts.MinBackoff
 	for {
 		if ctx.Err() != nil {
-			return false
+			return cancelled
 		}
 		err := r.write(ctx, evs)
 		if err == nil {
-			return true
+			return taken
 		}
 		if ctx.Err() != nil {
-			return false
+			return cancelled
 		}
 		now := time.Now()
 		r.mu.Lock()
 		r.st.Errors++
 		r.st.LastError, r.st.LastErrorTime = err.Error(), now
+		if errors.Is(err, ErrUndeliverable) {
+			r.st.Dropped += int64(len(evs))
+		}
 		r.mu.Unlock()
+		if errors.Is(err, ErrUndeliverable) {
+			r.l.report(fmt.Errorf("auditlog: sink %q: a batch of %d events (seq %d to %d) refused for good, given up: %w",
+				r.name, len(evs), evs[0].Seq, evs[len(evs)-1].Seq, err))
+			return refused
+		}
 		r.l.report(fmt.Errorf("auditlog: sink %q: a batch of %d events (seq %d to %d) not taken, tried again in %v: %w",
 			r.name, len(evs), evs[0].Seq, evs[len(evs)-1].Seq, wait, err))
 		t := time.NewTimer(wait/2 + rand.N(wait/2+1))
@@ -277,7 +298,7 @@ func (r *sinkRunner) deliver(evs []Event) bool {
 		case <-t.C:
 		case <-ctx.Done():
 			t.Stop()
-			return false
+			return cancelled
 		}
 		wait = min(2*wait, opts.MaxBackoff)
 	}
@@ -409,7 +430,11 @@ func (r *sinkRunner) follow() {
 			r.oldest = good[0].Time
 		}
 		r.mu.Unlock()
-		if len(good) > 0 && !r.deliver(good) {
+		out := taken
+		if len(good) > 0 {
+			out = r.deliver(good)
+		}
+		if out == cancelled {
 			return // Close stopped waiting: the journal keeps them for the next start
 		}
 		r.pos = cursor{seq: last, hash: lastHash}
@@ -420,7 +445,9 @@ func (r *sinkRunner) follow() {
 		r.mu.Lock()
 		r.oldest = time.Time{}
 		r.st.Delivered = last
-		r.st.DeliveredEvents += int64(len(good))
+		if out == taken {
+			r.st.DeliveredEvents += int64(len(good))
+		}
 		r.advance(last)
 		r.mu.Unlock()
 		clear(evs)

@@ -147,8 +147,8 @@ func New(ctx context.Context, opts Options) (*Sink, error) {
 // requests included: Write does not retry. Each request is bounded by
 // Options.Timeout, and Write returns when ctx ends. An event that Log
 // would refuse (see logger.Event.Validate) makes Write fail with an
-// error wrapping logger.ErrInvalidEvent before it sends any of the
-// batch. Write allocates the records of the batch and nothing that
+// error wrapping logger.ErrInvalidEvent, and logger.ErrUndeliverable,
+// before it sends any of the batch. Write allocates the records of the batch and nothing that
 // outlives the call.
 func (s *Sink) Write(ctx context.Context, events []logger.Event) error {
 	if s.closed.Load() {
@@ -159,7 +159,7 @@ func (s *Sink) Write(ctx context.Context, events []logger.Event) error {
 	}
 	for i := range events {
 		if err := events[i].Validate(); err != nil {
-			return fmt.Errorf("auditlog: otlp: event %d of %d (ID %q): %w", i, len(events), events[i].ID, err)
+			return fmt.Errorf("auditlog: otlp: event %d of %d (ID %q): %w (%w)", i, len(events), events[i].ID, err, logger.ErrUndeliverable)
 		}
 	}
 
