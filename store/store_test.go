@@ -129,7 +129,7 @@ func TestRuns(t *testing.T) {
 			} else {
 				require.NoError(t, err)
 			}
-			require.NoError(t, l.Flush(ctx))
+			require.NoError(t, l.FlushSinks(ctx))
 			now = now.Add(time.Minute)
 		}
 	}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -29,7 +28,9 @@ them: checked, masked (values under sensitive keys are replaced before they
 are stored), their event IDs and timestamps kept, their seq numbered anew in
 the order they are imported, their source kept. Importing twice stores each
 event once in a store that keeps each event ID once (sqlite://), and twice in
-the file store (file://), which appends what it is given.`,
+the file store (file://), which appends what it is given. The import waits
+until the store has taken every event; the first error of the store ends it,
+with that error and the number of events the store took before.`,
 		Example: examplesOf("import"),
 		Args:    exactArgs(2, "a source and a store URL"),
 		RunE: a.runE(func(_ *cobra.Command, args []string) error {
@@ -93,20 +94,20 @@ func validate(ks []kept) error {
 }
 
 // importEvents logs the events of ks through a logger whose only sink is
-// s, a chunk at a time, and returns how many reached it.
+// s, a chunk at a time, and waits after each chunk until s has taken it
+// (so that s's buffer never overflows however slow s is, and a refusal
+// stops the import early). It returns how many events s acknowledged. The
+// first Write of s that fails ends the import with its error, as does
+// the end of ctx (the user's interrupt); what s took before stays in it.
 func importEvents(ctx context.Context, s logger.Store, ks []kept) (int, error) {
-	var mu sync.Mutex
-	var errs []error
+	ctx, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
 	l, err := logger.New(logger.Options{
 		MaxEvents: chunkSize,
-		Stores:    []logger.Store{s},
-		ErrorHandler: func(err error) {
-			mu.Lock()
-			defer mu.Unlock()
-			if len(errs) < 5 {
-				errs = append(errs, err)
-			}
-		},
+		Sinks:     map[string]logger.Sink{importSinkName: refusal{s: s, stop: stop}},
+		// Close has nothing left to wait for once FlushSinks returned,
+		// and must not wait for a store that refuses.
+		Delivery: logger.DeliveryOptions{BufferSize: chunkSize, CloseTimeout: -1},
 	})
 	if err != nil {
 		return 0, err
@@ -116,16 +117,56 @@ func importEvents(ctx context.Context, s logger.Store, ks []kept) (int, error) {
 			evs[i].Seq = 0 // numbered by the logger
 		}
 		// LogBatch keeps the slices and maps of the events: give it its own.
-		return l.LogBatch(ctx, slices.Clone(evs))
+		if err := l.LogBatch(ctx, slices.Clone(evs)); err != nil {
+			return err
+		}
+		return l.FlushSinks(ctx, importSinkName)
 	})
 	if cerr := l.Close(); err == nil {
 		err = cerr
 	}
-	st := l.Statistics()
-	mu.Lock()
-	defer mu.Unlock()
-	if err == nil && st.Failed > 0 {
-		err = fmt.Errorf("the store refused %d events: %w", st.Failed, errors.Join(errs...))
+	st := l.Statistics().Sinks[0]
+	n := int(st.DeliveredEvents)
+	switch {
+	case context.Cause(ctx) != nil && err != nil:
+		err = context.Cause(ctx)
+	case err == nil && st.Dropped > 0:
+		err = fmt.Errorf("%d events were not handed to the store", st.Dropped)
+	case err == nil && n != len(ks):
+		err = fmt.Errorf("the store took %d events of %d", n, len(ks))
 	}
-	return int(st.TotalEvents - st.Failed), err
+	if err != nil {
+		return n, fmt.Errorf("after %d of %d events: %w", n, len(ks), err)
+	}
+	return n, nil
 }
+
+// errStoreRefused is returned when the store fails a Write during an
+// import.
+var errStoreRefused = errors.New("the store refused events")
+
+// importSinkName names the store among the import logger's sinks.
+const importSinkName = "store"
+
+// refusal is the import's sink: s, whose first failed Write (an error or
+// a panic) stops the import with that error, rather than being tried
+// again for as long as the logger lives.
+type refusal struct {
+	s    logger.Sink
+	stop context.CancelCauseFunc
+}
+
+func (r refusal) Write(ctx context.Context, evs []logger.Event) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("panic: %v", v)
+		}
+		if err != nil && ctx.Err() == nil {
+			r.stop(fmt.Errorf("%w: %w", errStoreRefused, err))
+		}
+	}()
+	return r.s.Write(ctx, evs)
+}
+
+// Close does nothing: the import closes the store.
+func (r refusal) Close() error { return nil }

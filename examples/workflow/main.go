@@ -100,7 +100,7 @@ func play(url string) error {
 				}, store.RunAudit(wf, release))
 				ran++
 			}
-			if err := l.Flush(ctx); err != nil { // the audits are in the store
+			if err := l.FlushSinks(ctx); err != nil { // the audits are in the store
 				return err
 			}
 		}

@@ -3,6 +3,7 @@ package httpaudit_test
 import (
 	"context"
 	"errors"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -18,35 +19,41 @@ import (
 	"github.com/auditlog/auditlog/logger/httpaudit"
 )
 
-// heldStore is a logger.Store whose Write waits until release is closed:
-// it holds the logger's applier, and so its queue, full.
-type heldStore struct {
+// heldWriter holds a logger's writer goroutine, and so its queue, until
+// release is closed: New's ErrorHandler waits for release, and hold logs
+// an event whose NaN value the writer must report.
+type heldWriter struct {
 	release chan struct{}
-	saved   atomic.Int64
+	once    sync.Once
 }
 
-func (s *heldStore) Write(_ context.Context, events []logger.Event) error {
-	<-s.release
-	s.saved.Add(int64(len(events)))
-	return nil
+func newHeldWriter() *heldWriter { return &heldWriter{release: make(chan struct{})} }
+
+// errorHandler is the logger's Options.ErrorHandler.
+func (h *heldWriter) errorHandler(error) { <-h.release }
+
+// hold logs the event that holds the writer, and waits until it does.
+func (h *heldWriter) hold(t *testing.T, l *logger.Logger) {
+	t.Helper()
+	require.NoError(t, l.Log(context.Background(), logger.Event{Operation: logger.OpStore, Metadata: map[string]any{"x": math.NaN()}}))
+	t.Cleanup(h.free) // before the recorder's Close, should the test stop early
+	synctest.Wait()   // the writer waits in ErrorHandler
 }
 
-func (s *heldStore) Query(context.Context, logger.Filter) ([]logger.Event, error) { return nil, nil }
-func (s *heldStore) Count(context.Context, logger.Filter) (int, error)            { return 0, nil }
-func (s *heldStore) DeleteBefore(context.Context, time.Time) (int, error)         { return 0, nil }
-func (s *heldStore) Close() error                                                 { return nil }
+// free lets the writer go on; twice is fine.
+func (h *heldWriter) free() { h.once.Do(func() { close(h.release) }) }
 
 // fillQueue logs events until the logger's queue is full, which it stays
-// while store is held, and returns how many it logged. The last Log,
+// while the writer is held, and returns how many it logged. The last Log,
 // refused, is counted in Stats.Rejected. (Statistics waits for the queue
-// to drain: it must not be called while the store is held.)
+// to drain: it must not be called while the writer is held.)
 func fillQueue(t *testing.T, l *logger.Logger) int {
 	t.Helper()
 	done, cancel := context.WithCancel(context.Background())
 	cancel()
 	n := 0
 	for {
-		synctest.Wait() // the writer and the applier take what they can
+		synctest.Wait() // the writer takes what it can
 		if err := l.Log(done, logger.Event{Operation: logger.OpStore}); err != nil {
 			require.ErrorIs(t, err, context.Canceled)
 			return n
@@ -60,13 +67,14 @@ func fillQueue(t *testing.T, l *logger.Logger) int {
 // there is room.
 func TestClientHangUpWhileQueueIsFull(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		store := &heldStore{release: make(chan struct{})}
-		rec := audittest.NewWith(t, logger.Options{QueueSize: 1, Stores: []logger.Store{store}})
+		held := newHeldWriter()
+		rec := audittest.NewWith(t, logger.Options{QueueSize: 1, ErrorHandler: held.errorHandler})
 		var reported atomic.Int64
 		h := wrap(t, httpaudit.Config{
 			Logger:       rec.Logger,
 			ErrorHandler: func(*http.Request, error) { reported.Add(1) },
 		}, statusHandler)
+		held.hold(t, rec.Logger)
 		queued := fillQueue(t, rec.Logger)
 
 		const clients = 20
@@ -80,14 +88,14 @@ func TestClientHangUpWhileQueueIsFull(t *testing.T) {
 			})
 		}
 		synctest.Wait() // every request has run its handler and waits for room
-		close(store.release)
+		held.free()
 		wg.Wait()
 		require.NoError(t, rec.Flush(context.Background()))
 
 		require.Len(t, rec.Find(audittest.Match{Operation: logger.OpDelete}), clients, "every request that ran is audited")
 		require.Equal(t, int64(1), rec.Statistics().Rejected, "fillQueue's Log alone")
 		require.Zero(t, reported.Load())
-		require.Equal(t, int64(queued+clients), store.saved.Load())
+		require.Equal(t, int64(1+queued+clients), rec.Statistics().TotalEvents, "the holding event, the queue's and the clients'")
 	})
 }
 
@@ -96,8 +104,8 @@ func TestClientHangUpWhileQueueIsFull(t *testing.T) {
 // ErrorHandler hears of it.
 func TestLogTimeoutBoundsTheWait(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		store := &heldStore{release: make(chan struct{})}
-		rec := audittest.NewWith(t, logger.Options{QueueSize: 1, Stores: []logger.Store{store}})
+		held := newHeldWriter()
+		rec := audittest.NewWith(t, logger.Options{QueueSize: 1, ErrorHandler: held.errorHandler})
 		var mu sync.Mutex
 		var errs []error
 		h := wrap(t, httpaudit.Config{
@@ -110,6 +118,7 @@ func TestLogTimeoutBoundsTheWait(t *testing.T) {
 				errs = append(errs, err)
 			},
 		}, statusHandler)
+		held.hold(t, rec.Logger)
 		fillQueue(t, rec.Logger)
 
 		start := time.Now()
@@ -119,7 +128,7 @@ func TestLogTimeoutBoundsTheWait(t *testing.T) {
 		require.Len(t, errs, 1)
 		require.True(t, errors.Is(errs[0], context.DeadlineExceeded), "%v", errs[0])
 		require.ErrorContains(t, errs[0], "httpaudit: DELETE /api/items/1 not audited")
-		close(store.release)
+		held.free()
 		require.NoError(t, rec.Flush(context.Background()))
 		require.Equal(t, int64(2), rec.Statistics().Rejected, "fillQueue's Log and the request's")
 		rec.RequireNotLogged(t, audittest.Match{Operation: logger.OpDelete})
@@ -128,10 +137,10 @@ func TestLogTimeoutBoundsTheWait(t *testing.T) {
 
 func TestLogTimeoutDefault(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		store := &heldStore{release: make(chan struct{})}
-		defer close(store.release)
-		rec := audittest.NewWith(t, logger.Options{QueueSize: 1, Stores: []logger.Store{store}})
+		held := newHeldWriter()
+		rec := audittest.NewWith(t, logger.Options{QueueSize: 1, ErrorHandler: held.errorHandler})
 		h := wrap(t, httpaudit.Config{Logger: rec.Logger}, statusHandler)
+		held.hold(t, rec.Logger)
 		fillQueue(t, rec.Logger)
 		start := time.Now()
 		serve(h, "POST", "/x", nil, "")
@@ -146,18 +155,17 @@ func TestLogTimeoutDefault(t *testing.T) {
 // allocations are not counted.
 func TestAuditedRequestAllocations(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		store := &heldStore{release: make(chan struct{})}
-		rec := audittest.NewWith(t, logger.Options{QueueSize: 2048, Stores: []logger.Store{store}})
+		held := newHeldWriter()
+		rec := audittest.NewWith(t, logger.Options{QueueSize: 2048, ErrorHandler: held.errorHandler})
 		h := wrap(t, httpaudit.Config{Logger: rec.Logger, Exclude: []string{"/static"}}, benchHandler)
-		require.NoError(t, rec.Log(context.Background(), logger.Event{Operation: logger.OpStore}))
-		synctest.Wait() // the applier holds the event, the writer waits for it
+		held.hold(t, rec.Logger)
 		req := httptest.NewRequest("DELETE", "/api/users/42", nil)
 		req.Header.Set("User-Agent", "test/1.0")
 		req.RemoteAddr = "192.0.2.1:5555"
 		w := &discardWriter{h: make(http.Header)}
 		allocs := testing.AllocsPerRun(1000, func() { h.ServeHTTP(w, req) })
 		require.LessOrEqual(t, allocs, 4.0)
-		close(store.release)
+		held.free()
 		require.NoError(t, rec.Flush(context.Background()))
 		require.Equal(t, int64(1002), rec.Statistics().TotalEvents)
 	})

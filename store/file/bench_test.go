@@ -190,7 +190,7 @@ func BenchmarkQueryAll(b *testing.B) {
 }
 
 // BenchmarkIngestWithLogger measures events/s through the logger into
-// the store: Log until Flush says the events are saved.
+// the store: Log until FlushSinks says the store took the events.
 func BenchmarkIngestWithLogger(b *testing.B) {
 	s, err := Open(b.TempDir(), Options{})
 	if err != nil {

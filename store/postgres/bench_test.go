@@ -50,7 +50,7 @@ func BenchmarkWrite(b *testing.B) {
 
 // BenchmarkIngestWithLogger measures events/s through the logger into
 // the store, as store/sqlite's and store/file's benchmarks of the same
-// name: Log until Flush says the events are written.
+// name: Log until FlushSinks says the store took the events.
 func BenchmarkIngestWithLogger(b *testing.B) {
 	storetest.Ingest(b, openSchema(b, "bench_ingest"))
 }

@@ -28,7 +28,10 @@ func Example() {
 	if err := l.Log(ctx, logger.Event{Operation: logger.OpForget, UserID: "alice", EntryIDs: []string{"m1"}}); err != nil {
 		log.Fatal(err)
 	}
-	if err := l.Close(); err != nil { // writes what is left to the store
+	if err := l.FlushSinks(ctx); err != nil { // the store has every event logged
+		log.Fatal(err)
+	}
+	if err := l.Close(); err != nil {
 		log.Fatal(err)
 	}
 

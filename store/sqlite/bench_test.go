@@ -173,8 +173,8 @@ func BenchmarkCount(b *testing.B) {
 }
 
 // BenchmarkIngestWithLogger measures events/s through the logger into
-// the store, as store/file's benchmark of the same name: Log until Flush
-// says the events are saved.
+// the store, as store/file's benchmark of the same name: Log until
+// FlushSinks says the store took the events.
 func BenchmarkIngestWithLogger(b *testing.B) {
 	s, err := sqlite.Open(filepath.Join(b.TempDir(), "audit.db"), sqlite.Options{})
 	if err != nil {

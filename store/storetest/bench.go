@@ -2,6 +2,8 @@ package storetest
 
 import (
 	"context"
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -11,16 +13,27 @@ import (
 
 // Ingest is a benchmark body: it logs b.N events of the library's
 // benchmark workload (the events of the in-memory benchmarks) through a
-// logger whose one store is s, until Flush says they are saved, and
-// reports events/s. The store's throughput with the logger in front.
+// logger whose one sink is s, until FlushSinks says s took them all, and
+// reports events/s. The store's throughput with the logger in front. The
+// sink's buffer holds b.N events, so that none is dropped however far
+// the store falls behind; a failed Write ends the benchmark.
 func Ingest(b *testing.B, s logger.Store) {
 	g := workload.New(1)
-	l, err := logger.New(logger.Options{MaxEvents: 100_000, Stores: []logger.Store{s}})
+	ctx, cancel := context.WithCancelCause(context.Background())
+	defer cancel(nil)
+	var once sync.Once
+	l, err := logger.New(logger.Options{
+		MaxEvents: 100_000,
+		Stores:    []logger.Store{s},
+		Delivery:  logger.DeliveryOptions{BufferSize: max(b.N, logger.DefaultSinkBuffer)},
+		ErrorHandler: func(err error) {
+			once.Do(func() { cancel(err) })
+		},
+	})
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer l.Close()
-	ctx := context.Background()
 	b.ReportAllocs()
 	b.ResetTimer()
 	start := time.Now()
@@ -29,12 +42,12 @@ func Ingest(b *testing.B, s logger.Store) {
 			b.Fatal(err)
 		}
 	}
-	if err := l.Flush(ctx); err != nil {
-		b.Fatal(err)
+	if err := l.FlushSinks(ctx); err != nil {
+		b.Fatal(fmt.Errorf("%w: %w", err, context.Cause(ctx)))
 	}
 	b.StopTimer()
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "events/s")
-	if st := l.Statistics(); st.Failed != 0 {
-		b.Fatalf("%d events not saved", st.Failed)
+	if st := l.Statistics().Sinks[0]; st.DeliveredEvents != int64(b.N) {
+		b.Fatalf("the store took %d events of %d", st.DeliveredEvents, b.N)
 	}
 }

@@ -477,7 +477,7 @@ func testLoggerParity(t *testing.T, open Opener) {
 	t.Cleanup(func() { _ = l.Close() })
 	ctx := context.Background()
 	require.NoError(t, l.LogBatch(ctx, evs))
-	require.NoError(t, l.Flush(ctx))
+	require.NoError(t, l.FlushSinks(ctx))
 	for name, f := range filters(evs) {
 		got, err := s.Query(ctx, f)
 		require.NoError(t, err, name)
