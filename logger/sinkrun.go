@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -351,6 +352,7 @@ func (r *sinkRunner) follow() {
 	evs := make([]Event, 0, min(batchSize, 64))
 	var lastHash string
 	var readErr error
+	wait := l.opts.Delivery.MinBackoff // before reading again after an error or a short read
 	for {
 		written := l.written.Load()
 		if r.pos.seq >= written {
@@ -362,7 +364,8 @@ func (r *sinkRunner) follow() {
 		}
 		evs = evs[:0]
 		lastHash = r.pos.hash
-		gapFrom, gapTo := uint64(0), uint64(0)
+		var gaps []string // the ranges of seqs missing from the journal
+		missing := int64(0)
 		_, err := r.fol.read(r.pos.seq, written, batchSize, func(fl followLine) error {
 			if fl.seq == 0 {
 				l.report(fmt.Errorf("auditlog: sink %q: %s: a journal line whose seq cannot be read: skipped", r.name, fl.where(r.fol)))
@@ -378,8 +381,11 @@ func (r *sinkRunner) follow() {
 			if len(evs) > 0 {
 				prev = evs[len(evs)-1].Seq
 			}
-			if fl.seq > prev+1 && gapTo == 0 {
-				gapFrom, gapTo = prev+1, fl.seq-1
+			if fl.seq > prev+1 {
+				missing += int64(fl.seq - prev - 1)
+				if len(gaps) < 10 {
+					gaps = append(gaps, fmt.Sprintf("%d to %d", prev+1, fl.seq-1))
+				}
 			}
 			ev, err := readEvent(fl.data)
 			if err != nil {
@@ -397,9 +403,13 @@ func (r *sinkRunner) follow() {
 			}
 			readErr = err
 			r.fol.close()
-			if !r.pause() {
+			if r.stopping() {
+				return // the journal keeps what the sink did not take
+			}
+			if !r.pause(wait) {
 				return
 			}
+			wait = min(2*wait, l.opts.Delivery.MaxBackoff)
 			continue
 		}
 		readErr = nil
@@ -407,15 +417,22 @@ func (r *sinkRunner) follow() {
 			if r.stopping() {
 				return // the journal holds nothing more to read
 			}
-			r.idle()
+			// Behind, yet nothing new on disk: a file may have gone or
+			// come between two listings. Look again after a while, not
+			// only at the writer's next write, so that a quiet logger's
+			// sink still catches up.
+			if !r.pause(wait) {
+				return
+			}
+			wait = min(2*wait, l.opts.Delivery.MaxBackoff)
 			continue
 		}
-		if gapTo > 0 {
-			n := int64(gapTo - gapFrom + 1)
+		wait = l.opts.Delivery.MinBackoff
+		if missing > 0 {
 			r.mu.Lock()
-			r.st.Dropped += n
+			r.st.Dropped += missing
 			r.mu.Unlock()
-			l.report(fmt.Errorf("auditlog: sink %q: events of seq %d to %d are not in the journal (removed by retention before the sink read them, or never written): not delivered", r.name, gapFrom, gapTo))
+			l.report(fmt.Errorf("auditlog: sink %q: %d events are not in the journal (removed by retention before the sink read them, or never written), seqs %s: not delivered", r.name, missing, strings.Join(gaps, ", ")))
 		}
 		// Skip what could not be read: it is reported.
 		good := evs[:0]
@@ -457,17 +474,19 @@ func (r *sinkRunner) follow() {
 	}
 }
 
-// pause waits MinBackoff, or until Close cancels the sinks' context; it
-// reports false then.
-func (r *sinkRunner) pause() bool {
-	t := time.NewTimer(r.l.opts.Delivery.MinBackoff)
+// pause waits for d, the writer's next write, Close's request to finish,
+// or the end of the sinks' context; it reports false then.
+func (r *sinkRunner) pause(d time.Duration) bool {
+	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-t.C:
-		return true
+	case <-r.wake:
+	case <-r.l.delivery.stop:
 	case <-r.l.delivery.ctx.Done():
 		return false
 	}
+	return true
 }
 
 // where names the file a followed line came from.
