@@ -114,6 +114,9 @@ func run(out io.Writer) error {
 
 	// api-2 runs in a child process until it is killed.
 	errs[1] = crashAndRestart(ctx, out, filepath.Join(dir, "api-2"), storeURL, central, restarted)
+	if errs[1] != nil {
+		cancel() // api-1 and api-3 would wait for a restart that did not come
+	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
 		return err
@@ -130,7 +133,7 @@ func centralURL(dir string) (raw, kind string, err error) {
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return "", "", fmt.Errorf("AUDITLOG_POSTGRES_URL: %w", err)
+		return "", "", fmt.Errorf("AUDITLOG_POSTGRES_URL=%s is not a URL", store.Redacted(raw))
 	}
 	q := u.Query()
 	if q.Get("table") == "" {
