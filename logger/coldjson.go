@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/auditlog/auditlog/internal/jsonscan"
@@ -39,9 +40,23 @@ func decodeCold(b []byte, ev *Event, cache *decodeCache) error {
 type coldReader struct {
 	b     []byte
 	i     int
-	seen  [16]string // the cold keys read so far: there are sixteen
+	seen  [32]string // the keys read so far: sixteen cold ones, and a line's others
 	n     int
 	cache *decodeCache
+	line  bool // a whole journal line: the indexed fields and the chain's too
+}
+
+// decodeLine decodes a whole journal line into ev, as Event.UnmarshalJSON
+// does, with the reader of decodeCold for the lines the logger writes
+// (and UnmarshalJSON for anything else): a sink reads every line of the
+// journal, and encoding/json would be most of its cost.
+func decodeLine(b []byte, ev *Event, cache *decodeCache) error {
+	r := coldReader{b: b, cache: cache, line: true}
+	if r.event(ev) {
+		return nil
+	}
+	*ev = Event{}
+	return ev.UnmarshalJSON(b)
 }
 
 // decodeCache holds what the events of one query mostly share, so that
@@ -124,6 +139,48 @@ func (r *coldReader) field(ev *Event, key string) bool {
 	r.seen[r.n] = key
 	r.n++
 	var s *string
+	if r.line {
+		switch key {
+		case "seq":
+			return r.uint(&ev.Seq)
+		case "timestamp":
+			return r.timestamp(&ev.Time)
+		case "operation":
+			v, ok := r.str()
+			ev.Operation = Operation(v)
+			return ok
+		case "status":
+			v, ok := r.str()
+			ev.Status = Status(v)
+			return ok
+		case "category":
+			s = &ev.Category
+		case "user_id":
+			s = &ev.UserID
+		case "session_id":
+			s = &ev.SessionID
+		case "resource_type":
+			s = &ev.ResourceType
+		case "resource_id":
+			s = &ev.ResourceID
+		case "run_id":
+			s = &ev.RunID
+		case "source":
+			s = &ev.Source
+		case "entry_ids":
+			return r.strings(&ev.EntryIDs)
+		case "duration_ms":
+			return r.millis(&ev.Duration)
+		case "prev_hash", "hash":
+			_, ok := r.rawStr()
+			return ok
+		}
+		if s != nil {
+			v, ok := r.str()
+			*s = v
+			return ok
+		}
+	}
 	switch key {
 	case "event_id":
 		s = &ev.ID
@@ -163,6 +220,50 @@ func (r *coldReader) field(ev *Event, key string) bool {
 	v, ok := r.str()
 	*s = v
 	return ok
+}
+
+// uint reads an unsigned integer of digits only, as a seq is written.
+func (r *coldReader) uint(dst *uint64) bool {
+	r.peek()
+	start := r.i
+	if !r.digits() || r.i-start > 20 || r.b[start] == '0' && r.i-start > 1 {
+		return false
+	}
+	n, err := strconv.ParseUint(string(r.b[start:r.i]), 10, 64)
+	*dst = n
+	return err == nil
+}
+
+// timestamp reads an RFC 3339 time as encoding/json reads a time.Time, in
+// UTC, within the years the logger's clock holds.
+func (r *coldReader) timestamp(dst *time.Time) bool {
+	raw, ok := r.rawStr()
+	if !ok {
+		return false
+	}
+	var t time.Time
+	if t.UnmarshalText(raw) != nil {
+		return false
+	}
+	t = t.UTC()
+	if t.Before(minTime) || t.After(maxTime) {
+		return false // UnmarshalJSON says why
+	}
+	*dst = t
+	return true
+}
+
+// millis reads a number of milliseconds as UnmarshalJSON reads
+// duration_ms.
+func (r *coldReader) millis(dst *time.Duration) bool {
+	r.peek()
+	start := r.i
+	if !r.numberSyntax() {
+		return false
+	}
+	d, err := parseMillis(string(r.b[start:r.i]))
+	*dst = d
+	return err == nil
 }
 
 func (r *coldReader) objectInto(m *map[string]any) bool {

@@ -352,6 +352,7 @@ func (r *sinkRunner) follow() {
 	evs := make([]Event, 0, min(batchSize, 64))
 	var lastHash string
 	var readErr error
+	cache := newDecodeCache()
 	wait := l.opts.Delivery.MinBackoff // before reading again after an error or a short read
 	for {
 		written := l.written.Load()
@@ -387,7 +388,14 @@ func (r *sinkRunner) follow() {
 					gaps = append(gaps, fmt.Sprintf("%d to %d", prev+1, fl.seq-1))
 				}
 			}
-			ev, err := readEvent(fl.data)
+			var ev Event
+			err := decodeLine(fl.data, &ev, cache)
+			if err == nil {
+				err = ev.check()
+			}
+			if len(cache.keys) >= maxCached || len(cache.vals) >= maxCached {
+				cache = newDecodeCache() // full: start again, so that new keys are shared too
+			}
 			if err != nil {
 				l.report(fmt.Errorf("auditlog: sink %q: %s: journal line of seq %d cannot be read: skipped: %w", r.name, fl.where(r.fol), fl.seq, err))
 				ev = Event{}

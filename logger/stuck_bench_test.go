@@ -9,17 +9,6 @@ import (
 	"github.com/auditlog/auditlog/logger"
 )
 
-// stuckSink is a Sink whose Write never returns until its context ends:
-// a database that stopped answering.
-type stuckSink struct{}
-
-func (stuckSink) Write(ctx context.Context, _ []logger.Event) error {
-	<-ctx.Done()
-	return ctx.Err()
-}
-
-func (stuckSink) Close() error { return nil }
-
 // BenchmarkStuckSink measures, with a journal, what the callers pay while
 // a sink is stuck in Write, beside the same logger without a sink: Log's
 // cost to the caller (as BenchmarkLog measures it), and Query and
