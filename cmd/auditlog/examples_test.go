@@ -81,6 +81,21 @@ var exampleChecks = map[string]func(t *testing.T, dir string, r result){
 	"auditlog query file://./audits --user bob --op recall --limit 5 --format table": func(t *testing.T, _ string, r result) {
 		requireTable(t, r.stdout, want(fix.events, logger.Filter{UserID: "bob", Operation: logger.OpRecall, Limit: 5}))
 	},
+	"auditlog query ./audit_logs --source web-1 --limit 5": func(t *testing.T, _ string, r result) {
+		w := want(fix.events, logger.Filter{Source: "web-1", Limit: 5})
+		require.Len(t, w, 5)
+		got := decodeLines(t, r.stdout)
+		require.Equal(t, ids(w), ids(got))
+		for _, ev := range got {
+			require.Equal(t, "web-1", ev.Source)
+		}
+	},
+	"auditlog stats ./audit_logs --by source": func(t *testing.T, _ string, r result) {
+		s := decodeStats(t, r.stdout)
+		require.Len(t, s.Sources, 1)
+		require.Equal(t, "web-1", s.Sources[0].Source)
+		require.EqualValues(t, len(fix.events), s.Sources[0].Events)
+	},
 	"auditlog stats ./audit_logs": func(t *testing.T, _ string, r result) {
 		s := decodeStats(t, r.stdout)
 		require.EqualValues(t, len(fix.events), s.TotalEvents)

@@ -189,6 +189,7 @@ func fixtureEvent(i int, t time.Time) logger.Event {
 	if i%97 == 0 {
 		ev.UserID = "" // the system
 	}
+	ev.Source = "web-1"
 	return ev
 }
 
