@@ -25,7 +25,7 @@ func TestReportInChromium(t *testing.T) {
 	dir := t.TempDir()
 	page := filepath.Join(dir, "report.html")
 	var b bytes.Buffer
-	require.NoError(t, report.Write(&b, monthOfEvents(), january))
+	require.NoError(t, report.Write(&b, monthOfEvents(), january, report.Options{}))
 	require.NoError(t, os.WriteFile(page, b.Bytes(), 0o600))
 	shot := browsertest.ScreenshotPath("auditlog-report.png")
 	console, img := browsertest.Browse(t, page, shot)

@@ -49,7 +49,7 @@ func monthOfEvents() []logger.Event {
 
 func TestBuild(t *testing.T) {
 	evs := monthOfEvents()
-	r := report.Build(evs, january.Add(15*24*time.Hour))
+	r := report.Build(evs, january.Add(15*24*time.Hour), report.Options{})
 	require.Equal(t, "January 2026", r.Month)
 	require.Equal(t, len(evs)-2, r.Events, "the events of the month only")
 	require.Len(t, r.Days, 31)
@@ -91,7 +91,7 @@ func countOf(evs []logger.Event, user string, op logger.Operation) int {
 
 func TestWriteEscapesEventData(t *testing.T) {
 	var b bytes.Buffer
-	require.NoError(t, report.Write(&b, monthOfEvents(), january))
+	require.NoError(t, report.Write(&b, monthOfEvents(), january, report.Options{}))
 	html := b.String()
 	require.NotContains(t, html, "<script", "the page has no script, and event data cannot add one")
 	require.Contains(t, html, "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;")
@@ -104,9 +104,9 @@ func TestWriteEscapesEventData(t *testing.T) {
 
 func TestWriteAnEmptyMonth(t *testing.T) {
 	var b bytes.Buffer
-	require.NoError(t, report.Write(&b, nil, january))
+	require.NoError(t, report.Write(&b, nil, january, report.Options{}))
 	require.Contains(t, b.String(), "No failures.")
-	r := report.Build(nil, january)
+	r := report.Build(nil, january, report.Options{})
 	require.Len(t, r.EmptyDays, 31)
 }
 
@@ -115,7 +115,7 @@ type failingWriter struct{}
 func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }
 
 func TestWriteReportsWriteErrors(t *testing.T) {
-	require.ErrorContains(t, report.Write(failingWriter{}, monthOfEvents(), january), "disk full")
+	require.ErrorContains(t, report.Write(failingWriter{}, monthOfEvents(), january, report.Options{}), "disk full")
 }
 
 // hostile holds every character that could hide or rearrange text:
@@ -138,7 +138,7 @@ func TestWriteEscapesHiddenCharacters(t *testing.T) {
 		Metadata: map[string]any{text("key"): text("value")}, RunID: text("run"),
 	}
 	var b bytes.Buffer
-	require.NoError(t, report.Write(&b, []logger.Event{ev}, january))
+	require.NoError(t, report.Write(&b, []logger.Event{ev}, january, report.Options{}))
 	html := b.String()
 	for _, r := range hostile {
 		if r == '\n' || r >= ' ' && r < 0x7f {
