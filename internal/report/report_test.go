@@ -74,15 +74,18 @@ func TestBuild(t *testing.T) {
 	total := 0
 	for _, u := range r.PerUser {
 		total += u.Events
-		require.Equal(t, u.Events, u.Stores+u.Recalls+u.Deletes+countOf(evs, u.ID, logger.OpExport))
+		require.Equal(t, u.Events, u.Stores+u.Recalls+u.Deletes+u.DeletesFailed+countOf(evs, u.ID, logger.OpExport, "")+
+			countOf(evs, u.ID, logger.OpStore, logger.StatusFailure)+countOf(evs, u.ID, logger.OpRecall, logger.StatusFailure))
 	}
 	require.Equal(t, r.Events, total)
 }
 
-func countOf(evs []logger.Event, user string, op logger.Operation) int {
+// countOf counts the month's events of user and op, of status st ("":
+// any).
+func countOf(evs []logger.Event, user string, op logger.Operation, st logger.Status) int {
 	n := 0
 	for _, ev := range evs[:len(evs)-2] {
-		if ev.UserID == user && ev.Operation == op {
+		if ev.UserID == user && ev.Operation == op && (st == "" || ev.Status == st) {
 			n++
 		}
 	}
