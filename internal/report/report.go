@@ -34,10 +34,6 @@ var page = template.Must(template.New("report.html.tmpl").Funcs(template.FuncMap
 // page says how many there are in all when there are more.
 const MaxFailures = 1000
 
-// NoCheckpoint is what the provenance section says of the checkpoint when
-// no signed checkpoint was verified.
-const NoCheckpoint = "no signed checkpoint"
-
 // Options say when the report was made, from what and by what: the
 // provenance section shows them, and the per-day section uses them to
 // tell a day without events from a day not yet over or outside the
@@ -60,7 +56,8 @@ type Options struct {
 	// Inputs are where the events came from, with their chain's status.
 	Inputs []Input
 	// Checkpoint describes the signed checkpoint verified, with the
-	// public key's fingerprint; empty means none (NoCheckpoint).
+	// public key's fingerprint; empty means none, and the page says "no
+	// signed checkpoint".
 	Checkpoint string
 }
 
