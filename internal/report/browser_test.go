@@ -11,9 +11,11 @@ package report_test
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -25,7 +27,7 @@ func TestReportInChromium(t *testing.T) {
 	dir := t.TempDir()
 	page := filepath.Join(dir, "report.html")
 	var b bytes.Buffer
-	require.NoError(t, report.Write(&b, monthOfEvents(), january))
+	require.NoError(t, report.Write(&b, monthOfEvents(), january, report.Options{}))
 	require.NoError(t, os.WriteFile(page, b.Bytes(), 0o600))
 	shot := browsertest.ScreenshotPath("auditlog-report.png")
 	console, img := browsertest.Browse(t, page, shot)
@@ -47,4 +49,34 @@ func TestConsoleCheckCanFail(t *testing.T) {
 	require.Len(t, console, 2, "%q", console)
 	require.Contains(t, console[0], "broken")
 	require.Contains(t, console[1], "Uncaught ReferenceError")
+}
+
+// TestReportPrintsToPDF prints the report as a compliance officer does,
+// to PDF in Chromium: the summary and the chart per day on the first
+// page, then one section a page, each page with the report's header and
+// its number, the provenance last.
+func TestReportPrintsToPDF(t *testing.T) {
+	dir := t.TempDir()
+	page := filepath.Join(dir, "report.html")
+	var b bytes.Buffer
+	o := report.Options{Generated: time.Date(2026, 2, 1, 9, 30, 0, 0, time.UTC), Tool: "auditlog (devel)",
+		Inputs: []report.Input{{Name: "./audit_logs", Kind: "journal", Chain: "verified: 170 lines in 1 file", ChainOK: true}}}
+	require.NoError(t, report.Write(&b, monthOfEvents(), january, o))
+	require.NoError(t, os.WriteFile(page, b.Bytes(), 0o600))
+	pdf := browsertest.ScreenshotPath("auditlog-report.pdf")
+	pages := browsertest.PrintToPDF(t, page, pdf)
+	t.Logf("the report printed: %s (%d pages)", pdf, len(pages))
+	require.Len(t, pages, 5, "the summary and events per day, by operation, users, failures, provenance")
+	starts := []string{"Events per day", "Events by operation", "Users", "Failures", "Provenance"}
+	for i, text := range pages {
+		require.Contains(t, text, "Audit report, January 2026", "page %d: the header", i+1)
+		require.Contains(t, text, "Generated 2026-02-01 09:30:00 UTC", "page %d: the header", i+1)
+		require.Contains(t, text, fmt.Sprintf("Page %d of 5", i+1), "page %d: its number", i+1)
+		require.Contains(t, text, starts[i], "page %d", i+1)
+	}
+	require.Contains(t, pages[0], "possible gap in auditing: 2026-01-10, 2026-01-11.")
+	require.Contains(t, pages[3], "All 19 failures, newest first.")
+	require.Contains(t, pages[4], "verified: 170 lines in 1 file")
+	require.Contains(t, pages[4], "no signed checkpoint")
+	require.Contains(t, pages[4], "Signature")
 }

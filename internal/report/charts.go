@@ -14,8 +14,9 @@ type Chart struct {
 	Baseline      float64 // y of the axis, for the per-day chart
 }
 
-// Bar is one bar, its label and its value. Empty marks a day without
-// events, drawn as a red mark on the axis.
+// Bar is one bar, its label and its value. Empty marks a day over, in
+// the period, without events, drawn as a red mark on the axis; a day not
+// over or outside the period has no mark.
 type Bar struct {
 	X, Y, W, H     float64
 	LabelX, LabelY float64
@@ -31,10 +32,10 @@ const (
 )
 
 func charts(r *Report) Charts {
-	return Charts{PerDay: perDay(r.Days), ByOperation: byOperation(r.Operations)}
+	return Charts{PerDay: perDay(r.Days, r.Partial), ByOperation: byOperation(r.Operations)}
 }
 
-func perDay(days []Day) Chart {
+func perDay(days []Day, partial bool) Chart {
 	const w, h, top, bottom = 930, 240, 20, 24
 	c := Chart{Width: w, Height: h, Baseline: h - bottom}
 	peak := 1
@@ -51,7 +52,16 @@ func perDay(days []Day) Chart {
 			Label: d.Label, Value: strconv.Itoa(d.Events),
 			Title: d.Date + ": " + strconv.Itoa(d.Events) + " events",
 		}
-		if d.Events == 0 {
+		switch {
+		case d.Events > 0:
+		case d.NotYet:
+			b.Title = d.Date + ": not over when the report was made"
+		case d.Outside:
+			b.Title = d.Date + ": outside the period selected"
+		case partial:
+			b.Empty, b.Y, b.H = true, c.Baseline-4, 4
+			b.Title = d.Date + ": no event matches the filters"
+		default:
 			b.Empty, b.Y, b.H = true, c.Baseline-4, 4
 			b.Title = d.Date + ": no events (a gap in auditing?)"
 		}

@@ -49,7 +49,7 @@ func monthOfEvents() []logger.Event {
 
 func TestBuild(t *testing.T) {
 	evs := monthOfEvents()
-	r := report.Build(evs, january.Add(15*24*time.Hour))
+	r := report.Build(evs, january.Add(15*24*time.Hour), report.Options{})
 	require.Equal(t, "January 2026", r.Month)
 	require.Equal(t, len(evs)-2, r.Events, "the events of the month only")
 	require.Len(t, r.Days, 31)
@@ -74,15 +74,18 @@ func TestBuild(t *testing.T) {
 	total := 0
 	for _, u := range r.PerUser {
 		total += u.Events
-		require.Equal(t, u.Events, u.Stores+u.Recalls+u.Deletes+countOf(evs, u.ID, logger.OpExport))
+		require.Equal(t, u.Events, u.Stores+u.Recalls+u.Deletes+u.DeletesFailed+countOf(evs, u.ID, logger.OpExport, "")+
+			countOf(evs, u.ID, logger.OpStore, logger.StatusFailure)+countOf(evs, u.ID, logger.OpRecall, logger.StatusFailure))
 	}
 	require.Equal(t, r.Events, total)
 }
 
-func countOf(evs []logger.Event, user string, op logger.Operation) int {
+// countOf counts the month's events of user and op, of status st ("":
+// any).
+func countOf(evs []logger.Event, user string, op logger.Operation, st logger.Status) int {
 	n := 0
 	for _, ev := range evs[:len(evs)-2] {
-		if ev.UserID == user && ev.Operation == op {
+		if ev.UserID == user && ev.Operation == op && (st == "" || ev.Status == st) {
 			n++
 		}
 	}
@@ -91,7 +94,7 @@ func countOf(evs []logger.Event, user string, op logger.Operation) int {
 
 func TestWriteEscapesEventData(t *testing.T) {
 	var b bytes.Buffer
-	require.NoError(t, report.Write(&b, monthOfEvents(), january))
+	require.NoError(t, report.Write(&b, monthOfEvents(), january, report.Options{}))
 	html := b.String()
 	require.NotContains(t, html, "<script", "the page has no script, and event data cannot add one")
 	require.Contains(t, html, "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;")
@@ -104,9 +107,9 @@ func TestWriteEscapesEventData(t *testing.T) {
 
 func TestWriteAnEmptyMonth(t *testing.T) {
 	var b bytes.Buffer
-	require.NoError(t, report.Write(&b, nil, january))
+	require.NoError(t, report.Write(&b, nil, january, report.Options{}))
 	require.Contains(t, b.String(), "No failures.")
-	r := report.Build(nil, january)
+	r := report.Build(nil, january, report.Options{})
 	require.Len(t, r.EmptyDays, 31)
 }
 
@@ -115,7 +118,7 @@ type failingWriter struct{}
 func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }
 
 func TestWriteReportsWriteErrors(t *testing.T) {
-	require.ErrorContains(t, report.Write(failingWriter{}, monthOfEvents(), january), "disk full")
+	require.ErrorContains(t, report.Write(failingWriter{}, monthOfEvents(), january, report.Options{}), "disk full")
 }
 
 // hostile holds every character that could hide or rearrange text:
@@ -138,7 +141,7 @@ func TestWriteEscapesHiddenCharacters(t *testing.T) {
 		Metadata: map[string]any{text("key"): text("value")}, RunID: text("run"),
 	}
 	var b bytes.Buffer
-	require.NoError(t, report.Write(&b, []logger.Event{ev}, january))
+	require.NoError(t, report.Write(&b, []logger.Event{ev}, january, report.Options{}))
 	html := b.String()
 	for _, r := range hostile {
 		if r == '\n' || r >= ' ' && r < 0x7f {
