@@ -1,0 +1,82 @@
+package export
+
+import (
+	"github.com/transparency-dev/merkle/compact"
+	"github.com/transparency-dev/merkle/rfc6962"
+)
+
+// hasher is the tree's hash: RFC 6962 over SHA-256.
+var hasher = rfc6962.DefaultHasher
+
+// rangeFactory builds the compact ranges of the tree.
+var rangeFactory = &compact.RangeFactory{Hash: hasher.HashChildren}
+
+// HashSize is the size in bytes of a leaf, node and root hash of the tree
+// (SHA-256).
+const HashSize = 32
+
+// Tree is the RFC 6962 Merkle tree over the lines of a journal, kept as a
+// compact range: the roots of its perfect subtrees, at most one per bit
+// of its size (64 hashes), so that appending a line costs one leaf hash
+// and, on average, one node hash, and the tree never grows in memory.
+//
+// Leaf i of the tree is line i of the journal, counted from 0 over its
+// files oldest first (as ReadJournal hands them over: blank lines and a
+// torn last line are not lines), and its content is the line's bytes as
+// written, without the '\n' that ends it. Its hash is SHA-256(0x00 ||
+// line), a node's SHA-256(0x01 || left || right), and the root of the
+// empty tree SHA-256 of nothing: RFC 6962, section 2.1, as Certificate
+// Transparency and Go's checksum database compute it. A line's position
+// in the journal, its leaf index, is what proofs name; it equals seq-1
+// only for a journal that starts at seq 1 and has no gaps.
+//
+// A Tree is not safe for concurrent use: one goroutine (the journal's
+// writer) owns it.
+type Tree struct {
+	r *compact.Range
+}
+
+// NewTree returns the empty tree.
+func NewTree() *Tree { return &Tree{r: rangeFactory.NewEmptyRange(0)} }
+
+// RestoreTree returns the tree of the journal in dir: every line of it,
+// as ReadJournal reads them, appended in order. It fails as ReadJournal
+// does.
+func RestoreTree(dir string) (*Tree, error) {
+	t := NewTree()
+	err := ReadJournal(dir, func(l Line) error {
+		if !l.Torn {
+			t.Append(l.Data)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// LeafHash returns the hash of the leaf whose content is line (without
+// its newline): SHA-256(0x00 || line).
+func LeafHash(line []byte) []byte { return hasher.HashLeaf(line) }
+
+// Append adds line, without its newline, as the next leaf.
+func (t *Tree) Append(line []byte) {
+	// Append to a range that starts at 0 and was only ever appended to
+	// cannot fail: its hashes are the ones its size calls for.
+	_ = t.r.Append(LeafHash(line), nil)
+}
+
+// Size returns the number of leaves: the lines appended.
+func (t *Tree) Size() uint64 { return t.r.End() }
+
+// Root returns the root hash of the tree, HashSize bytes; the empty
+// tree's is SHA-256 of nothing.
+func (t *Tree) Root() []byte {
+	if t.r.End() == 0 {
+		return hasher.EmptyRoot()
+	}
+	// The range starts at 0: GetRootHash cannot fail.
+	root, _ := t.r.GetRootHash(nil)
+	return root
+}
