@@ -61,42 +61,43 @@ func OpenCheckpointLog(dir string) (l *CheckpointLog, torn int64, err error) {
 		return nil, 0, fmt.Errorf("auditlog: checkpoints: %w", err)
 	}
 	l = &CheckpointLog{f: f, path: path}
-	if err := l.open(created); err != nil {
+	torn, err = l.open(created)
+	if err != nil {
 		f.Close() // the error says what went wrong
 		return nil, 0, err
 	}
-	fi, _ := f.Stat() // stat'ed by open
-	return l, fi.Size() - l.size, nil
+	return l, torn, nil
 }
 
-// open checks the file just opened and cuts a torn last entry.
-func (l *CheckpointLog) open(dirCreated bool) error {
+// open checks the file just opened, cuts a torn last entry and returns
+// its size.
+func (l *CheckpointLog) open(dirCreated bool) (torn int64, err error) {
 	if err := fsafe.SingleLink(l.f); err != nil {
-		return fmt.Errorf("auditlog: checkpoints: %w", err)
+		return 0, fmt.Errorf("auditlog: checkpoints: %w", err)
 	}
 	fi, err := l.f.Stat()
 	if err != nil {
-		return fmt.Errorf("auditlog: checkpoints: %w", err)
+		return 0, fmt.Errorf("auditlog: checkpoints: %w", err)
 	}
 	end, err := lastEntryEnd(l.f, fi.Size())
 	if err != nil {
-		return fmt.Errorf("auditlog: checkpoints: %s: %w", l.path, err)
+		return 0, fmt.Errorf("auditlog: checkpoints: %s: %w", l.path, err)
 	}
 	l.size = end
 	if end < fi.Size() {
 		if err := l.f.Truncate(end); err != nil {
-			return fmt.Errorf("auditlog: checkpoints: cutting a torn entry: %w", err)
+			return 0, fmt.Errorf("auditlog: checkpoints: cutting a torn entry: %w", err)
 		}
 		if err := l.f.Sync(); err != nil {
-			return fmt.Errorf("auditlog: checkpoints: %w", err)
+			return 0, fmt.Errorf("auditlog: checkpoints: %w", err)
 		}
 	}
 	if dirCreated || fi.Size() == 0 {
 		if err := SyncDir(filepath.Dir(l.path)); err != nil {
-			return fmt.Errorf("auditlog: checkpoints: sync folder: %w", err)
+			return 0, fmt.Errorf("auditlog: checkpoints: sync folder: %w", err)
 		}
 	}
-	return nil
+	return fi.Size() - end, nil
 }
 
 // lastEntryEnd returns the end of the last whole entry of the file f of
@@ -197,8 +198,8 @@ func checkFrame(signed []byte) error {
 // ReadCheckpoints returns the checkpoints of the file CheckpointsName in
 // dir, oldest first, each opened with v (see OpenCheckpoint). It stops at
 // the first entry that is not a checkpoint signed by v's key and returns
-// the ones before it with an error that names the file, the entry and
-// its line, wrapping ErrNotSigned, ErrWrongOrigin or ErrBadCheckpoint. A
+// the ones before it with an error that names the file, the entry (from
+// 1) and its first line, wrapping ErrNotSigned, ErrWrongOrigin or ErrBadCheckpoint. A
 // last entry cut short (no blank line after its signatures) is reported
 // as torn, wrapping ErrBadCheckpoint. No file is no checkpoints and no
 // error.
@@ -216,7 +217,7 @@ func ReadCheckpoints(dir string, v note.Verifier) ([]SignedCheckpoint, error) {
 	err = splitEntries(f, func(entry []byte, num, line int) error {
 		c, err := OpenCheckpoint(entry, v)
 		if err != nil {
-			return fmt.Errorf("%s: entry %d (line %d): %w", path, num, line, err)
+			return fmt.Errorf("%w (%s: entry %d, line %d)", err, path, num, line)
 		}
 		out = append(out, SignedCheckpoint{Checkpoint: c, Note: entry})
 		return nil
