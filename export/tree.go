@@ -1,6 +1,9 @@
 package export
 
 import (
+	"crypto/sha256"
+	"hash"
+
 	"github.com/transparency-dev/merkle/compact"
 	"github.com/transparency-dev/merkle/rfc6962"
 )
@@ -9,7 +12,25 @@ import (
 var hasher = rfc6962.DefaultHasher
 
 // rangeFactory builds the compact ranges of the tree.
-var rangeFactory = &compact.RangeFactory{Hash: hasher.HashChildren}
+var rangeFactory = &compact.RangeFactory{Hash: hashChildren}
+
+// leafPrefix starts the content of a leaf's hash.
+var leafPrefix = []byte{0}
+
+// hashChildren is hasher.HashChildren, SHA-256(0x01 || left || right),
+// with one allocation instead of four: a journal's writer computes one
+// per line on average.
+func hashChildren(left, right []byte) []byte {
+	var b [1 + 2*HashSize]byte
+	if len(left) != HashSize || len(right) != HashSize {
+		return hasher.HashChildren(left, right)
+	}
+	b[0] = 1
+	copy(b[1:], left)
+	copy(b[1+HashSize:], right)
+	sum := sha256.Sum256(b[:])
+	return sum[:]
+}
 
 // HashSize is the size in bytes of a leaf, node and root hash of the tree
 // (SHA-256).
@@ -34,10 +55,11 @@ const HashSize = 32
 // writer) owns it.
 type Tree struct {
 	r *compact.Range
+	h hash.Hash // for the leaves
 }
 
 // NewTree returns the empty tree.
-func NewTree() *Tree { return &Tree{r: rangeFactory.NewEmptyRange(0)} }
+func NewTree() *Tree { return &Tree{r: rangeFactory.NewEmptyRange(0), h: sha256.New()} }
 
 // RestoreTree returns the tree of the journal in dir: every line of it,
 // as ReadJournal reads them, appended in order. It fails as ReadJournal
@@ -64,7 +86,10 @@ func LeafHash(line []byte) []byte { return hasher.HashLeaf(line) }
 func (t *Tree) Append(line []byte) {
 	// Append to a range that starts at 0 and was only ever appended to
 	// cannot fail: its hashes are the ones its size calls for.
-	_ = t.r.Append(LeafHash(line), nil)
+	t.h.Reset()
+	t.h.Write(leafPrefix) // a hash.Hash writes without error
+	t.h.Write(line)
+	_ = t.r.Append(t.h.Sum(make([]byte, 0, HashSize)), nil)
 }
 
 // Size returns the number of leaves: the lines appended.

@@ -111,3 +111,13 @@ func errorsIsAny(err error, targets ...error) bool {
 	}
 	return false
 }
+
+// TestTreeAppendAllocs holds the cost of a line to the tree: its leaf
+// hash and, on average, one node hash, each one allocation of the hash
+// kept (the compact range keeps at most one hash per level).
+func TestTreeAppendAllocs(t *testing.T) {
+	tree := export.NewTree()
+	line := []byte(splitLines(numbered(1, 1, 300))[0])
+	allocs := testing.AllocsPerRun(4096, func() { tree.Append(line) })
+	require.LessOrEqual(t, allocs, 2.0)
+}
