@@ -34,7 +34,8 @@ type ConsistencyProof struct {
 // ProveInclusion returns the first line of the journal in dir that match
 // accepts among the checkpoint's cp.Size lines, and the proof that it is
 // in the tree of cp. It reads the journal's lines once (see Tree for
-// which lines are leaves) and holds O(log n) hashes.
+// which lines are leaves) and holds O(log n) hashes. The journal must
+// hold the whole tree, from its first line.
 //
 // It returns an error wrapping ErrNoSuchLine when no line matches,
 // ErrJournalMismatch when the journal has fewer lines than cp.Size or
@@ -183,13 +184,15 @@ func VerifyConsistency(p ConsistencyProof, older, newer []byte, v note.Verifier)
 // treeWalk rebuilds a tree from a journal and keeps the hashes of the
 // nodes a proof needs.
 type treeWalk struct {
-	r      *compact.Range
+	t      *Tree
+	r      *compact.Range         // t.r
 	ids    map[compact.NodeID]int // node wanted -> its place in hashes
 	hashes [][]byte
 }
 
 func newTreeWalk() *treeWalk {
-	return &treeWalk{r: rangeFactory.NewEmptyRange(0), ids: map[compact.NodeID]int{}}
+	t := NewTree()
+	return &treeWalk{t: t, r: t.r, ids: map[compact.NodeID]int{}}
 }
 
 // want asks for the hashes of the nodes ids: those of the nodes already
@@ -214,13 +217,7 @@ func (w *treeWalk) visit(id compact.NodeID, hash []byte) {
 }
 
 // root returns the root of the lines appended so far.
-func (w *treeWalk) root() []byte {
-	if w.r.End() == 0 {
-		return hasher.EmptyRoot()
-	}
-	root, _ := w.r.GetRootHash(nil) // the range starts at 0: cannot fail
-	return root
-}
+func (w *treeWalk) root() []byte { return w.t.Root() }
 
 // walk appends the first cp.Size lines of the journal in dir, calling fn
 // with each and its index before appending it, and checks that they hash
@@ -237,7 +234,7 @@ func (w *treeWalk) walk(dir string, cp Checkpoint, fn func(i uint64, l Line)) er
 		}
 		fn(i, l)
 		// A range that starts at 0 and was only appended to cannot fail.
-		_ = w.r.Append(LeafHash(l.Data), w.visit)
+		_ = w.r.Append(w.t.leafHash(l.Data), w.visit)
 		return nil
 	})
 	if err != nil && err != errEnough {

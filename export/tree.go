@@ -1,7 +1,9 @@
 package export
 
 import (
+	"bytes"
 	"crypto/sha256"
+	"fmt"
 	"hash"
 
 	"github.com/transparency-dev/merkle/compact"
@@ -62,8 +64,11 @@ type Tree struct {
 func NewTree() *Tree { return &Tree{r: rangeFactory.NewEmptyRange(0), h: sha256.New()} }
 
 // RestoreTree returns the tree of the journal in dir: every line of it,
-// as ReadJournal reads them, appended in order. It fails as ReadJournal
-// does.
+// as ReadJournal reads them, appended in order; check it against the
+// latest checkpoint. The tree starts at the journal's oldest file: once
+// retention has removed files, it is the tree of the lines left, not the
+// log's, which goes on from the TreeState of the first line kept. It
+// fails as ReadJournal does.
 func RestoreTree(dir string) (*Tree, error) {
 	t := NewTree()
 	err := ReadJournal(dir, func(l Line) error {
@@ -86,10 +91,15 @@ func LeafHash(line []byte) []byte { return hasher.HashLeaf(line) }
 func (t *Tree) Append(line []byte) {
 	// Append to a range that starts at 0 and was only ever appended to
 	// cannot fail: its hashes are the ones its size calls for.
+	_ = t.r.Append(t.leafHash(line), nil)
+}
+
+// leafHash is LeafHash, with the tree's hash.
+func (t *Tree) leafHash(line []byte) []byte {
 	t.h.Reset()
 	t.h.Write(leafPrefix) // a hash.Hash writes without error
 	t.h.Write(line)
-	_ = t.r.Append(t.h.Sum(make([]byte, 0, HashSize)), nil)
+	return t.h.Sum(make([]byte, 0, HashSize))
 }
 
 // Size returns the number of leaves: the lines appended.
@@ -104,4 +114,42 @@ func (t *Tree) Root() []byte {
 	// The range starts at 0: GetRootHash cannot fail.
 	root, _ := t.r.GetRootHash(nil)
 	return root
+}
+
+// TreeState is what a Tree holds: its size, and the root hashes of its
+// perfect subtrees, largest (leftmost) first, one per bit set in Size.
+// It is enough to go on appending to the tree without its lines, or to
+// check a tree against it.
+type TreeState struct {
+	Size   uint64
+	Hashes [][]byte
+}
+
+// State returns a copy of the tree's state.
+func (t *Tree) State() TreeState {
+	hashes := make([][]byte, len(t.r.Hashes()))
+	for i, h := range t.r.Hashes() {
+		hashes[i] = bytes.Clone(h)
+	}
+	return TreeState{Size: t.r.End(), Hashes: hashes}
+}
+
+// TreeFromState returns the tree whose state is s, to append to. It
+// returns an error wrapping ErrBadCheckpoint when s has not one hash of
+// HashSize bytes per bit set in its size.
+func TreeFromState(s TreeState) (*Tree, error) {
+	for i, h := range s.Hashes {
+		if len(h) != HashSize {
+			return nil, fmt.Errorf("%w: tree state: hash %d has %d bytes, not %d", ErrBadCheckpoint, i, len(h), HashSize)
+		}
+	}
+	hashes := make([][]byte, len(s.Hashes))
+	for i, h := range s.Hashes {
+		hashes[i] = bytes.Clone(h)
+	}
+	r, err := rangeFactory.NewRange(0, s.Size, hashes)
+	if err != nil {
+		return nil, fmt.Errorf("%w: tree state of size %d: %w", ErrBadCheckpoint, s.Size, err)
+	}
+	return &Tree{r: r, h: sha256.New()}, nil
 }

@@ -121,3 +121,36 @@ func TestTreeAppendAllocs(t *testing.T) {
 	allocs := testing.AllocsPerRun(4096, func() { tree.Append(line) })
 	require.LessOrEqual(t, allocs, 2.0)
 }
+
+func TestTreeState(t *testing.T) {
+	r := rand.New(rand.NewPCG(testSeed(t), 5))
+	var lines [][]byte
+	for i := range 1000 {
+		lines = append(lines, fmt.Appendf(nil, `{"seq":%d}`, i+1))
+	}
+	full := export.NewTree()
+	for _, l := range lines {
+		full.Append(l)
+	}
+	for range 20 {
+		k := r.IntN(len(lines) + 1)
+		part := export.NewTree()
+		for _, l := range lines[:k] {
+			part.Append(l)
+		}
+		s := part.State()
+		require.Len(t, s.Hashes, bits.OnesCount64(uint64(k)))
+		cont, err := export.TreeFromState(s)
+		require.NoError(t, err)
+		require.Equal(t, part.Root(), cont.Root())
+		for _, l := range lines[k:] {
+			cont.Append(l)
+		}
+		require.Equal(t, full.Root(), cont.Root(), "continued from %d lines", k)
+		require.Equal(t, full.State(), cont.State())
+	}
+	_, err := export.TreeFromState(export.TreeState{Size: 3, Hashes: [][]byte{make([]byte, 32)}})
+	require.ErrorIs(t, err, export.ErrBadCheckpoint)
+	_, err = export.TreeFromState(export.TreeState{Size: 1, Hashes: [][]byte{make([]byte, 31)}})
+	require.ErrorIs(t, err, export.ErrBadCheckpoint)
+}
