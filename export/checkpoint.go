@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/mod/sumdb/note"
@@ -91,7 +92,7 @@ func (c Checkpoint) check() error {
 // validOrigin reports whether s can be a note key name, as
 // golang.org/x/mod/sumdb/note requires it.
 func validOrigin(s string) bool {
-	return s != "" && utf8.ValidString(s) && strings.IndexFunc(s, func(r rune) bool { return r <= 0x20 || r == 0x7f || r == '+' }) < 0
+	return s != "" && utf8.ValidString(s) && strings.IndexFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f || r == '+' || unicode.IsSpace(r) }) < 0
 }
 
 // ParseCheckpoint reads a checkpoint's body, as Body writes it; it checks

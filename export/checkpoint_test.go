@@ -142,6 +142,8 @@ func TestCheckpointBadInput(t *testing.T) {
 		{"extension like a signature", "example.com/audit\n1\n" + root + "\n\u2014 x y\n", "extension line 1"},
 		{"origin with a space", "example audit\n1\n" + root + "\n", "origin"},
 		{"empty origin", "\n1\n" + root + "\n", "origin"},
+		{"origin with a no-break space", "example\u00a0audit\n1\n" + root + "\n", "origin"},
+		{"origin with a plus", "example+audit\n1\n" + root + "\n", "origin"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := export.ParseCheckpoint([]byte(tc.body))

@@ -153,7 +153,7 @@ func verifyInclusion(line []byte, p InclusionProof, cp Checkpoint) error {
 		return fmt.Errorf("%w: leaf %d is beyond the checkpoint's %d lines", ErrProofFailed, p.LeafIndex, cp.Size)
 	}
 	if err := proof.VerifyInclusion(hasher, p.LeafIndex, p.TreeSize, LeafHash(line), p.Hashes, cp.Root); err != nil {
-		return fmt.Errorf("%w: line %d of %d: %w", ErrProofFailed, p.LeafIndex, p.TreeSize, err)
+		return fmt.Errorf("%w: line %d of %d: %w", ErrProofFailed, p.LeafIndex, p.TreeSize, rootError(err, "the line and the proof"))
 	}
 	return nil
 }
@@ -176,9 +176,19 @@ func VerifyConsistency(p ConsistencyProof, older, newer []byte, v note.Verifier)
 		return fmt.Errorf("%w: the proof is between trees of %d and %d lines, the checkpoints have %d and %d", ErrProofFailed, p.OldSize, p.NewSize, oc.Size, nc.Size)
 	}
 	if err := proof.VerifyConsistency(hasher, oc.Size, nc.Size, p.Hashes, oc.Root, nc.Root); err != nil {
-		return fmt.Errorf("%w: from %d to %d lines: %w", ErrProofFailed, oc.Size, nc.Size, err)
+		return fmt.Errorf("%w: from %d to %d lines: %w", ErrProofFailed, oc.Size, nc.Size, rootError(err, "the proof"))
 	}
 	return nil
+}
+
+// rootError words a root mismatch of package proof on one line; what
+// leads to the root computed.
+func rootError(err error, what string) error {
+	var m proof.RootMismatchError
+	if errors.As(err, &m) {
+		return fmt.Errorf("%s lead to the root %s, not the checkpoint's %s", what, b64(m.CalculatedRoot), b64(m.ExpectedRoot))
+	}
+	return err
 }
 
 // treeWalk rebuilds a tree from a journal and keeps the hashes of the
