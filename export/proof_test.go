@@ -22,6 +22,7 @@ func buildJournal(t testing.TB, r *rand.Rand, n, size int) (string, []string) {
 	require.NoError(t, err)
 	require.Empty(t, torn)
 	var lines []string
+	rotations := 0
 	for written := 0; written < n; {
 		batch := min(n-written, 1+r.IntN(max(n/4, 3)))
 		p := numbered(written+1, batch, size)
@@ -29,8 +30,9 @@ func buildJournal(t testing.TB, r *rand.Rand, n, size int) (string, []string) {
 		require.NoError(t, err)
 		lines = append(lines, splitLines(p)...)
 		written += batch
-		if r.IntN(3) == 0 {
+		if rotations < 2 || r.IntN(3) == 0 { // at least two rotations when there are lines left
 			require.NoError(t, j.Rotate())
+			rotations++
 		}
 	}
 	require.NoError(t, j.Close())
