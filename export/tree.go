@@ -53,15 +53,26 @@ const HashSize = 32
 // in the journal, its leaf index, is what proofs name; it equals seq-1
 // only for a journal that starts at seq 1 and has no gaps.
 //
-// A Tree is not safe for concurrent use: one goroutine (the journal's
-// writer) owns it.
+// The zero value is the empty tree. A Tree is not safe for concurrent
+// use: one goroutine (the journal's writer) owns it.
 type Tree struct {
 	r *compact.Range
 	h hash.Hash // for the leaves
 }
 
 // NewTree returns the empty tree.
-func NewTree() *Tree { return &Tree{r: rangeFactory.NewEmptyRange(0), h: sha256.New()} }
+func NewTree() *Tree {
+	t := &Tree{}
+	t.init()
+	return t
+}
+
+// init makes the zero Tree the empty tree.
+func (t *Tree) init() {
+	if t.r == nil {
+		t.r, t.h = rangeFactory.NewEmptyRange(0), sha256.New()
+	}
+}
 
 // RestoreTree returns the tree of the journal in dir: every line of it,
 // as ReadJournal reads them, appended in order; check it against the
@@ -89,6 +100,7 @@ func LeafHash(line []byte) []byte { return hasher.HashLeaf(line) }
 
 // Append adds line, without its newline, as the next leaf.
 func (t *Tree) Append(line []byte) {
+	t.init()
 	// Append to a range that starts at 0 and was only ever appended to
 	// cannot fail: its hashes are the ones its size calls for.
 	_ = t.r.Append(t.leafHash(line), nil)
@@ -103,12 +115,17 @@ func (t *Tree) leafHash(line []byte) []byte {
 }
 
 // Size returns the number of leaves: the lines appended.
-func (t *Tree) Size() uint64 { return t.r.End() }
+func (t *Tree) Size() uint64 {
+	if t.r == nil {
+		return 0
+	}
+	return t.r.End()
+}
 
 // Root returns the root hash of the tree, HashSize bytes; the empty
 // tree's is SHA-256 of nothing.
 func (t *Tree) Root() []byte {
-	if t.r.End() == 0 {
+	if t.Size() == 0 {
 		return hasher.EmptyRoot()
 	}
 	// The range starts at 0: GetRootHash cannot fail.
@@ -127,6 +144,7 @@ type TreeState struct {
 
 // State returns a copy of the tree's state.
 func (t *Tree) State() TreeState {
+	t.init()
 	hashes := make([][]byte, len(t.r.Hashes()))
 	for i, h := range t.r.Hashes() {
 		hashes[i] = bytes.Clone(h)

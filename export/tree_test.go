@@ -61,6 +61,12 @@ func TestTreeIsRFC6962(t *testing.T) {
 		require.Equal(t, mth(leaves), tree.Root(), "size %d", n)
 	}
 	require.Equal(t, mth(leaves[:1]), export.LeafHash(leaves[0]))
+
+	var zero export.Tree // the zero value is the empty tree
+	require.Equal(t, mth(nil), zero.Root())
+	require.Equal(t, export.TreeState{Hashes: [][]byte{}}, zero.State())
+	zero.Append(leaves[0])
+	require.Equal(t, mth(leaves[:1]), zero.Root())
 }
 
 func TestRestoreTree(t *testing.T) {
