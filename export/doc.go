@@ -1,7 +1,8 @@
 // Package export is the byte level of the audit trail: the JSON Lines
-// journal, the hash chain over its lines, the readers that walk its
-// current and rotated (gzipped too) files in order, the verifier, and the
-// export and import file formats.
+// journal, the hash chain over its lines, the Merkle tree, signed
+// checkpoints and proofs over them, the readers that walk its current
+// and rotated (gzipped too) files in order, the verifier, and the export
+// and import file formats.
 //
 // It knows nothing of package logger's Event: an event here is one JSON
 // object, as bytes. The only keys it reads are seq (in Verify) and the
@@ -25,6 +26,25 @@
 // order and reports the first line modified, removed, inserted or
 // reordered, a line that is not an event (not a JSON object with a seq),
 // a missing file, where verification began, and a torn last line.
+//
+// # Merkle tree, checkpoints and proofs
+//
+// [Tree] is the RFC 6962 Merkle tree over the journal's lines (leaf i is
+// line i without its newline, counted from 0 over the files oldest
+// first), kept as a compact range of at most 64 hashes. A [Checkpoint]
+// states its size and root hash under the log's name, in the C2SP
+// tlog-checkpoint format; [SignCheckpoint] signs it as a note with an
+// Ed25519 key ([Ed25519Signer]) and [OpenCheckpoint] checks it with the
+// public key alone. [CheckpointLog] appends signed checkpoints to the
+// file [CheckpointsName] of the journal's folder, and [ReadCheckpoints]
+// reads them back, refusing any not signed by the key.
+//
+// [ProveInclusion] proves that a line is in the tree of a checkpoint,
+// and [VerifyInclusion] checks that proof offline, with the line, the
+// proof, the signed checkpoint and the public key: a [Bundle] carries
+// all of it in one JSON file. [ProveConsistency] and [VerifyConsistency]
+// show that a later checkpoint extends an earlier one: nothing in the
+// older tree was changed, removed or reordered since.
 //
 // # Fault injection
 //

@@ -44,3 +44,42 @@ var (
 	// or is not a folder.
 	ErrUnsafeDir = fsafe.ErrUnsafeDir
 )
+
+var (
+	// ErrBadCheckpoint is returned, wrapped with what is wrong, when a
+	// checkpoint is malformed: its text (origin, size, root hash,
+	// extension lines), the note around it, or an entry of a checkpoints
+	// file.
+	ErrBadCheckpoint = errors.New("auditlog: export: malformed checkpoint")
+
+	// ErrNotSigned is returned, wrapped with the key, when a checkpoint
+	// carries no signature of the verifier's key, or one that does not
+	// verify.
+	ErrNotSigned = errors.New("auditlog: export: checkpoint not signed by the key")
+
+	// ErrWrongOrigin is returned, wrapped with both names, when a
+	// checkpoint names a log other than the key's, or a signer's name is
+	// not the checkpoint's origin.
+	ErrWrongOrigin = errors.New("auditlog: export: checkpoint of another log")
+
+	// ErrProofFailed is returned, wrapped with the cause, when an
+	// inclusion or consistency proof does not verify against its
+	// checkpoints: the line, the proof or the history was changed, or the
+	// proof is of another tree.
+	ErrProofFailed = errors.New("auditlog: export: proof does not verify")
+
+	// ErrJournalMismatch is returned, wrapped with the sizes, when a
+	// proof is asked of a journal that does not hold the tree of a
+	// checkpoint: fewer lines than its size (lines cut from the end,
+	// files removed), or lines that hash to another root (lines changed,
+	// or another journal).
+	ErrJournalMismatch = errors.New("auditlog: export: the journal does not match the checkpoint")
+
+	// ErrNoSuchLine is returned by ProveInclusion when no line of the
+	// checkpoint's tree is the one asked for.
+	ErrNoSuchLine = errors.New("auditlog: export: no such line in the checkpoint's tree")
+
+	// ErrBadBundle is returned, wrapped with what is wrong, by
+	// UnmarshalBundle for input that is not a proof bundle.
+	ErrBadBundle = errors.New("auditlog: export: malformed proof bundle")
+)
