@@ -28,8 +28,9 @@ const (
 // complete JSON Lines export of the events in it. A line holds the keys
 // of Event.MarshalJSON, the indexed fields first (event_id, seq,
 // timestamp, operation, status, ...) so that the other values are encoded
-// once for the ring and the journal, then prev_hash and hash; readers
-// must not depend on the order of keys. See package export for the hash
+// once for the ring and the journal, then chain (how the line is
+// chained: "sha256", or "hmac-sha256" with HashKey), prev_hash and hash;
+// readers must not depend on the order of keys. See package export for the hash
 // chain and the readers.
 //
 // The journal never follows a symbolic link in Dir, and nothing outside
