@@ -38,9 +38,9 @@ func TestChainAppend(t *testing.T) {
 		obj  string
 		keys []string
 	}{
-		{"empty object", `{}`, []string{"prev_hash", "hash"}},
-		{"object", `{"seq":1,"operation":"STORE","user_id":"u"}`, []string{"seq", "operation", "user_id", "prev_hash", "hash"}},
-		{"nested", `{"a":{"b":[1,2,{"c":"}"}]},"d":"x"}`, []string{"a", "d", "prev_hash", "hash"}},
+		{"empty object", `{}`, []string{"chain", "prev_hash", "hash"}},
+		{"object", `{"seq":1,"operation":"STORE","user_id":"u"}`, []string{"seq", "operation", "user_id", "chain", "prev_hash", "hash"}},
+		{"nested", `{"a":{"b":[1,2,{"c":"}"}]},"d":"x"}`, []string{"a", "d", "chain", "prev_hash", "hash"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := export.NewChain(nil, "")
@@ -58,7 +58,13 @@ func TestChainAppend(t *testing.T) {
 			var m map[string]any
 			require.NoError(t, json.Unmarshal(line, &m))
 			require.Equal(t, export.GenesisHash, m["prev_hash"])
-			want := sha256.Sum256([]byte(export.GenesisHash + tc.obj))
+			require.Equal(t, "sha256", m["chain"])
+			// The hash covers the chain key: the line without prev_hash and hash.
+			canonical := strings.TrimSuffix(tc.obj, "}") + `,"chain":"sha256"}`
+			if tc.obj == "{}" {
+				canonical = `{"chain":"sha256"}`
+			}
+			want := sha256.Sum256([]byte(export.GenesisHash + canonical))
 			require.Equal(t, hex.EncodeToString(want[:]), m["hash"])
 			require.Equal(t, m["hash"], c.Last())
 		})
@@ -108,10 +114,11 @@ func TestChainKeyed(t *testing.T) {
 
 	mac := hmac.New(sha256.New, []byte("secret"))
 	mac.Write([]byte(export.GenesisHash))
-	mac.Write(obj)
+	mac.Write([]byte(`{"seq":1,"operation":"STORE","chain":"hmac-sha256"}`))
 	var m map[string]any
 	require.NoError(t, json.Unmarshal(keyed, &m))
 	require.Equal(t, hex.EncodeToString(mac.Sum(nil)), m["hash"])
+	require.Equal(t, "hmac-sha256", m["chain"], "a keyed line says so")
 }
 
 func TestChainDeterministic(t *testing.T) {

@@ -6,7 +6,7 @@
 //
 // It knows nothing of package logger's Event: an event here is one JSON
 // object, as bytes. The only keys it reads are seq (in Verify) and the
-// chain's own prev_hash and hash.
+// chain's own chain, prev_hash and hash.
 //
 // # Journal
 //
@@ -20,12 +20,15 @@
 //
 // # Hash chain
 //
-// [Chain] adds prev_hash and hash to each line: SHA-256, or HMAC-SHA256
-// with a key, over the previous hash and the line's canonical bytes (the
-// object as written, without those two keys). [Verify] walks the files in
-// order and reports the first line modified, removed, inserted or
-// reordered, a line that is not an event (not a JSON object with a seq),
-// a missing file, where verification began, and a torn last line.
+// [Chain] adds chain, prev_hash and hash to each line: SHA-256, or
+// HMAC-SHA256 with a key, over the previous hash and the line's canonical
+// bytes (the object as written, its chain key included, without prev_hash
+// and hash); the chain key says which, so a keyed journal is known as
+// keyed. [Verify] walks the files in order and reports each line
+// modified, removed, inserted or reordered, a line that is not an event
+// (not a JSON object with a seq), a missing file, where verification
+// began, a torn last line, and a keyed chain checked without its key or
+// with another.
 //
 // # Merkle tree, checkpoints and proofs
 //

@@ -9,6 +9,16 @@ import (
 )
 
 var (
+	// ErrTampered is returned, wrapped, by Report.Err when the chain
+	// breaks.
+	ErrTampered = errors.New("auditlog: journal: hash chain broken")
+
+	// ErrKeyMismatch is returned, wrapped, by Report.Err when the chain
+	// could not be checked with the key given: a keyed chain checked
+	// without its key or with another, or a SHA-256 chain checked with a
+	// key (see KeyStatus).
+	ErrKeyMismatch = errors.New("auditlog: journal: hash chain not checked")
+
 	// ErrUnknownFormat is returned, wrapped, by FormatFromPath for a path
 	// whose extension names no format, and by WriteFormat for a Format
 	// that is not one of the constants.

@@ -70,8 +70,17 @@ type Report struct {
 	// FirstSeq: older files were removed (by retention, MaxBackups or
 	// MaxAge), which is not tampering.
 	FromGenesis bool
-	// Problems are the breaks found, first first, at most MaxProblems.
-	Problems []Problem
+	// Problems are the breaks found, first first, at most MaxProblems;
+	// ProblemCount counts them all.
+	Problems     []Problem
+	ProblemCount int64
+	// Chain is how the lines say they are chained (their chain key), ""
+	// when they do not say (lines written before they did).
+	Chain ChainKind
+	// Key says whether the chain could be checked with the key given.
+	// When it is not KeyFits, no line could be checked: Problems is
+	// empty, and KeyProblem says why in one sentence.
+	Key KeyStatus
 	// Torn is the last line of the newest file when it was cut short
 	// (a crash during a write): reported, not counted as a problem.
 	Torn *Problem
@@ -80,9 +89,51 @@ type Report struct {
 // MaxProblems bounds Report.Problems.
 const MaxProblems = 100
 
-// OK reports whether no problem was found. A torn last line does not
-// count.
-func (r *Report) OK() bool { return len(r.Problems) == 0 }
+// KeyStatus says whether the key given to Verify fits the chain.
+type KeyStatus int
+
+// The answers of Report.Key.
+const (
+	// KeyFits: the chain was checked, with the key for a keyed chain,
+	// without one for a SHA-256 chain.
+	KeyFits KeyStatus = iota
+	// KeyMissing: the chain is keyed (its lines say hmac-sha256, or none
+	// matches its SHA-256 hash though each is a chained event) and was
+	// checked without a key.
+	KeyMissing
+	// KeyWrong: a key was given and no line matches its hash with it,
+	// though each is a chained event: the key is not the chain's (or
+	// every line was altered).
+	KeyWrong
+	// KeyNotKeyed: a key was given, but the chain is SHA-256: no line
+	// matches its hash with the key, and the first matches without. It
+	// was written without a key, or replaced by a chain anyone can
+	// compute.
+	KeyNotKeyed
+)
+
+// OK reports whether the chain was checked and no problem was found. A
+// torn last line does not count.
+func (r *Report) OK() bool { return r.problems() == 0 && r.Key == KeyFits }
+
+// problems counts the problems found: ProblemCount, or the length of
+// Problems in a report made by hand.
+func (r *Report) problems() int64 { return max(r.ProblemCount, int64(len(r.Problems))) }
+
+// KeyProblem says in one sentence why the chain could not be checked
+// with the key given, or returns "" when it could (r.Key is KeyFits).
+func (r *Report) KeyProblem() string {
+	switch r.Key {
+	case KeyMissing, KeyWrong:
+		if r.Chain == ChainHMAC {
+			return "the chain is keyed (hmac-sha256): the key is missing or wrong"
+		}
+		return "the chain is keyed: the key is missing or wrong (no line matches its hash, though every line is a chained event)"
+	case KeyNotKeyed:
+		return "the chain is not keyed (sha256): it was written without a key, or replaced by a chain anyone can recompute"
+	}
+	return ""
+}
 
 // First returns the first problem, or nil.
 func (r *Report) First() *Problem {
@@ -115,7 +166,7 @@ func Verify(dir string, key []byte) (*Report, error) {
 	if len(files) == 0 {
 		return nil, fmt.Errorf("auditlog: journal: no journal files in %s", dir)
 	}
-	v := &verifier{c: NewChain(key, ""), r: &Report{}}
+	v := &verifier{c: NewChain(key, ""), key: key, r: &Report{}}
 	for i, f := range files {
 		v.r.Files = append(v.r.Files, f.Path)
 		v.fileStart = true
@@ -141,7 +192,12 @@ func Verify(dir string, key []byte) (*Report, error) {
 
 type verifier struct {
 	c         *Chain
+	key       []byte
 	r         *Report
+	events    int64  // chained lines that are events
+	valid     int64  // lines that match their own hash, as their chain key says
+	hmacLines int64  // lines whose chain key says hmac-sha256
+	first     []byte // the first chained line, to tell a SHA-256 chain checked with a key
 	fileStart bool
 	started   bool
 	prevSum   string
@@ -151,6 +207,7 @@ type verifier struct {
 }
 
 func (v *verifier) problem(p Problem) {
+	v.r.ProblemCount++
 	if len(v.r.Problems) < MaxProblems {
 		v.r.Problems = append(v.r.Problems, p)
 	}
@@ -162,16 +219,42 @@ func (v *verifier) line(l Line) {
 	v.fileStart = false
 	afterNoSeq := v.noSeq
 	v.noSeq = false
-	obj, prev, sum, ok := splitChained(l.Data)
+	chk := v.c.CheckLine(l.Data)
+	ok := chk.Chained
+	obj := l.Data
+	kindNote := ""
 	if ok {
-		cl.prev, cl.sum = prev, sum
-		cl.selfOK = v.c.hashOf(prev, obj) == sum
-	} else {
-		obj = l.Data
+		obj = chk.obj
+		cl.prev, cl.sum = chk.Prev, chk.Hash
+		cl.selfOK = chk.Valid
+		switch chk.Kind {
+		case "", v.c.Kind():
+		case ChainSHA256, ChainHMAC:
+			cl.selfOK = false
+			kindNote = fmt.Sprintf(" (the line says it is chained with %s, the check was with %s)", chk.Kind, v.c.Kind())
+		default:
+			cl.selfOK = false
+			kindNote = fmt.Sprintf(" (its chain key %.40q is not one the library writes)", string(chk.Kind))
+		}
+		if v.r.Chain == "" {
+			v.r.Chain = chk.Kind
+		}
+		if chk.Kind == ChainHMAC {
+			v.hmacLines++
+		}
+		if v.first == nil {
+			v.first = append([]byte{}, l.Data...)
+		}
 	}
 	seq, notEvent := eventSeq(obj)
 	if notEvent == "" {
 		cl.seq, cl.hasSeq = seq, true
+		if ok {
+			v.events++
+		}
+	}
+	if cl.selfOK {
+		v.valid++
 	}
 	if v.held != nil {
 		h := v.held
@@ -203,10 +286,7 @@ func (v *verifier) line(l Line) {
 			Detail: "not a chained line (no prev_hash and hash at its end)"})
 		return
 	case !cl.selfOK:
-		d := "content does not match its hash"
-		if v.r.Lines == 1 {
-			d += " (a journal written with a HashKey fails so on every line without the right key)"
-		}
+		d := "content does not match its hash" + kindNote
 		kind := Modified
 		if v.started && cl.hasSeq && cl.seq <= v.prevSeq {
 			kind = Inserted
@@ -313,21 +393,41 @@ func (v *verifier) finish() {
 		v.resync(v.held)
 		v.held = nil
 	}
+	r := v.r
+	switch {
+	case v.key == nil && v.hmacLines > 0:
+		r.Key = KeyMissing
+	case v.valid > 0 || v.events == 0 || v.events != r.Lines:
+		return // some line checked, or lines that are not chained events: their problems say it
+	case v.key == nil:
+		r.Key = KeyMissing
+	case NewChain(nil, "").CheckLine(v.first).Valid:
+		r.Key = KeyNotKeyed
+	default:
+		r.Key = KeyWrong
+	}
+	// Every line failed for want of the key: listing them says nothing more.
+	r.Problems, r.ProblemCount = nil, 0
+	r.FirstSeq, r.LastSeq, r.LastHash, r.FromGenesis = 0, 0, "", false
 }
 
 // Err returns nil when the report is OK, else an error naming the first
 // problem, wrapping ErrTampered.
+// Err returns nil when the report is OK; else an error wrapping
+// ErrKeyMismatch with KeyProblem's sentence when the chain could not be
+// checked with the key given, or one wrapping ErrTampered naming the
+// first problem and how many more there are.
 func (r *Report) Err() error {
 	if r.OK() {
 		return nil
 	}
+	if r.Key != KeyFits {
+		return fmt.Errorf("%w: %s", ErrKeyMismatch, r.KeyProblem())
+	}
 	var b strings.Builder
 	b.WriteString(r.Problems[0].String())
-	if n := len(r.Problems); n > 1 {
+	if n := r.problems(); n > 1 {
 		fmt.Fprintf(&b, " (and %d more)", n-1)
 	}
 	return fmt.Errorf("%w: %s", ErrTampered, b.String())
 }
-
-// ErrTampered is returned, wrapped, by Report.Err when the chain breaks.
-var ErrTampered = errors.New("auditlog: journal: hash chain broken")

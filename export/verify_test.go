@@ -2,8 +2,12 @@ package export_test
 
 import (
 	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"hash"
 	"os"
 	"path/filepath"
 	"slices"
@@ -373,6 +377,16 @@ func TestVerifyTamper(t *testing.T) {
 	}
 }
 
+// legacyLine is the line of obj after prev, chained with key (nil:
+// SHA-256) as lines were before they said how they are chained: without
+// a chain key.
+func legacyLine(key []byte, prev string, obj []byte) []byte {
+	return fmt.Appendf(append([]byte{}, obj[:len(obj)-1]...), `,"prev_hash":%q,"hash":%q}`, prev, chainSum(key, prev, obj))
+}
+
+// TestVerifyKeyed: a keyed journal checked with its key verifies;
+// without it, with a wrong key, or a SHA-256 journal checked with a key,
+// gives one clear sentence and no list of every line.
 func TestVerifyKeyed(t *testing.T) {
 	key := []byte("a key kept away from the journal")
 	c := makeChained(t, key, false)
@@ -380,22 +394,29 @@ func TestVerifyKeyed(t *testing.T) {
 	require.NoError(t, err)
 	requireClean(t, r, true, 1, chainedFiles*chainedLines, chainedFiles*chainedLines)
 	require.Equal(t, c.last, r.LastHash)
+	require.Equal(t, export.ChainHMAC, r.Chain)
 
 	for _, tc := range []struct {
 		name string
 		key  []byte
+		want export.KeyStatus
 	}{
-		{"no key", nil},
-		{"wrong key", []byte("a wrong key")},
-		{"empty key", []byte{}},
+		{"no key", nil, export.KeyMissing},
+		{"wrong key", []byte("a wrong key"), export.KeyWrong},
+		{"empty key", []byte{}, export.KeyWrong},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r, err := export.Verify(c.dir, tc.key)
 			require.NoError(t, err)
 			require.False(t, r.OK())
-			require.Equal(t, where{export.Modified, c.files[0], 1, 1, 1}, problems(r)[0])
-			require.Contains(t, r.First().Detail, "HashKey")
-			require.ErrorIs(t, r.Err(), export.ErrTampered)
+			require.Equal(t, tc.want, r.Key)
+			require.Equal(t, "the chain is keyed (hmac-sha256): the key is missing or wrong", r.KeyProblem())
+			require.Empty(t, r.Problems, "one message, not a problem per line")
+			require.Zero(t, r.ProblemCount)
+			require.Empty(t, r.LastHash, "no line verified")
+			require.ErrorIs(t, r.Err(), export.ErrKeyMismatch)
+			require.NotErrorIs(t, r.Err(), export.ErrTampered)
+			require.EqualError(t, r.Err(), export.ErrKeyMismatch.Error()+": the chain is keyed (hmac-sha256): the key is missing or wrong")
 		})
 	}
 
@@ -403,8 +424,109 @@ func TestVerifyKeyed(t *testing.T) {
 		c := makeChained(t, nil, false)
 		r, err := export.Verify(c.dir, key)
 		require.NoError(t, err)
-		require.Equal(t, where{export.Modified, c.files[0], 1, 1, 1}, problems(r)[0])
+		require.False(t, r.OK())
+		require.Equal(t, export.KeyNotKeyed, r.Key)
+		require.Contains(t, r.KeyProblem(), "not keyed (sha256)")
+		require.Empty(t, r.Problems)
 	})
+
+	// A SHA-256 line added to a keyed journal verifies as SHA-256, but
+	// the other lines say they are keyed: without the key, nothing is
+	// checked, and the report says so.
+	t.Run("keyed journal with a SHA-256 line, no key", func(t *testing.T) {
+		c := makeChained(t, key, false)
+		cur := c.files[len(c.files)-1]
+		lines := splitLines(readFile(t, cur))
+		forged := export.NewChain(nil, c.last).Append(nil, chainedObject(chainedFiles*chainedLines+1))
+		writeFile(t, cur, []byte(strings.Join(lines, "\n")+"\n"+string(forged)))
+		r, err := export.Verify(c.dir, nil)
+		require.NoError(t, err)
+		require.Equal(t, export.KeyMissing, r.Key)
+		require.False(t, r.OK())
+
+		// With the key, that line is the one problem, and says why.
+		r, err = export.Verify(c.dir, key)
+		require.NoError(t, err)
+		require.Equal(t, export.KeyFits, r.Key)
+		require.Equal(t, []where{{export.Modified, cur, chainedLines + 1, chainedFiles*chainedLines + 1, chainedFiles*chainedLines + 1}}, problems(r))
+		require.Contains(t, r.First().Detail, "chained with sha256")
+	})
+
+	// Lines without a chain key (as written before lines said how they
+	// are chained) verify as before, and a keyed journal of such lines
+	// checked without its key gives the same one sentence.
+	t.Run("lines without a chain key", func(t *testing.T) {
+		for _, k := range [][]byte{nil, key} {
+			dir := t.TempDir()
+			var b []byte
+			prev := export.GenesisHash
+			for seq := uint64(1); seq <= 5; seq++ {
+				line := legacyLine(k, prev, chainedObject(seq))
+				require.NotContains(t, string(line), `"chain"`)
+				var m struct{ Hash string }
+				require.NoError(t, json.Unmarshal(line, &m))
+				prev = m.Hash
+				b = append(append(b, line...), '\n')
+			}
+			writeFile(t, filepath.Join(dir, export.JournalName), b)
+			r, err := export.Verify(dir, k)
+			require.NoError(t, err)
+			requireClean(t, r, true, 1, 5, 5)
+			require.Equal(t, export.ChainKind(""), r.Chain)
+			if k == nil {
+				r, err = export.Verify(dir, []byte("some key"))
+				require.NoError(t, err)
+				require.Equal(t, export.KeyNotKeyed, r.Key)
+				continue
+			}
+			r, err = export.Verify(dir, nil)
+			require.NoError(t, err)
+			require.Equal(t, export.KeyMissing, r.Key)
+			require.Equal(t, "the chain is keyed: the key is missing or wrong (no line matches its hash, though every line is a chained event)", r.KeyProblem())
+			require.Empty(t, r.Problems)
+			r, err = export.Verify(dir, []byte("a wrong key"))
+			require.NoError(t, err)
+			require.Equal(t, export.KeyWrong, r.Key)
+		}
+	})
+}
+
+// chainSum is the hash of a line with prev and the canonical object obj.
+func chainSum(key []byte, prev string, obj []byte) string {
+	var h hash.Hash = sha256.New()
+	if key != nil {
+		h = hmac.New(sha256.New, key)
+	}
+	h.Write([]byte(prev))
+	h.Write(obj)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// Every problem is counted, though at most MaxProblems are listed.
+func TestVerifyCountsEveryProblem(t *testing.T) {
+	for _, n := range []int{1, 2, export.MaxProblems, export.MaxProblems + 1, 2345} {
+		t.Run(fmt.Sprint(n), func(t *testing.T) {
+			var objs []string
+			for seq := 1; seq <= 3000; seq++ {
+				objs = append(objs, string(chainedObject(uint64(seq))))
+			}
+			dir, path := writeChainedLines(t, objs...)
+			editLines(t, path, func(lines []string) []string {
+				for i := range n {
+					lines[i] = strings.Replace(lines[i], `"user_id":"u"`, `"user_id":"x"`, 1)
+				}
+				return lines
+			})
+			r, err := export.Verify(dir, nil)
+			require.NoError(t, err)
+			require.Equal(t, export.KeyFits, r.Key)
+			require.Equal(t, int64(n), r.ProblemCount)
+			require.Len(t, r.Problems, min(n, export.MaxProblems))
+			if n > 1 {
+				require.ErrorContains(t, r.Err(), fmt.Sprintf("(and %d more)", n-1))
+			}
+		})
+	}
 }
 
 func TestVerifyCorruptGzip(t *testing.T) {

@@ -187,7 +187,7 @@ func kindOf(c byte) string {
 //
 // A missing key and null give an empty cell, which ReadFrom reads as a
 // missing key; the empty string in a text column is a lone single quote
-// (see below), so it reads back as the empty string. Keys not in the list (prev_hash, hash,
+// (see below), so it reads back as the empty string. Keys not in the list (chain, prev_hash, hash,
 // anything else) are dropped: CSV is for people and spreadsheets; JSON
 // Lines is the lossless format. encoding/csv also reads a carriage return
 // right before a line feed inside a value as a line feed alone.

@@ -171,7 +171,7 @@ func (r *coldReader) field(ev *Event, key string) bool {
 			return r.strings(&ev.EntryIDs)
 		case "duration_ms":
 			return r.millis(&ev.Duration)
-		case "prev_hash", "hash":
+		case "chain", "prev_hash", "hash":
 			_, ok := r.rawStr()
 			return ok
 		}

@@ -23,6 +23,13 @@ var (
 	// outside the years 1678 to 2262.
 	ErrInvalidEvent = errors.New("auditlog: invalid event")
 
+	// ErrChainBroken is reported, wrapped with the file and line, to
+	// Options.ErrorHandler when JournalOptions.Recover reads a journal
+	// line that does not verify (its content does not match its hash,
+	// with HashKey when set, or it is not chained), which is not
+	// recovered, or a line that does not chain to the line before it.
+	ErrChainBroken = errors.New("auditlog: journal: hash chain broken")
+
 	// ErrInvalidOptions is returned, wrapped with the reason, by New for
 	// options it cannot honour.
 	ErrInvalidOptions = errors.New("auditlog: invalid options")

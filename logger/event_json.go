@@ -263,7 +263,7 @@ type eventJSON struct {
 }
 
 // UnmarshalJSON decodes the encoding of MarshalJSON (and of the journal)
-// into ev, replacing every field. Keys it does not know (prev_hash, hash)
+// into ev, replacing every field. Keys it does not know (chain, prev_hash, hash)
 // are ignored. Values in maps decode as encoding/json decodes into any.
 func (ev *Event) UnmarshalJSON(data []byte) error {
 	var j eventJSON

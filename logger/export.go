@@ -100,7 +100,7 @@ func encodeEvents(events []Event) []json.RawMessage {
 //   - timestamps in RFC 3339, or in Python's isoformat without a zone
 //     ("2025-01-15T10:30:45.123456", with 'T' or a space), taken as UTC.
 //
-// Keys it does not know (prev_hash, hash, anything else) are ignored. An
+// Keys it does not know (chain, prev_hash, hash, anything else) are ignored. An
 // event without a timestamp (no key, null, an empty string, an empty CSV
 // cell) keeps a zero Time, which Log, LogBatch and Import stamp with the
 // logger's clock.

@@ -28,8 +28,9 @@ const (
 // complete JSON Lines export of the events in it. A line holds the keys
 // of Event.MarshalJSON, the indexed fields first (event_id, seq,
 // timestamp, operation, status, ...) so that the other values are encoded
-// once for the ring and the journal, then prev_hash and hash; readers
-// must not depend on the order of keys. See package export for the hash
+// once for the ring and the journal, then chain (how the line is
+// chained: "sha256", or "hmac-sha256" with HashKey), prev_hash and hash;
+// readers must not depend on the order of keys. See package export for the hash
 // chain and the readers.
 //
 // The journal never follows a symbolic link in Dir, and nothing outside
@@ -76,7 +77,12 @@ type JournalOptions struct {
 	SyncInterval time.Duration
 	// HashKey keys the hash chain: nil chains lines with SHA-256, a key
 	// with HMAC-SHA256. Only a keyed chain, whose key is kept away from
-	// the journal, shows deliberate tampering; see export.Chain.
+	// the journal, shows deliberate tampering; see export.Chain. Each
+	// line says how it is chained ("chain":"hmac-sha256" or "sha256"):
+	// New refuses (ErrInvalidOptions) to go on with a keyed journal
+	// without HashKey, or with a SHA-256 one with it, which would leave a
+	// journal no single key verifies; start a new journal in another
+	// folder to change.
 	HashKey []byte
 	// NoChain leaves prev_hash and hash out of the lines.
 	NoChain bool
@@ -88,6 +94,18 @@ type JournalOptions struct {
 	// of each rotated one (the journal writes each file above every seq
 	// before it, and keeps a compressed file's last line in its gzip
 	// header), so that starting does not read the whole journal. See New.
+	//
+	// Recover checks the chain of what it reads back (with HashKey when
+	// set): a line whose content does not match its hash (edited, or
+	// added by someone without the key), or that is not chained, is not
+	// recovered (neither in the ring nor in the statistics) and is
+	// reported to ErrorHandler, naming its file and line (wrapping
+	// ErrChainBroken), and counted in Stats.Failed; a line that matches
+	// its hash but does not follow the line before it (lines removed,
+	// inserted or reordered) is recovered, reported and counted. When no
+	// line matches its hash with HashKey, the key is not the journal's:
+	// New refuses it. Without Recover, New checks the hash of the line
+	// it goes on from, and reports a mismatch.
 	Recover bool
 }
 

@@ -10,11 +10,13 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/uuid"
+
+	"github.com/auditlog/auditlog/export"
 )
 
-// chainKeysLen is the length of the ,"prev_hash":...,"hash":... keys the
-// chain adds to a line, and its newline.
-const chainKeysLen = len(`,"prev_hash":"","hash":""}`) + 2*64 + 1
+// chainKeysLen is the most the chain adds to a line: its
+// ,"chain":...,"prev_hash":...,"hash":... keys and its newline.
+const chainKeysLen = export.KeysLen
 
 // encodeObj encodes the journal line of p (without the chain's keys)
 // into l.w.obj and returns it: the indexed fields first, then the cold

@@ -2,6 +2,7 @@ package logger
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -132,6 +133,15 @@ type journalReader struct {
 	topFile string
 	topNum  int
 	bad     int // lines reported: no readable seq, a seq not above top, an event that cannot be read
+	// With recover and a chain: check checks each line's hash; prevHash
+	// is the hash of the line before (and altHash that of a line before
+	// that did not verify, which the next line may chain to); checked and
+	// valid count the chained lines read and those that verified.
+	check          *export.Chain
+	prevHash       string
+	altHash        string
+	checked, valid int
+	topFailed      bool // the line with the highest seq did not verify (and was reported)
 	// With recover: keep[head:] is the newest run of consecutive seqs,
 	// the events that go into the ring.
 	keep []Event
@@ -157,8 +167,12 @@ type journalReader struct {
 // keepEvent and refill).
 func (l *Logger) readJournal(dir string, recover bool) (uint64, string, error) {
 	r := &journalReader{l: l, recover: recover}
+	jo := l.opts.Journal
 	if recover {
 		r.keep = make([]Event, 0, min(l.opts.MaxEvents, 1<<16))
+		if !jo.NoChain {
+			r.check = export.NewChain(jo.HashKey, "")
+		}
 	}
 	files, err := export.JournalFiles(dir)
 	if err != nil {
@@ -187,6 +201,13 @@ func (l *Logger) readJournal(dir string, recover bool) (uint64, string, error) {
 			r.fail(fmt.Errorf("auditlog: journal: %w", err))
 		}
 	}
+	if err := r.checkKey(); err != nil {
+		return 0, "", err
+	}
+	if r.check != nil && r.checked > 0 && r.valid == 0 && jo.HashKey != nil {
+		return 0, "", fmt.Errorf("%w: Journal.HashKey: no line of the journal in %s matches its hash with it: the key is not the journal's, or the journal was written without one",
+			ErrInvalidOptions, dir)
+	}
 	hash := r.topHash()
 	if r.bad > maxReported {
 		l.report(fmt.Errorf("auditlog: journal: %d lines or files could not be read or were out of order (the first %d reported)", r.bad, maxReported))
@@ -204,7 +225,7 @@ func (l *Logger) readJournal(dir string, recover bool) (uint64, string, error) {
 // the chain writes), is reported and counted: the hash goes into the
 // next line as it is, so it must be one.
 func (r *journalReader) topHash() string {
-	if r.topLine == nil {
+	if r.topLine == nil || r.topFailed {
 		return ""
 	}
 	var t lineTail
@@ -260,10 +281,11 @@ func (r *journalReader) line(line export.Line) error {
 		r.fail(fmt.Errorf("auditlog: journal: %w: %s: skipped, its seq cannot be read: %w", export.ErrCorrupt, lineAt(line.File, line.Num), err))
 		return nil
 	}
+	chainErr := r.verify(line)
 	if seq <= r.topSeq {
 		r.fail(fmt.Errorf("auditlog: journal: %w: %s: seq %d is not above %d, the highest before it; new events go on above the highest seq in the journal",
 			export.ErrCorrupt, lineAt(line.File, line.Num), seq, r.topSeq))
-		if r.recover {
+		if r.recover && chainErr == nil {
 			if ev, err := readEvent(line.Data); err == nil {
 				r.count(&ev) // an event on disk: it counts, out of the ring
 			}
@@ -273,6 +295,14 @@ func (r *journalReader) line(line export.Line) error {
 	// The seq and the chain go on after this line, read or not.
 	r.topSeq, r.topLine = seq, append(r.topLine[:0], line.Data...)
 	r.topFile, r.topNum = line.File, line.Num
+	r.topFailed = false
+	if chainErr != nil {
+		// Not an event the logger is known to have written: it goes
+		// neither into the ring nor into the statistics.
+		r.fail(fmt.Errorf("auditlog: journal: %w: recovery skipped %s: %w", ErrChainBroken, lineAt(line.File, line.Num), chainErr))
+		r.topFailed = !isHash(chainHash(line.Data))
+		return nil
+	}
 	if r.recover {
 		ev, err := readEvent(line.Data)
 		if err != nil {
@@ -281,6 +311,80 @@ func (r *journalReader) line(line export.Line) error {
 		}
 		ev.Seq = seq
 		r.keepEvent(ev)
+	}
+	return nil
+}
+
+// verify checks the chain at line when Recover reads it: nil when the
+// line matches its own hash (with HashKey when set), else why not. A
+// line that matches its hash but does not chain to the line before it
+// (lines removed, inserted or reordered around it) is reported and
+// counted, and recovered: its hash shows the logger wrote it.
+func (r *journalReader) verify(line export.Line) error {
+	if r.check == nil {
+		return nil
+	}
+	c := r.check.CheckLine(line.Data)
+	if !c.Chained {
+		return errors.New("not a chained line (no prev_hash and hash at its end), though the journal is chained")
+	}
+	r.checked++
+	alt := r.altHash
+	r.altHash = ""
+	switch {
+	case c.Kind != "" && c.Kind != r.check.Kind():
+		r.altHash = c.Hash
+		return fmt.Errorf("the line says it is chained with %s, the journal with %s", c.Kind, r.check.Kind())
+	case !c.Valid:
+		r.altHash = c.Hash
+		if r.check.Kind() == export.ChainHMAC {
+			return errors.New("its content does not match its hash with Journal.HashKey (altered, or written without the key)")
+		}
+		return errors.New("its content does not match its hash (altered)")
+	}
+	r.valid++
+	if r.prevHash != "" && c.Prev != r.prevHash && c.Prev != alt {
+		r.fail(fmt.Errorf("auditlog: journal: %w: %s: its prev_hash is not the hash of the line before it: lines were removed, inserted or reordered before it",
+			ErrChainBroken, lineAt(line.File, line.Num)))
+	}
+	r.prevHash = c.Hash
+	return nil
+}
+
+// chainHash returns the hash a line carries at its end, "" when none.
+func chainHash(line []byte) string {
+	const key = `","hash":"`
+	if len(line) < len(key)+64+2 || !bytes.HasSuffix(line, []byte(`"}`)) {
+		return ""
+	}
+	h := line[len(line)-64-2 : len(line)-2]
+	if !bytes.HasSuffix(line[:len(line)-64-2], []byte(key)) {
+		return ""
+	}
+	return string(h)
+}
+
+// checkKey refuses to go on with a chain of another kind than the
+// options say: the line the chain goes on from says it is keyed and
+// Journal.HashKey is not set, or the reverse. New chained so would leave
+// a journal no single key verifies.
+func (r *journalReader) checkKey() error {
+	jo := r.l.opts.Journal
+	if r.topLine == nil || jo.NoChain {
+		return nil
+	}
+	c := export.NewChain(jo.HashKey, "").CheckLine(r.topLine)
+	switch kind := c.Kind; {
+	case kind == export.ChainHMAC && jo.HashKey == nil:
+		return fmt.Errorf("%w: Journal.HashKey is not set, but the journal in %s is keyed (%s says \"chain\":\"hmac-sha256\"): give its key, or start a new journal in another folder",
+			ErrInvalidOptions, jo.Dir, lineAt(r.topFile, r.topNum))
+	case kind == export.ChainSHA256 && jo.HashKey != nil:
+		return fmt.Errorf("%w: Journal.HashKey is set, but the journal in %s is not keyed (%s says \"chain\":\"sha256\"): leave HashKey out, or start a new journal in another folder",
+			ErrInvalidOptions, jo.Dir, lineAt(r.topFile, r.topNum))
+	case !r.recover && kind == export.ChainHMAC && !c.Valid:
+		// Recover checks every line; without it, the one the chain goes on from.
+		r.fail(fmt.Errorf("auditlog: journal: %w: %s does not match its hash with Journal.HashKey: the key is not the journal's, or the line was altered",
+			ErrChainBroken, lineAt(r.topFile, r.topNum)))
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"strconv"
 	"strings"
@@ -13,26 +14,19 @@ import (
 // or keyed and checked without the right key. ok is true only when the
 // chain verified.
 func chainStatus(r *export.Report, key []byte) (status string, ok bool) {
-	files := plural(len(r.Files), "file")
+	files := plural(int64(len(r.Files)), "file")
 	switch {
 	case r.Lines == 0:
 		return fmt.Sprintf("no lines in %s: nothing to verify", files), false
 	case r.Unchained == r.Lines:
-		return fmt.Sprintf("not chained: %s written without a hash chain (JournalOptions.NoChain), which cannot be verified", plural(int(r.Lines), "line")), false
-	case everyLineFailsItsHash(r):
-		if key == nil {
-			return fmt.Sprintf("not verified: no line of %s matches its hash; the chain is keyed (JournalOptions.HashKey) and was checked without its key (give it with --key-file), or every line was altered", plural(int(r.Lines), "line")), false
-		}
-		return fmt.Sprintf("not verified: no line of %s matches its hash with the key given; the key is wrong, or every line was altered", plural(int(r.Lines), "line")), false
+		return fmt.Sprintf("not chained: %s written without a hash chain (JournalOptions.NoChain), which cannot be verified", plural(r.Lines, "line")), false
+	case r.Key != export.KeyFits:
+		return "not verified: " + keyProblem(r, key), false
 	case !r.OK():
-		n := plural(len(r.Problems), "problem")
-		if len(r.Problems) >= export.MaxProblems {
-			n = fmt.Sprintf("at least %d problems", len(r.Problems))
-		}
-		return fmt.Sprintf("BROKEN: %s in %s of %s; the first: %s", n, plural(int(r.Lines), "line"), files, r.Problems[0]), false
+		return fmt.Sprintf("BROKEN: %s; the first: %s", problemCount(r, r.ProblemCount), r.Problems[0]), false
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "verified: %s in %s, seq %d to %d", plural(int(r.Lines), "line"), files, r.FirstSeq, r.LastSeq)
+	fmt.Fprintf(&b, "verified: %s in %s, seq %d to %d", plural(r.Lines, "line"), files, r.FirstSeq, r.LastSeq)
 	if key != nil {
 		b.WriteString(", keyed (HMAC-SHA256)")
 	}
@@ -48,25 +42,56 @@ func chainStatus(r *export.Report, key []byte) (status string, ok bool) {
 	return b.String(), true
 }
 
-// everyLineFailsItsHash reports whether no line of r matched its own
-// hash though every line is a chained event: what a keyed journal gives
-// without its key, or with a wrong one.
-func everyLineFailsItsHash(r *export.Report) bool {
-	if r.LastHash != "" || r.Unchained > 0 || len(r.Problems) == 0 {
-		return false
-	}
-	for _, p := range r.Problems {
-		if p.Seq == 0 { // not an event
-			return false
+// keyProblem says why r's chain could not be checked with key, and what
+// to do about it.
+func keyProblem(r *export.Report, key []byte) string {
+	s := r.KeyProblem()
+	switch r.Key {
+	case export.KeyMissing:
+		s += "; give the key with --key-file"
+	case export.KeyWrong:
+		s += "; check the file given with --key-file"
+		if bytes.HasSuffix(key, []byte("\n")) {
+			s += " (it ends with a newline, which is part of the key)"
 		}
+	case export.KeyNotKeyed:
+		s += "; check it without --key-file to see whether its SHA-256 chain holds"
 	}
-	return true
+	return s
 }
 
-// plural writes n and noun, with an s unless n is 1.
-func plural(n int, noun string) string {
+// problemCount says how many problems r found in how many lines and
+// files, and, when it lists fewer than all of them, how many it lists.
+func problemCount(r *export.Report, listed int64) string {
+	s := fmt.Sprintf("%s in %s of %s", plural(r.ProblemCount, "problem"), plural(r.Lines, "line"), plural(int64(len(r.Files)), "file"))
+	if listed < r.ProblemCount {
+		s += fmt.Sprintf(", the first %s listed", thousands(listed))
+	}
+	return s
+}
+
+// plural writes n (see thousands) and noun, with an s unless n is 1.
+func plural(n int64, noun string) string {
 	if n == 1 {
 		return "1 " + noun
 	}
-	return strconv.Itoa(n) + " " + noun + "s"
+	return thousands(n) + " " + noun + "s"
+}
+
+// thousands writes n with a comma between groups of three digits.
+func thousands(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	if neg {
+		b.WriteByte('-')
+	}
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
 }

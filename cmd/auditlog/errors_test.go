@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -24,10 +25,8 @@ func TestVerify(t *testing.T) {
 	t.Run("keyed without the key", func(t *testing.T) {
 		r := runCLI(t, "verify", "keyed_logs")
 		require.Equal(t, 1, r.code)
-		require.Contains(t, r.stdout, "BROKEN: 50 problems in 50 lines of 1 files\n")
-		require.Contains(t, r.stdout, "audit.jsonl line 1: modified: content does not match its hash (a journal written with a HashKey")
-		require.Contains(t, r.stdout, "  ... and 30 more\n")
-		require.NotContains(t, r.stdout, "NoChain", "its lines are chained: the key is what is missing")
+		// One sentence, not a problem per line.
+		require.Equal(t, "NOT VERIFIED: the chain is keyed (hmac-sha256): the key is missing or wrong; give the key with --key-file\n", r.stdout)
 	})
 	t.Run("a journal without a chain", func(t *testing.T) {
 		dir := t.TempDir()
@@ -42,7 +41,7 @@ func TestVerify(t *testing.T) {
 		require.NoError(t, os.WriteFile(filepath.Join(dir, "k"), append(fix.key, '\n'), 0o600))
 		r := runCLI(t, "verify", "--key-file", filepath.Join(dir, "k"), "keyed_logs")
 		require.Equal(t, 1, r.code)
-		require.Contains(t, r.stdout, "note: the key file ends with a newline, which is part of the key\n")
+		require.Equal(t, "NOT VERIFIED: the chain is keyed (hmac-sha256): the key is missing or wrong; check the file given with --key-file (it ends with a newline, which is part of the key)\n", r.stdout)
 	})
 	t.Run("a line changed", func(t *testing.T) {
 		dir := t.TempDir()
@@ -65,7 +64,7 @@ func TestVerify(t *testing.T) {
 		require.NoError(t, os.WriteFile(cur, bytes.Join(lines, nil), 0o600))
 		r := runIn(t, dir, "verify", ".")
 		require.Equal(t, 1, r.code, r.stdout)
-		require.Contains(t, r.stdout, "BROKEN: 1 problems")
+		require.Contains(t, r.stdout, "BROKEN: 1 problem in ")
 		require.Contains(t, r.stdout, fmt.Sprintf("audit.jsonl line %d: modified: content does not match its hash\n", changed+1))
 		require.Empty(t, r.stderr)
 	})
@@ -91,7 +90,7 @@ func TestVerify(t *testing.T) {
 	t.Run("torn last line", func(t *testing.T) {
 		dir := tornJournal(t)
 		r := runIn(t, dir, "verify", "--key-file", filepath.Join(fix.dir, "audit.key"), ".").ok(t)
-		require.Contains(t, r.stdout, "OK: 50 lines in 1 files")
+		require.Contains(t, r.stdout, "OK: 50 lines in 1 file,")
 		require.Contains(t, r.stdout, "Note: audit.jsonl line 51: last line cut short")
 	})
 }
@@ -332,7 +331,7 @@ func TestVerifyLinesThatAreNotEvents(t *testing.T) {
 	t.Run("non-JSON lines", func(t *testing.T) {
 		r := runIn(t, write(t, []byte("hello\nworld\n")), "verify", ".")
 		require.Equal(t, 1, r.code, r.stdout)
-		require.Contains(t, r.stdout, "BROKEN: 2 problems in 2 lines of 1 files\n")
+		require.Contains(t, r.stdout, "BROKEN: 2 problems in 2 lines of 1 file\n")
 		require.Contains(t, r.stdout, "audit.jsonl line 1: modified: not a journal event: not valid JSON")
 		require.Contains(t, r.stdout, "No line is a journal event")
 		require.NotContains(t, r.stdout, "NoChain")
@@ -347,7 +346,7 @@ func TestVerifyLinesThatAreNotEvents(t *testing.T) {
 	t.Run("line 1 not JSON", func(t *testing.T) {
 		r := runIn(t, write(t, chain("{hello}", `{"seq":2}`, `{"seq":3}`)), "verify", ".")
 		require.Equal(t, 1, r.code, r.stdout)
-		require.Contains(t, r.stdout, "BROKEN: 1 problems")
+		require.Contains(t, r.stdout, "BROKEN: 1 problem in ")
 		require.Contains(t, r.stdout, "audit.jsonl line 1: modified: not a journal event: not valid JSON")
 		require.NotContains(t, r.stdout, "line 2")
 		require.NotContains(t, r.stdout, "retention", "the first line is bad: no file was removed")
@@ -360,7 +359,45 @@ func TestVerifyLinesThatAreNotEvents(t *testing.T) {
 	for name, b := range map[string]string{"empty": "", "blank lines": "\n\n \n"} {
 		t.Run(name, func(t *testing.T) {
 			r := runIn(t, write(t, []byte(b)), "verify", ".").ok(t)
-			require.Equal(t, "OK: no lines in 1 files: nothing to verify\n", r.stdout)
+			require.Equal(t, "OK: no lines in 1 file: nothing to verify\n", r.stdout)
+		})
+	}
+}
+
+// TestVerifyCountsEveryProblem: verify counts every problem, says how
+// many it lists, and writes "1 problem", not "1 problems"; the report's
+// chain status counts the same way.
+func TestVerifyCountsEveryProblem(t *testing.T) {
+	for _, tc := range []struct {
+		edited int
+		want   string
+	}{
+		{1, "BROKEN: 1 problem in 2,400 lines of 1 file\n"},
+		{2345, "BROKEN: 2,345 problems in 2,400 lines of 1 file, the first 20 listed\n"},
+	} {
+		t.Run(strconv.Itoa(tc.edited), func(t *testing.T) {
+			dir := t.TempDir()
+			c := export.NewChain(nil, "")
+			var b []byte
+			for seq := 1; seq <= 2400; seq++ {
+				line := c.Append(nil, fmt.Appendf(nil, `{"seq":%d,"operation":"STORE","user_id":"u"}`, seq))
+				if seq <= tc.edited {
+					line = bytes.Replace(line, []byte(`"u"`), []byte(`"x"`), 1)
+				}
+				b = append(b, line...)
+			}
+			require.NoError(t, os.WriteFile(filepath.Join(dir, export.JournalName), b, 0o600))
+			r := runCLI(t, "verify", dir)
+			require.Equal(t, 1, r.code, r.stdout)
+			require.True(t, strings.HasPrefix(r.stdout, tc.want), r.stdout)
+			require.Equal(t, min(tc.edited, maxShown), strings.Count(r.stdout, ": modified: "))
+
+			rep, err := export.Verify(dir, nil)
+			require.NoError(t, err)
+			status, ok := chainStatus(rep, nil)
+			require.False(t, ok)
+			want := strings.TrimSuffix(strings.TrimSuffix(tc.want, "\n"), ", the first 20 listed")
+			require.True(t, strings.HasPrefix(status, want+"; the first: "), status)
 		})
 	}
 }

@@ -111,10 +111,10 @@ var exampleChecks = map[string]func(t *testing.T, dir string, r result){
 		require.Contains(t, r.stdout, "2 of 31 days without events: 2026-01-10, 2026-01-20\n")
 	},
 	"auditlog verify ./audit_logs": func(t *testing.T, _ string, r result) {
-		require.Contains(t, r.stdout, "OK: "+formatInt(len(fix.events))+" lines in "+formatInt(fix.files)+" files")
+		require.Contains(t, r.stdout, "OK: "+thousands(int64(len(fix.events)))+" lines in "+formatInt(fix.files)+" files")
 	},
 	"auditlog verify --key-file audit.key ./keyed_logs": func(t *testing.T, _ string, r result) {
-		require.Contains(t, r.stdout, "OK: 50 lines in 1 files")
+		require.Contains(t, r.stdout, "OK: 50 lines in 1 file,")
 	},
 	"auditlog tail ./audit_logs --status failure": nil, // run by TestExamples itself
 	"auditlog export ./audit_logs --user alice --out alice.csv": func(t *testing.T, dir string, r result) {

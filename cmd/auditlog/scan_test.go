@@ -122,6 +122,7 @@ var scanCases = []struct {
 	{`{"tags":{}}`, false},
 	{`{"description":["x"]}`, false},
 	{`{"prev_hash":"abc","hash":"def","other":[true,false,null,-0.5e-3]}`, true},
+	{`{"seq":1,"operation":"STORE","chain":"hmac-sha256","prev_hash":"abc","hash":"def"}`, true},
 	{`{"metadata":{"a":tru}}`, false},
 	{`{"metadata":{"a":1,}}`, false},
 	{`{"metadata":{"a" 1}}`, false},

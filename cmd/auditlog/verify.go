@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
 	"os"
 
@@ -28,8 +27,12 @@ not a journal event (not a JSON object with a seq), or when the journal
 cannot be read. A journal with no lines has nothing to verify and passes.
 
 A journal written with JournalOptions.HashKey is verified with --key-file, a
-file whose bytes, all of them, are the key (write it without a newline). A
-last line cut short by a crash is reported, not counted as a break.
+file whose bytes, all of them, are the key (write it without a newline).
+Each line says how it is chained ("chain":"hmac-sha256" when keyed): a keyed
+journal checked without its key, or with another, is reported in one line
+(NOT VERIFIED), and so is a SHA-256 journal checked with a key. Every
+problem is counted; the first 20 are listed. A last line cut short by a
+crash is reported, not counted as a break.
 Verification begins at the oldest file on disk: when retention removed older
 files, it says so. The chain cannot show lines cut from the very end: keep
 the last hash it prints somewhere else and compare.`,
@@ -76,23 +79,21 @@ func printVerify(a *app, r *export.Report, key []byte) {
 	w := a.stdout
 	switch {
 	case r.OK() && r.Lines == 0:
-		fmt.Fprintf(w, "OK: no lines in %d files: nothing to verify\n", len(r.Files))
+		fmt.Fprintf(w, "OK: no lines in %s: nothing to verify\n", plural(int64(len(r.Files)), "file"))
 	case r.OK():
-		fmt.Fprintf(w, "OK: %d lines in %d files, seq %d to %d\n", r.Lines, len(r.Files), r.FirstSeq, r.LastSeq)
+		fmt.Fprintf(w, "OK: %s in %s, seq %d to %d\n", plural(r.Lines, "line"), plural(int64(len(r.Files)), "file"), r.FirstSeq, r.LastSeq)
+	case r.Key != export.KeyFits:
+		fmt.Fprintf(w, "NOT VERIFIED: %s\n", keyProblem(r, key))
 	default:
-		fmt.Fprintf(w, "BROKEN: %d problems in %d lines of %d files\n", len(r.Problems), r.Lines, len(r.Files))
-		for i, p := range r.Problems {
-			if i == maxShown {
-				fmt.Fprintf(w, "  ... and %d more\n", len(r.Problems)-maxShown)
-				break
-			}
+		shown := min(len(r.Problems), maxShown)
+		fmt.Fprintf(w, "BROKEN: %s\n", problemCount(r, int64(shown)))
+		for _, p := range r.Problems[:shown] {
 			fmt.Fprintf(w, "  %s line %d: %s: %s\n", p.File, p.Line, p.Kind, cell(p.Detail, 200))
-		}
-		if p := r.First(); key != nil && p.Line == 1 && p.Kind == export.Modified && bytes.HasSuffix(key, []byte("\n")) {
-			fmt.Fprintln(w, "  note: the key file ends with a newline, which is part of the key")
 		}
 	}
 	switch {
+	case r.Key != export.KeyFits:
+		// No line was checked: nothing more to say of where the chain starts.
 	case r.Lines > 0 && r.FirstSeq == 0 && r.Unchained == 0:
 		fmt.Fprintln(w, "No line is a journal event: this is not a journal the library wrote.")
 	case r.FromGenesis:

@@ -73,9 +73,8 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	if !r.OK() {
-		p := r.First()
-		log.Fatalf("%s line %d: %s: %s", p.File, p.Line, p.Kind, p.Detail)
+	if err := r.Err(); err != nil {
+		log.Fatal(err) // the first problem and how many more, or a key that does not fit
 	}
 	fmt.Printf("verified: %d lines, seq %d to %d, from the start of the chain: %v\n", r.Lines, r.FirstSeq, r.LastSeq, r.FromGenesis)
 
