@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"os"
 
 	"github.com/spf13/cobra"
 
@@ -40,15 +39,9 @@ the last hash it prints somewhere else and compare.`,
 		Args:    exactArgs(1, "one journal folder"),
 		RunE: a.runE(func(_ *cobra.Command, args []string) error {
 			dir := args[0]
-			var key []byte
-			if keyFile != "" {
-				var err error
-				if key, err = os.ReadFile(keyFile); err != nil {
-					return fmt.Errorf("--key-file: %w", err)
-				}
-				if len(key) == 0 {
-					return usageErrorf("--key-file %s is empty", keyFile)
-				}
+			key, err := readKeyFile(keyFile)
+			if err != nil {
+				return err
 			}
 			if err := checkDir(dir); err != nil {
 				return err
