@@ -3,11 +3,8 @@
 package postgres_test
 
 import (
-	"context"
 	"testing"
 
-	"github.com/auditlog/auditlog/internal/workload"
-	"github.com/auditlog/auditlog/logger"
 	"github.com/auditlog/auditlog/store/storetest"
 )
 
@@ -18,34 +15,12 @@ import (
 //	go test -tags postgres -run '^$' -bench 'Write|Ingest' ./store/postgres/
 //	go test -run '^$' -bench 'Write/NORMAL|Ingest' ./store/sqlite/
 
-const (
-	benchSeed  = 42  // as logger/bench_test.go
-	benchBatch = 512 // the logger writer's batch
-)
-
 // BenchmarkWrite writes the workload in batches of 512 events, as the
 // logger's writer hands them over, to a new table: ns/op is per event,
 // and events/s the throughput.
 func BenchmarkWrite(b *testing.B) {
 	s := openSchema(b, "bench_write")
-	g := workload.New(benchSeed)
-	ctx := context.Background()
-	batch := make([]logger.Event, 0, benchBatch)
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; {
-		b.StopTimer()
-		batch = batch[:0]
-		for ; i < b.N && len(batch) < benchBatch; i++ {
-			batch = append(batch, g.Stored(i))
-		}
-		b.StartTimer()
-		if err := s.Write(ctx, batch); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.StopTimer()
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
+	storetest.Write(b, s)
 }
 
 // BenchmarkIngestWithLogger measures events/s through the logger into

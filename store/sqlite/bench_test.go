@@ -69,24 +69,7 @@ func BenchmarkWrite(b *testing.B) {
 				b.Fatal(err)
 			}
 			defer s.Close()
-			g := workload.New(benchSeed)
-			ctx := context.Background()
-			batch := make([]logger.Event, 0, benchBatch)
-			b.ReportAllocs()
-			b.ResetTimer()
-			for i := 0; i < b.N; {
-				b.StopTimer()
-				batch = batch[:0]
-				for ; i < b.N && len(batch) < benchBatch; i++ {
-					batch = append(batch, g.Stored(i))
-				}
-				b.StartTimer()
-				if err := s.Write(ctx, batch); err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.StopTimer()
-			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
+			storetest.Write(b, s)
 		})
 	}
 }

@@ -51,3 +51,29 @@ func Ingest(b *testing.B, s logger.Store) {
 		b.Fatalf("the store took %d events of %d", st.DeliveredEvents, b.N)
 	}
 }
+
+// Write is a benchmark body: it writes b.N events of the library's
+// benchmark workload (seed 42, as the in-memory benchmarks), as a logger
+// hands them to a store (Seq, ID and Source set), to s in batches of
+// 512, the logger's batch, and reports events/s; ns/op is per event.
+func Write(b *testing.B, s logger.Store) {
+	const batchSize = 512
+	g := workload.New(42)
+	ctx := context.Background()
+	batch := make([]logger.Event, 0, batchSize)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; {
+		b.StopTimer()
+		batch = batch[:0]
+		for ; i < b.N && len(batch) < batchSize; i++ {
+			batch = append(batch, g.Stored(i))
+		}
+		b.StartTimer()
+		if err := s.Write(ctx, batch); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
+}
