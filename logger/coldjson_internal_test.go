@@ -90,14 +90,7 @@ func TestDecodeColdFallsBack(t *testing.T) {
 }
 
 func TestDecodeColdRandom(t *testing.T) {
-	seed := uint64(time.Now().UnixNano())
-	if s := os.Getenv("AUDITLOG_SEED"); s != "" {
-		n, err := strconv.ParseUint(s, 10, 64)
-		require.NoError(t, err)
-		seed = n
-	}
-	t.Logf("seed %d (rerun with AUDITLOG_SEED=%d)", seed, seed)
-	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	seed, rng := testRand(t)
 	fast := 0
 	keys := newDecodeCache()
 	for i := range 2000 {
@@ -116,6 +109,20 @@ func TestDecodeColdRandom(t *testing.T) {
 	}
 	t.Logf("the fast reader took %d of 2000 events alone", fast)
 	require.Greater(t, fast, 0, "the fast reader never ran")
+}
+
+// testRand returns a seed, from AUDITLOG_SEED or the clock, logged so
+// that a failure can be replayed, and a generator seeded with it.
+func testRand(t *testing.T) (uint64, *rand.Rand) {
+	t.Helper()
+	seed := uint64(time.Now().UnixNano())
+	if s := os.Getenv("AUDITLOG_SEED"); s != "" {
+		n, err := strconv.ParseUint(s, 10, 64)
+		require.NoError(t, err)
+		seed = n
+	}
+	t.Logf("seed %d (rerun with AUDITLOG_SEED=%d)", seed, seed)
+	return seed, rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 }
 
 func randomMap(rng *rand.Rand, depth int) map[string]any {

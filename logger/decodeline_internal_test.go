@@ -2,8 +2,6 @@ package logger
 
 import (
 	"context"
-	"math/rand/v2"
-	"os"
 	"strconv"
 	"testing"
 	"time"
@@ -31,14 +29,7 @@ func checkLine(t *testing.T, b []byte, cache *decodeCache, msg ...any) bool {
 // field and random values, is read by decodeLine as UnmarshalJSON reads
 // it, and nearly all by the fast reader alone.
 func TestDecodeLineReadsJournalLines(t *testing.T) {
-	seed := uint64(time.Now().UnixNano())
-	if s := os.Getenv("AUDITLOG_SEED"); s != "" {
-		n, err := strconv.ParseUint(s, 10, 64)
-		require.NoError(t, err)
-		seed = n
-	}
-	t.Logf("seed %d (rerun with AUDITLOG_SEED=%d)", seed, seed)
-	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	seed, rng := testRand(t)
 	dir := t.TempDir()
 	l, err := New(Options{Journal: &JournalOptions{Dir: dir}, Source: "api-1"})
 	require.NoError(t, err)
