@@ -193,6 +193,9 @@ func OpenCheckpoint(msg []byte, v note.Verifier) (Checkpoint, error) {
 // Ed25519Signer returns a note.Signer that signs with key under the name
 // origin: the signer of the checkpoints of the log origin. It returns an
 // error when key is not an Ed25519 private key or origin not a key name.
+// The signer also has a method Verifier() note.Verifier, which returns
+// its verifier: the logger uses it to check the checkpoints it finds
+// when it starts.
 func Ed25519Signer(origin string, key ed25519.PrivateKey) (note.Signer, error) {
 	if len(key) != ed25519.PrivateKeySize {
 		return nil, fmt.Errorf("auditlog: export: an Ed25519 private key has %d bytes, not %d", ed25519.PrivateKeySize, len(key))
@@ -210,8 +213,21 @@ func Ed25519Signer(origin string, key ed25519.PrivateKey) (note.Signer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("auditlog: export: %w", err)
 	}
-	return s, nil
+	v, err := note.NewVerifier(vkey)
+	if err != nil {
+		return nil, fmt.Errorf("auditlog: export: %w", err)
+	}
+	return ed25519Signer{s, v}, nil
 }
+
+// ed25519Signer is a note.Signer that knows its verifier.
+type ed25519Signer struct {
+	note.Signer
+	v note.Verifier
+}
+
+// Verifier returns the verifier of the signer's key.
+func (s ed25519Signer) Verifier() note.Verifier { return s.v }
 
 // Ed25519VerifierKey returns the text form of the verifier of pub under
 // the name origin, <origin>+<key hash>+<key>, which note.NewVerifier

@@ -67,6 +67,17 @@ type JournalOptions struct {
 	// the file: a file it keeps stays, and is asked about again at the
 	// next pass. It is called from the housekeeping goroutine.
 	Keep func(JournalFile) bool
+	// Tree, when set, is the Merkle tree of the journal's lines (see
+	// Tree) before the first this Journal writes: each line written is
+	// appended to it once it is in the file, from the goroutine that
+	// calls Write, so the tree is always that of the lines in the files.
+	Tree *Tree
+	// OnRotate, when set, is called by Rotate, in the goroutine that
+	// calls it, once the current file has been fsynced and renamed, with
+	// the rotated file's name (audit-<UTC time>.jsonl, before any
+	// compression): Tree is then the tree of the lines through that
+	// file's last.
+	OnRotate func(name string)
 	// OnError hears of what goes wrong in the background: compressing or
 	// removing a rotated file, an entry of a journal file's name that is
 	// not a regular file (left alone), a rotated file named after the
@@ -358,6 +369,9 @@ func (j *Journal) write(chunk []byte) error {
 		if err := j.checkPresent(); err != nil {
 			return err
 		}
+		if t := j.opts.Tree; t != nil {
+			appendLines(t, chunk)
+		}
 		j.size += int64(n)
 		j.dirty = true
 		return nil
@@ -468,6 +482,9 @@ func (j *Journal) Rotate() error {
 	}
 	j.lastRot = ms
 	j.newest.Store(ms.UnixMilli())
+	if j.opts.OnRotate != nil {
+		j.opts.OnRotate(backupName(ms))
+	}
 	j.f.Close() // fsynced above; nothing of it is lost
 	j.f, j.size, j.dirty, j.dirDirty = nil, 0, false, true
 	j.wakeHousekeeper()
@@ -574,6 +591,16 @@ func (j *Journal) Close() error {
 		j.wg.Wait()
 	}
 	return err
+}
+
+// appendLines appends each line of chunk, whole lines each ending with
+// '\n', to t.
+func appendLines(t *Tree, chunk []byte) {
+	for len(chunk) > 0 {
+		i := bytes.IndexByte(chunk, '\n')
+		t.Append(chunk[:i])
+		chunk = chunk[i+1:]
+	}
 }
 
 // journalClock is the clock of the journals opened from then on; tests

@@ -34,8 +34,11 @@ type ConsistencyProof struct {
 // ProveInclusion returns the first line of the journal in dir that match
 // accepts among the checkpoint's cp.Size lines, and the proof that it is
 // in the tree of cp. It reads the journal's lines once (see Tree for
-// which lines are leaves) and holds O(log n) hashes. The journal must
-// hold the whole tree, from its first line.
+// which lines are leaves) and holds O(log n) hashes. Once retention has
+// removed the journal's oldest files, it goes on from the tree's state
+// that the checkpoint signed at the rotation of the last of them
+// records (see CheckpointInfo): the lines kept can still be proved, the
+// lines removed cannot.
 //
 // It returns an error wrapping ErrNoSuchLine when no line matches,
 // ErrJournalMismatch when the journal has fewer lines than cp.Size or
@@ -55,8 +58,11 @@ func ProveInclusion(dir string, match func(line []byte) bool, cp Checkpoint) (Li
 		index uint64
 		nodes proof.Nodes
 	)
-	w := newTreeWalk()
-	err := w.walk(dir, cp, func(i uint64, l Line) {
+	w, err := newTreeWalk(dir)
+	if err != nil {
+		return Line{}, InclusionProof{}, err
+	}
+	err = w.walk(cp, func(i uint64, l Line) {
 		if !found && match(l.Data) {
 			found, index = true, i
 			line = Line{File: l.File, Num: l.Num, Data: bytes.Clone(l.Data)}
@@ -100,13 +106,19 @@ func ProveConsistency(dir string, older, newer Checkpoint) (ConsistencyProof, er
 		return ConsistencyProof{}, fmt.Errorf("auditlog: export: the older checkpoint has more lines (%d) than the newer (%d)", older.Size, newer.Size)
 	}
 	nodes, _ := proof.Consistency(older.Size, newer.Size) // sizes in order: cannot fail
-	w := newTreeWalk()
+	w, err := newTreeWalk(dir)
+	if err != nil {
+		return ConsistencyProof{}, err
+	}
+	if older.Size < w.first {
+		return ConsistencyProof{}, fmt.Errorf("%w: the older checkpoint holds %d lines, and the journal starts at line %d: retention removed the lines it ends with", ErrJournalMismatch, older.Size, w.first+1)
+	}
 	w.want(nodes.IDs)
 	var oldRoot []byte
-	if older.Size == 0 {
-		oldRoot = hasher.EmptyRoot()
+	if older.Size == w.first {
+		oldRoot = w.root()
 	}
-	err := w.walk(dir, newer, func(i uint64, _ Line) {
+	err = w.walk(newer, func(i uint64, _ Line) {
 		if i == older.Size {
 			oldRoot = w.root()
 		}
@@ -198,11 +210,23 @@ type treeWalk struct {
 	r      *compact.Range         // t.r
 	ids    map[compact.NodeID]int // node wanted -> its place in hashes
 	hashes [][]byte
+	files  []JournalFile // to read
+	first  uint64        // the leaf index of the first line of files
 }
 
-func newTreeWalk() *treeWalk {
-	t := NewTree()
-	return &treeWalk{t: t, r: t.r, ids: map[compact.NodeID]int{}}
+// newTreeWalk starts the tree of the journal in dir: empty, or, once
+// retention has removed the journal's oldest files, at the state the
+// checkpoints file records for the end of the last of them. That state
+// is read without checking a signature: what is built on it is checked
+// against a signed root.
+func newTreeWalk(dir string) (*treeWalk, error) {
+	files, err := JournalFiles(dir)
+	if err != nil {
+		return nil, err
+	}
+	bounds, _, _ := evidenceOf(unverifiedCheckpoints(dir)) // each was read with Info
+	t := treeAt(startFor(bounds, files))
+	return &treeWalk{t: t, r: t.r, ids: map[compact.NodeID]int{}, files: files, first: t.Size()}, nil
 }
 
 // want asks for the hashes of the nodes ids: those of the nodes already
@@ -229,24 +253,33 @@ func (w *treeWalk) visit(id compact.NodeID, hash []byte) {
 // root returns the root of the lines appended so far.
 func (w *treeWalk) root() []byte { return w.t.Root() }
 
-// walk appends the first cp.Size lines of the journal in dir, calling fn
-// with each and its index before appending it, and checks that they hash
-// to cp.Root.
-func (w *treeWalk) walk(dir string, cp Checkpoint, fn func(i uint64, l Line)) error {
+// walk appends the lines of the journal up to cp.Size, calling fn with
+// each and its index before appending it, and checks that they hash to
+// cp.Root.
+func (w *treeWalk) walk(cp Checkpoint, fn func(i uint64, l Line)) error {
+	if cp.Size < w.first {
+		return fmt.Errorf("%w: the checkpoint holds %d lines, and the journal starts at line %d: retention removed the lines it ends with", ErrJournalMismatch, cp.Size, w.first+1)
+	}
 	errEnough := errors.New("enough lines")
-	err := ReadJournal(dir, func(l Line) error {
-		if l.Torn {
+	var err error
+	for _, f := range w.files {
+		err = ReadJournalFile(f, func(l Line) error {
+			if l.Torn {
+				return nil
+			}
+			i := w.r.End()
+			if i == cp.Size {
+				return errEnough
+			}
+			fn(i, l)
+			// A range that was only appended to cannot fail.
+			_ = w.r.Append(w.t.leafHash(l.Data), w.visit)
 			return nil
+		})
+		if err != nil {
+			break
 		}
-		i := w.r.End()
-		if i == cp.Size {
-			return errEnough
-		}
-		fn(i, l)
-		// A range that starts at 0 and was only appended to cannot fail.
-		_ = w.r.Append(w.t.leafHash(l.Data), w.visit)
-		return nil
-	})
+	}
 	if err != nil && err != errEnough {
 		return err
 	}

@@ -84,6 +84,9 @@ type JournalOptions struct {
 	// journal no single key verifies; start a new journal in another
 	// folder to change.
 	HashKey []byte
+	// Checkpoints turns on signed checkpoints of the journal: see
+	// CheckpointOptions. Off unless Checkpoints.Signer is set.
+	Checkpoints CheckpointOptions
 	// NoChain leaves prev_hash and hash out of the lines.
 	NoChain bool
 	// Recover reads the journal back when New starts: the newest
@@ -225,6 +228,7 @@ func (l *Logger) writeOutNow() {
 		l.syncJournal()
 	}
 	l.journalHealed()
+	l.checkpoint(time.Now(), false)
 }
 
 // Retry delays of a failing journal: from minRetry, doubling to maxRetry.
@@ -281,6 +285,7 @@ func (l *Logger) tick(now time.Time) {
 	if w.dirty && now.Sub(w.lastSync) >= w.syncEvery {
 		_ = l.syncJournal() // counted and reported; retried on the next tick
 	}
+	l.checkpoint(now, false)
 	if w.j.RotateDue(now) {
 		if err := w.j.Rotate(); err != nil {
 			l.journalFailed(fmt.Errorf("%w: %w", ErrJournal, err))

@@ -222,6 +222,9 @@ func (o Options) withDefaults() (Options, error) {
 		if err := o.Journal.check(o.MaxEventBytes); err != nil {
 			return o, err
 		}
+		if err := o.Journal.Checkpoints.check(); err != nil {
+			return o, err
+		}
 		if o.Journal.SyncInterval == 0 {
 			o.Journal.SyncInterval = DefaultSyncInterval
 		}

@@ -17,10 +17,20 @@ import (
 func (l *Logger) openJournal() error {
 	jo := l.opts.Journal
 	var keep func(export.JournalFile) bool
-	if l.opts.Delivery.KeepUndelivered {
-		keep = l.keepForSinks
+	sinks, signed := l.opts.Delivery.KeepUndelivered, jo.Checkpoints.Signer != nil
+	if sinks || signed {
+		keep = func(f export.JournalFile) bool {
+			if sinks && l.keepForSinks(f) {
+				return true
+			}
+			return signed && l.recordRemoval(f)
+		}
 	}
-	j, torn, err := export.OpenJournal(jo.exportOptions(l.report, keep))
+	eo := jo.exportOptions(l.report, keep)
+	if signed {
+		eo.Tree, eo.OnRotate = new(export.Tree), l.rotated
+	}
+	j, torn, err := export.OpenJournal(eo)
 	if err != nil {
 		return err
 	}
@@ -33,6 +43,12 @@ func (l *Logger) openJournal() error {
 		return err
 	}
 	w := &l.w
+	if signed {
+		if w.cp, err = l.openCheckpoints(jo.Dir, eo.Tree); err != nil {
+			_ = j.Close() // opening failed already; its error is the one to return
+			return err
+		}
+	}
 	w.j = j
 	w.nextSeq, w.written = last+1, last
 	if !jo.NoChain {
@@ -40,7 +56,7 @@ func (l *Logger) openJournal() error {
 	}
 	w.syncEvery = jo.SyncInterval
 	w.tickEvery = time.Second
-	for _, d := range []time.Duration{jo.SyncInterval, jo.RotateEvery} {
+	for _, d := range []time.Duration{jo.SyncInterval, jo.RotateEvery, jo.Checkpoints.Interval} {
 		if d > 0 && d < w.tickEvery {
 			w.tickEvery = max(d, time.Millisecond)
 		}

@@ -28,6 +28,7 @@ type writerState struct {
 	// The journal, when configured.
 	j         *export.Journal
 	chain     *export.Chain // nil with NoChain
+	cp        *checkpointer // nil without checkpoints
 	obj       []byte        // the line being encoded
 	out       []byte        // lines not yet in the journal
 	outEnds   []int         // the end in out of each of those lines
@@ -211,10 +212,12 @@ func (l *Logger) shutdown() {
 		l.mu.Unlock()
 		l.report(err)
 	}
+	l.checkpoint(time.Now(), true)
 	if cerr := w.j.Close(); cerr != nil && err == nil {
 		err = fmt.Errorf("%w: %w", ErrJournal, cerr)
 		l.report(err)
 	}
+	l.closeCheckpoints()
 	l.closeErr = err
 	for _, wt := range w.waiters {
 		wt.done <- err
