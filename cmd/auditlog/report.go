@@ -5,9 +5,11 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/mod/sumdb/note"
 
 	"github.com/auditlog/auditlog/export"
 	"github.com/auditlog/auditlog/internal/report"
@@ -16,7 +18,7 @@ import (
 
 func newReport(a *app) *cobra.Command {
 	var sel selectFlags
-	var month, out, keyFile string
+	var month, out, keyFile, pubkey string
 	cmd := &cobra.Command{
 		Use:   "report SOURCE... --month YYYY-MM --html FILE",
 		Short: "Write the monthly compliance report as one HTML page",
@@ -35,7 +37,8 @@ succeeded; partial and failed ones are shown apart.
 The provenance section names the inputs, the sources and the seq range of
 their events, the filters, when the report was made and by which version of
 auditlog, and the hash chain of each journal folder, checked in full as
-auditlog verify checks it (with --key-file for a keyed journal).
+auditlog verify checks it (with --key-file for a keyed journal), and with
+--pubkey, the log's public key, the signed checkpoints each journal matches.
 
 The file is created 0600 and never overwritten; --html - writes the page to
 standard output.`,
@@ -56,6 +59,12 @@ standard output.`,
 			key, err := readKeyFile(keyFile)
 			if err != nil {
 				return err
+			}
+			var v note.Verifier
+			if pubkey != "" {
+				if v, err = readVerifierKey(pubkey); err != nil {
+					return err
+				}
 			}
 			end := start.AddDate(0, 1, 0).Add(-time.Nanosecond)
 			if f.Since.Before(start) {
@@ -81,13 +90,24 @@ standard output.`,
 				Generated: a.now, Since: f.Since, Until: f.Until,
 				Tool: "auditlog " + toolVersion(), Filters: sel.described(month, keyFile), Partial: sel.partial(),
 			}
+			var signed []string
+			opts.CheckpointOK = true
 			for _, s := range srcs {
 				in, err := describeInput(s, key)
 				if err != nil {
 					return err
 				}
 				opts.Inputs = append(opts.Inputs, in)
+				if v != nil && in.Kind == "journal" {
+					ev, err := checkEvidence(s.arg, v, "")
+					if err != nil {
+						return err
+					}
+					signed = append(signed, s.arg+": "+ev.status())
+					opts.CheckpointOK = opts.CheckpointOK && ev.ok()
+				}
 			}
+			opts.Checkpoint = strings.Join(signed, "; ")
 			write := func(w io.Writer) error { return report.Write(w, events, start, opts) }
 			if out == "-" {
 				return write(a.stdout)
@@ -103,6 +123,7 @@ standard output.`,
 	cmd.Flags().StringVar(&month, "month", "", "the month, YYYY-MM (UTC)")
 	cmd.Flags().StringVar(&out, "html", "", "the HTML file to write (- for standard output)")
 	cmd.Flags().StringVar(&keyFile, "key-file", "", "the HMAC key of the journals' chain, the file's bytes as they are (default: a SHA-256 chain)")
+	cmd.Flags().StringVar(&pubkey, "pubkey", "", "the log's public key, origin+hash+key or a file holding it: check each journal against its signed checkpoints")
 	return cmd
 }
 

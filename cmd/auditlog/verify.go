@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/mod/sumdb/note"
 
 	"github.com/auditlog/auditlog/export"
 )
@@ -12,9 +13,9 @@ import (
 const maxShown = 20
 
 func newVerify(a *app) *cobra.Command {
-	var keyFile string
+	var keyFile, pubkey, checkpoint string
 	cmd := &cobra.Command{
-		Use:   "verify DIR",
+		Use:   "verify DIR [--pubkey KEY [--checkpoint FILE]]",
 		Short: "Check the hash chain of a journal folder",
 		Long: `Walk the journal in DIR (current and rotated files, gzipped too, oldest
 first) and check its hash chain: each line's hash must be that of the line
@@ -34,7 +35,16 @@ problem is counted; the first 20 are listed. A last line cut short by a
 crash is reported, not counted as a break.
 Verification begins at the oldest file on disk: when retention removed older
 files, it says so. The chain cannot show lines cut from the very end: keep
-the last hash it prints somewhere else and compare.`,
+the last hash it prints somewhere else and compare.
+
+With --pubkey, the log's public key (the verifier key text origin+hash+key,
+or a file holding it), the journal is also checked against its signed
+checkpoints: those of DIR/checkpoints and the one in --checkpoint FILE (kept
+elsewhere: the folder's own file can be cut by whoever can write to it). That
+shows what the chain cannot: lines cut from the end, a journal replaced by a
+re-chained forgery, and rotated files removed by hand rather than by
+retention, each named by file and line. No checkpoint to check against, or
+one not signed by the key, fails.`,
 		Example: examplesOf("verify"),
 		Args:    exactArgs(1, "one journal folder"),
 		RunE: a.runE(func(_ *cobra.Command, args []string) error {
@@ -42,6 +52,15 @@ the last hash it prints somewhere else and compare.`,
 			key, err := readKeyFile(keyFile)
 			if err != nil {
 				return err
+			}
+			if checkpoint != "" && pubkey == "" {
+				return usageErrorf("--checkpoint needs --pubkey, the key to check it with")
+			}
+			var v note.Verifier
+			if pubkey != "" {
+				if v, err = readVerifierKey(pubkey); err != nil {
+					return err
+				}
 			}
 			if err := checkDir(dir); err != nil {
 				return err
@@ -58,13 +77,24 @@ the last hash it prints somewhere else and compare.`,
 			}
 			spin.finish()
 			printVerify(a, r, key)
-			if !r.OK() {
+			ok := r.OK()
+			if pubkey != "" {
+				ev, err := checkEvidence(dir, v, checkpoint)
+				if err != nil {
+					return err
+				}
+				ev.print(a.stdout)
+				ok = ok && ev.ok()
+			}
+			if !ok {
 				return &exitError{code: 1}
 			}
 			return nil
 		}),
 	}
 	cmd.Flags().StringVar(&keyFile, "key-file", "", "the HMAC key of the chain, the file's bytes as they are (default: a SHA-256 chain)")
+	cmd.Flags().StringVar(&pubkey, "pubkey", "", "the log's public key, origin+hash+key or a file holding it: check the journal against its signed checkpoints")
+	cmd.Flags().StringVar(&checkpoint, "checkpoint", "", "a signed checkpoint kept elsewhere, to check the journal against too (needs --pubkey)")
 	return cmd
 }
 

@@ -55,10 +55,12 @@ type Options struct {
 	Partial bool
 	// Inputs are where the events came from, with their chain's status.
 	Inputs []Input
-	// Checkpoint describes the signed checkpoint verified, with the
-	// public key's fingerprint; empty means none, and the page says "no
-	// signed checkpoint".
-	Checkpoint string
+	// Checkpoint says what checking the journals against their signed
+	// checkpoints found, with the key's name and hash; empty means none
+	// was checked, and the page says "no signed checkpoint".
+	// CheckpointOK is true when every journal matched its checkpoints.
+	Checkpoint   string
+	CheckpointOK bool
 }
 
 // Filter is one filter of the selection: a flag and its value.
