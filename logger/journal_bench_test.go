@@ -3,6 +3,7 @@ package logger_test
 import (
 	"compress/gzip"
 	"context"
+	"crypto/ed25519"
 	"io"
 	"log/slog"
 	"os"
@@ -29,6 +30,9 @@ const journalBenchEvents = 200_000
 //
 //   - memory: the logger without a journal, ring of 100,000;
 //   - journal: the same with the journal (SHA-256 chain, 100 MB files);
+//   - journal+checkpoints: the same with signed checkpoints at their
+//     defaults (the Merkle tree over every line, a checkpoint every
+//     100,000 lines, fsynced);
 //   - slog+lumberjack: log/slog's JSON handler writing the same fields to
 //     a lumberjack file, with a UUIDv7 per event, synchronously.
 //
@@ -37,6 +41,14 @@ const journalBenchEvents = 200_000
 func BenchmarkJournalIngest(b *testing.B) {
 	b.Run("memory", func(b *testing.B) { benchIngest(b, nil) })
 	b.Run("journal", func(b *testing.B) { benchIngest(b, &logger.JournalOptions{}) })
+	b.Run("journal+checkpoints", func(b *testing.B) {
+		priv := ed25519.NewKeyFromSeed(make([]byte, ed25519.SeedSize))
+		s, err := export.Ed25519Signer("example.com/bench", priv)
+		if err != nil {
+			b.Fatal(err)
+		}
+		benchIngest(b, &logger.JournalOptions{Checkpoints: logger.CheckpointOptions{Signer: s}})
+	})
 	b.Run("slog+lumberjack", benchSlogLumberjack)
 }
 
