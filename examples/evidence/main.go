@@ -134,6 +134,7 @@ func run(out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	defer l.Close() // on an early return; Close may be called again
 	// An agent's memory store: each entry stored, recalled, then forgotten
 	// by one of three users, in sessions of 50 entries.
 	ctx := context.Background()
@@ -186,6 +187,10 @@ func run(out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	published := w.all()
+	if len(signed) == 0 || len(published) == 0 {
+		return fmt.Errorf("%d checkpoints in the folder, %d published: want some", len(signed), len(published))
+	}
 	latest := signed[len(signed)-1]
 	fmt.Fprintf(out, "3. %d checkpoints signed, the latest of %d lines:\n", len(signed), latest.Size)
 	for _, line := range bytes.Split(bytes.TrimRight(latest.Note, "\n"), []byte("\n")) {
@@ -195,7 +200,6 @@ func run(out io.Writer) error {
 		}
 		fmt.Fprintf(out, "     %s\n", line)
 	}
-	published := w.all()
 	same := len(published) == len(signed)
 	for i := 0; same && i < len(signed); i++ {
 		same = bytes.Equal(published[i].Note, signed[i].Note)
