@@ -49,7 +49,9 @@ func TestCheckpointInfoRefusesBadLines(t *testing.T) {
 	other.Append([]byte("z"))
 	good := tree.State()
 	wrong := other.State()
-	b64 := func(h []byte) string { return export.CheckpointInfo{File: "audit-2026-12-05T08-40-00.120.jsonl", Range: [][]byte{h}}.Extensions()[1][len("auditlog-range "):] }
+	b64 := func(h []byte) string {
+		return export.CheckpointInfo{File: "audit-2026-12-05T08-40-00.120.jsonl", Range: [][]byte{h}}.Extensions()[1][len("auditlog-range "):]
+	}
 	for _, tc := range []struct{ name, line string }{
 		{"time", "auditlog-time yesterday"},
 		{"file not rotated", "auditlog-file audit.jsonl"},
