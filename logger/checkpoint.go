@@ -1,6 +1,7 @@
 package logger
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -101,15 +102,22 @@ func (o *CheckpointOptions) check() error {
 	return nil
 }
 
-// checkpointer signs the journal's checkpoints. The tree and the fields
-// marked "writer" are the writer goroutine's; mu guards the rest, which
-// the housekeeping goroutine uses to sign a retention record.
+// checkpointer keeps the Merkle tree of the journal and signs its
+// checkpoints, in a goroutine of its own, so that hashing the lines
+// takes nothing from the writer on a machine with a core to spare: the
+// writer hands it, in order, each run of lines written, each rotation,
+// and each request to sign (once the lines before it are fsynced). The
+// fields marked "writer" are the writer goroutine's; mu guards what the
+// housekeeping goroutine also uses to sign a retention record.
 type checkpointer struct {
 	opts CheckpointOptions
-	tree *export.Tree // writer: appended to by the journal as it writes
+	tree *export.Tree // the goroutine's
+	in   chan cpItem
+	done chan struct{}
 
-	signedSize uint64    // writer: the tree's size at the last checkpoint
-	signedAt   time.Time // writer: when it was signed
+	lines      uint64    // writer: lines handed over, with the ones resumed
+	signedSize uint64    // writer: lines at the last request to sign
+	signedAt   time.Time // writer: when it was made
 
 	mu     sync.Mutex
 	log    *export.CheckpointLog
@@ -121,15 +129,30 @@ type checkpointer struct {
 	pubCancel context.CancelFunc
 }
 
+// cpItem is one thing for the checkpointer to do, in the order of the
+// journal.
+type cpItem struct {
+	lines   *[]byte // lines written, to append; returned to linesPool
+	rotated string  // a file rotated: sign, with the tree's state
+	sign    bool    // sign a checkpoint of the tree
+}
+
+// cpQueue bounds the items waiting for the checkpointer: past it, the
+// writer waits, so that no line is left out of the tree.
+const cpQueue = 64
+
+// linesPool recycles the copies of the lines handed to the checkpointer.
+var linesPool = sync.Pool{New: func() any { return new([]byte) }}
+
 // openCheckpoints opens the checkpoints file of the journal in dir,
-// checks the checkpoints in it, and resumes the tree of the journal from
-// them; the journal j writes into the tree from then on. A checkpoints
-// file whose first checkpoint is not signed by the key is refused (the
-// key is not the log's); a later one that is not is reported, and the
-// ones before it used. A journal that does not match its checkpoints
-// (lines cut from the end or changed) is reported, and the tree goes on
-// from the lines on disk: export.CheckEvidence names what is wrong.
-func (l *Logger) openCheckpoints(dir string, tree *export.Tree) (*checkpointer, error) {
+// checks the checkpoints in it, resumes the tree of the journal from
+// them, and starts the checkpointer. A checkpoints file whose first
+// checkpoint is not signed by the key is refused (the key is not the
+// log's); a later one that is not is reported, and the ones before it
+// used. A journal that does not match its checkpoints (lines cut from
+// the end or changed) is reported, and the tree goes on from the lines
+// on disk: export.CheckEvidence names what is wrong.
+func (l *Logger) openCheckpoints(dir string) (*checkpointer, error) {
 	o := l.opts.Journal.Checkpoints
 	log, torn, err := export.OpenCheckpointLog(dir)
 	if err != nil {
@@ -151,16 +174,16 @@ func (l *Logger) openCheckpoints(dir string, tree *export.Tree) (*checkpointer, 
 	for i, s := range signed {
 		cps[i] = s.Checkpoint
 	}
-	resumed, err := export.ResumeTree(dir, cps)
-	if resumed == nil {
+	tree, err := export.ResumeTree(dir, cps)
+	if tree == nil {
 		_ = log.Close() // the tree cannot be built: the error says why
 		return nil, fmt.Errorf("auditlog: checkpoints: %w", err)
 	}
 	if err != nil {
 		l.report(fmt.Errorf("auditlog: checkpoints: %w: %w", ErrChainBroken, err))
 	}
-	*tree = *resumed // the journal appends to tree
-	c := &checkpointer{opts: o, tree: tree, log: log, signedAt: time.Now()}
+	c := &checkpointer{opts: o, tree: tree, log: log, lines: tree.Size(), signedAt: time.Now(),
+		in: make(chan cpItem, cpQueue), done: make(chan struct{})}
 	if n := len(signed); n > 0 {
 		last := signed[n-1].Checkpoint
 		c.latest = export.Checkpoint{Origin: last.Origin, Size: last.Size, Root: last.Root}
@@ -179,7 +202,73 @@ func (l *Logger) openCheckpoints(dir string, tree *export.Tree) (*checkpointer, 
 		c.pubCtx, c.pubCancel = context.WithCancel(context.Background())
 		go l.publishCheckpoints(c)
 	}
+	go l.runCheckpointer(c)
 	return c, nil
+}
+
+// linesWritten hands the lines just written to the checkpointer (the
+// journal's OnWrite, in the writer goroutine).
+func (l *Logger) linesWritten(lines []byte) {
+	c := l.w.cp
+	buf := linesPool.Get().(*[]byte)
+	*buf = append((*buf)[:0], lines...)
+	c.lines += uint64(bytes.Count(lines, []byte{'\n'}))
+	c.in <- cpItem{lines: buf}
+}
+
+// rotated asks the checkpointer for the checkpoint of a rotation: the
+// tree through the last line of the file just rotated (and fsynced),
+// with its state, so that readers can go on from it once retention
+// removes the file (the journal's OnRotate, in the writer goroutine).
+func (l *Logger) rotated(name string) {
+	c := l.w.cp
+	c.in <- cpItem{rotated: name}
+	c.signedSize, c.signedAt = c.lines, time.Now()
+}
+
+// checkpoint asks for a checkpoint of the tree when one is due (force:
+// at Close, whenever lines were written since the last), once the lines
+// are fsynced. A failure to fsync is reported; the next try is at the
+// next due time.
+func (l *Logger) checkpoint(now time.Time, force bool) {
+	c := l.w.cp
+	if c == nil || c.lines == c.signedSize {
+		return
+	}
+	if !force && c.lines-c.signedSize < uint64(c.opts.Every) && now.Sub(c.signedAt) < c.opts.Interval {
+		return
+	}
+	if err := l.syncJournal(); err != nil {
+		return // counted and reported
+	}
+	c.in <- cpItem{sign: true}
+	c.signedSize, c.signedAt = c.lines, now
+}
+
+// runCheckpointer is the checkpointer's goroutine.
+func (l *Logger) runCheckpointer(c *checkpointer) {
+	defer close(c.done)
+	for it := range c.in {
+		switch {
+		case it.lines != nil:
+			c.tree.AppendLines(*it.lines)
+			if cap(*it.lines) <= 1<<20 {
+				linesPool.Put(it.lines)
+			}
+		case it.rotated != "":
+			st := c.tree.State()
+			l.signOrReport(c, st.Size, c.tree.Root(), export.CheckpointInfo{File: it.rotated, Range: st.Hashes})
+		case it.sign:
+			l.signOrReport(c, c.tree.Size(), c.tree.Root(), export.CheckpointInfo{})
+		}
+	}
+}
+
+// signOrReport signs, and reports a failure.
+func (l *Logger) signOrReport(c *checkpointer, size uint64, root []byte, info export.CheckpointInfo) {
+	if err := l.sign(c, size, root, info); err != nil {
+		l.report(err)
+	}
 }
 
 // sign signs a checkpoint of the tree at size with root and the info,
@@ -189,7 +278,7 @@ func (l *Logger) sign(c *checkpointer, size uint64, root []byte, info export.Che
 	defer c.mu.Unlock()
 	info.Time = time.Now()
 	cp := export.Checkpoint{Origin: c.opts.Signer.Name(), Size: size, Root: root, Extensions: info.Extensions()}
-	msg, err := export.SignCheckpoint(cp, c.opts.Signer)
+	msg, err := signCheckpoint(cp, c.opts.Signer)
 	if err == nil {
 		err = c.log.Append(msg)
 	}
@@ -207,46 +296,15 @@ func (l *Logger) sign(c *checkpointer, size uint64, root []byte, info export.Che
 	return nil
 }
 
-// checkpoint signs a checkpoint of the tree when one is due (force: at
-// Close, whenever lines were written since the last), once the lines are
-// fsynced. A failure is reported; the next try is at the next due time.
-func (l *Logger) checkpoint(now time.Time, force bool) {
-	c := l.w.cp
-	if c == nil {
-		return
-	}
-	size := c.tree.Size()
-	if size == c.signedSize {
-		return
-	}
-	if !force && size-c.signedSize < uint64(c.opts.Every) && now.Sub(c.signedAt) < c.opts.Interval {
-		return
-	}
-	if err := l.syncJournal(); err != nil {
-		return // counted and reported
-	}
-	l.signTree(now, export.CheckpointInfo{})
-}
-
-// signTree signs a checkpoint of the whole tree with info.
-func (l *Logger) signTree(now time.Time, info export.CheckpointInfo) {
-	c := l.w.cp
-	if err := l.sign(c, c.tree.Size(), c.tree.Root(), info); err != nil {
-		l.journalFailed(fmt.Errorf("%w: %w", ErrJournal, err))
-		return
-	}
-	c.signedSize, c.signedAt = c.tree.Size(), now
-}
-
-// rotated signs the checkpoint of a rotation: the tree through the last
-// line of the file just rotated (and fsynced), with its state, so that
-// readers can go on from it once retention removes the file.
-func (l *Logger) rotated(name string) {
-	if l.w.cp == nil {
-		return
-	}
-	st := l.w.cp.tree.State()
-	l.signTree(time.Now(), export.CheckpointInfo{File: name, Range: st.Hashes})
+// signCheckpoint is export.SignCheckpoint, turning a panic of the
+// application's Signer into an error.
+func signCheckpoint(cp export.Checkpoint, s note.Signer) (msg []byte, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("the Signer panicked: %v", r)
+		}
+	}()
+	return export.SignCheckpoint(cp, s)
 }
 
 // recordRemoval signs, before retention removes the rotated file f, a
@@ -267,6 +325,15 @@ func (l *Logger) recordRemoval(f export.JournalFile) (keep bool) {
 		return true
 	}
 	return false
+}
+
+// stopCheckpointer waits, at Close, for the checkpointer to append what
+// it was given and sign what it was asked to.
+func (l *Logger) stopCheckpointer() {
+	if c := l.w.cp; c != nil {
+		close(c.in)
+		<-c.done
+	}
 }
 
 // publishCheckpoints gives the checkpoints to Publish, one at a time.

@@ -361,3 +361,20 @@ func TestCheckpointsPublished(t *testing.T) {
 	}
 	require.Contains(t, rep.all(), "the witness is down")
 }
+
+// panickySigner is a note.Signer whose Sign panics.
+type panickySigner struct{ note.Signer }
+
+func (panickySigner) Sign([]byte) ([]byte, error) { panic("the HSM is gone") }
+
+func TestCheckpointSignerPanicIsReported(t *testing.T) {
+	s, v := testKey(t, 1)
+	var rep reports
+	l, err := logger.New(logger.Options{ErrorHandler: rep.handle, Journal: &logger.JournalOptions{Dir: t.TempDir(),
+		Checkpoints: logger.CheckpointOptions{Signer: panickySigner{s}, Verifier: v, Every: 10}}})
+	require.NoError(t, err)
+	logEvents(t, l, 100)
+	require.NoError(t, l.Close())
+	require.Contains(t, rep.all(), "the Signer panicked: the HSM is gone")
+	require.Equal(t, int64(100), l.Statistics().TotalEvents, "logging goes on")
+}

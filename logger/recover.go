@@ -28,7 +28,7 @@ func (l *Logger) openJournal() error {
 	}
 	eo := jo.exportOptions(l.report, keep)
 	if signed {
-		eo.Tree, eo.OnRotate = new(export.Tree), l.rotated
+		eo.OnWrite, eo.OnRotate = l.linesWritten, l.rotated
 	}
 	j, torn, err := export.OpenJournal(eo)
 	if err != nil {
@@ -44,7 +44,7 @@ func (l *Logger) openJournal() error {
 	}
 	w := &l.w
 	if signed {
-		if w.cp, err = l.openCheckpoints(jo.Dir, eo.Tree); err != nil {
+		if w.cp, err = l.openCheckpoints(jo.Dir); err != nil {
 			_ = j.Close() // opening failed already; its error is the one to return
 			return err
 		}

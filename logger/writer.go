@@ -213,6 +213,7 @@ func (l *Logger) shutdown() {
 		l.report(err)
 	}
 	l.checkpoint(time.Now(), true)
+	l.stopCheckpointer()
 	if cerr := w.j.Close(); cerr != nil && err == nil {
 		err = fmt.Errorf("%w: %w", ErrJournal, cerr)
 		l.report(err)
