@@ -125,6 +125,9 @@ mistake in the command line.`,
 		newExport(a),
 		newImport(a),
 		newReport(a),
+		newCheckpoint(a),
+		newProve(a),
+		newVerifyProof(a),
 	)
 	return root
 }
