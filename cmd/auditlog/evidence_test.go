@@ -61,15 +61,22 @@ func (l *signedLog) log(t *testing.T, from, to int) {
 	require.NoError(t, lg.Close())
 }
 
-// checkpoint signs the checkpoint of the journal as it is, with s, and
-// appends it to the journal's checkpoints file; it returns the note.
-func (l *signedLog) checkpoint(t *testing.T, s note.Signer, ext ...string) []byte {
+// sign returns the checkpoint of the journal as it is, signed by s.
+func (l *signedLog) sign(t *testing.T, s note.Signer, ext ...string) []byte {
 	t.Helper()
 	tree, err := export.RestoreTree(l.dir)
 	require.NoError(t, err)
 	cp := export.Checkpoint{Origin: s.Name(), Size: tree.Size(), Root: tree.Root(), Extensions: ext}
 	signed, err := export.SignCheckpoint(cp, s)
 	require.NoError(t, err)
+	return signed
+}
+
+// checkpoint signs the checkpoint of the journal as it is, with s, and
+// appends it to the journal's checkpoints file; it returns the note.
+func (l *signedLog) checkpoint(t *testing.T, s note.Signer, ext ...string) []byte {
+	t.Helper()
+	signed := l.sign(t, s, ext...)
 	cl, _, err := export.OpenCheckpointLog(l.dir)
 	require.NoError(t, err)
 	require.NoError(t, cl.Append(signed))

@@ -96,7 +96,7 @@ another journal), or when the checkpoint does not verify with --pubkey.`,
 			}
 			id, evSeq, _ := lineEvent(line.Data)
 			fmt.Fprintf(a.stdout, "wrote the proof of event %s (seq %d), %s line %d, line %d of %s's log of %d lines, to %s\n",
-				cell(id, 100), evSeq, line.File, line.Num, proof.LeafIndex+1, cell(cp.Origin, 200), cp.Size, out)
+				cell(id, 100), evSeq, filepath.Base(line.File), line.Num, proof.LeafIndex+1, cell(cp.Origin, 200), cp.Size, out)
 			return nil
 		}),
 	}
