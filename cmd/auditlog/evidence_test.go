@@ -100,3 +100,15 @@ func runHere(t *testing.T, args ...string) result {
 	code := run(context.Background(), args, &out, &errb, false, false)
 	return result{out.String(), errb.String(), code, args}
 }
+
+// TestEvidenceHelp checks that the root's help lists the commands of the
+// proof workflow, and that each has its help.
+func TestEvidenceHelp(t *testing.T) {
+	root := runHere(t, "--help").ok(t)
+	for _, c := range []string{"checkpoint", "prove", "verify-proof"} {
+		require.Regexp(t, `(?m)^  `+c+` `, root.stdout)
+		r := runHere(t, c, "--help").ok(t)
+		require.Contains(t, r.stdout, "Usage:\n  auditlog "+c+" ")
+		require.Contains(t, r.stdout, "--pubkey")
+	}
+}
