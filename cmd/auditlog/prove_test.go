@@ -2,9 +2,11 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -182,4 +184,43 @@ func TestCreateNew(t *testing.T) {
 	require.NoError(t, os.Symlink(target, link))
 	require.ErrorContains(t, createNew(link, []byte("x")), "exists")
 	require.NoFileExists(t, target)
+}
+
+// TestProveRotated proves events of the fixture's journal, rotated and
+// gzipped, and checks the bundles with verify-proof: the first line of
+// the oldest file, the first of a gzipped file in the middle, and the
+// last line.
+func TestProveRotated(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "logs")
+	copyDir(t, filepath.Join(fix.dir, "audit_logs"), dir)
+	signer, vkey := newLogKey(t, testOrigin)
+	l := &signedLog{dir: dir, signer: signer, vkey: vkey}
+	l.checkpoint(t, signer)
+	files, err := export.JournalFiles(dir)
+	require.NoError(t, err)
+	require.Greater(t, len(files), 2)
+	mid := files[len(files)/2]
+	require.True(t, strings.HasSuffix(mid.Path, ".gz"), mid.Path)
+
+	// The index of the first line of mid.
+	first, i := -1, 0
+	require.NoError(t, export.ReadJournal(dir, func(l export.Line) error {
+		if l.File == mid.Path && first < 0 {
+			first = i
+		}
+		i++
+		return nil
+	}))
+	require.Positive(t, first)
+	n := len(fix.events)
+	for _, i := range []int{0, first, n - 1} {
+		ev := fix.events[i]
+		out := filepath.Join(t.TempDir(), "proof.json")
+		r := runHere(t, "prove", dir, ev.ID, "--pubkey", vkey, "-o", out).ok(t)
+		require.Contains(t, r.stdout, fmt.Sprintf("line %d of example.com/log's log of %d lines", i+1, n))
+		r = runHere(t, "verify-proof", out, "--pubkey", vkey).ok(t)
+		require.Equal(t, fmt.Sprintf("OK: event %s (seq %d) is line %d of example.com/log's log of %d lines, signed by %s\n",
+			ev.ID, ev.Seq, i+1, n, vkey[:len(testOrigin)+9]), r.stdout)
+	}
+	require.Contains(t, runHere(t, "prove", dir, fix.events[first].ID, "--pubkey", vkey).ok(t).stdout, `"leaf_index": `+strconv.Itoa(first))
 }
