@@ -51,6 +51,9 @@ another journal), or when the checkpoint does not verify with --pubkey.`,
 		},
 		RunE: a.runE(func(cmd *cobra.Command, args []string) error {
 			dir := args[0]
+			if len(args) == 2 && args[1] == "" {
+				return usageErrorf("the event ID is empty")
+			}
 			var v note.Verifier
 			if pubkey != "" {
 				var err error

@@ -127,6 +127,7 @@ func TestProve(t *testing.T) {
 	t.Run("usage", func(t *testing.T) {
 		runHere(t, "prove", l.dir).fails(t, 2, "a journal folder and an event ID")
 		runHere(t, "prove", l.dir, evs[0].ID, "--seq", "1").fails(t, 2, "one journal folder with --seq")
+		runHere(t, "prove", l.dir, "").fails(t, 2, "the event ID is empty")
 		runHere(t, "prove", l.dir, "--seq", "-1").fails(t, 2, "--seq")
 		runHere(t, "prove", l.dir, evs[0].ID, "--pubkey", "nonsense").fails(t, 2, "invalid --pubkey")
 	})
