@@ -14,9 +14,11 @@ import (
 // BundleFormat names the format of a proof bundle, in its "format" key.
 const BundleFormat = "auditlog-inclusion-proof/v1"
 
-// maxBundleBytes bounds a proof bundle that UnmarshalBundle reads: a line
-// of MaxLineBytes in base64, and room for the rest.
-const maxBundleBytes = MaxLineBytes/3*4 + 1<<20
+// MaxBundleBytes bounds a proof bundle that UnmarshalBundle reads: a line
+// of MaxLineBytes in base64, and room for the rest. A reader of bundles
+// reads at most one byte more (io.LimitReader), so that a longer input is
+// refused rather than held in memory.
+const MaxBundleBytes = MaxLineBytes/3*4 + 1<<20
 
 // maxProofHashes bounds the hashes of an inclusion proof: one per level
 // of a tree of 2^64 lines.
@@ -88,8 +90,8 @@ func (b Bundle) Marshal() ([]byte, error) {
 // MaxCheckpointBytes, gives an error wrapping ErrBadBundle that names
 // the key.
 func UnmarshalBundle(data []byte) (Bundle, error) {
-	if len(data) > maxBundleBytes {
-		return Bundle{}, fmt.Errorf("%w: longer than %d bytes", ErrBadBundle, maxBundleBytes)
+	if len(data) > MaxBundleBytes {
+		return Bundle{}, fmt.Errorf("%w: longer than %d bytes", ErrBadBundle, MaxBundleBytes)
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()

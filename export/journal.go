@@ -67,16 +67,18 @@ type JournalOptions struct {
 	// the file: a file it keeps stays, and is asked about again at the
 	// next pass. It is called from the housekeeping goroutine.
 	Keep func(JournalFile) bool
-	// Tree, when set, is the Merkle tree of the journal's lines (see
-	// Tree) before the first this Journal writes: each line written is
-	// appended to it once it is in the file, from the goroutine that
-	// calls Write, so the tree is always that of the lines in the files.
-	Tree *Tree
+	// OnWrite, when set, is called with each run of whole lines (each
+	// ending with '\n') once it is in the current file, in the goroutine
+	// that calls Write, in the order of the files: every line of the
+	// journal is given to it once (a line written again after a failure
+	// is given once, when written). lines is valid only during the call.
+	// It is how a Merkle tree of the lines (see Tree) is kept.
+	OnWrite func(lines []byte)
 	// OnRotate, when set, is called by Rotate, in the goroutine that
 	// calls it, once the current file has been fsynced and renamed, with
 	// the rotated file's name (audit-<UTC time>.jsonl, before any
-	// compression): Tree is then the tree of the lines through that
-	// file's last.
+	// compression): every line given to OnWrite before is in that file
+	// or an older one, every line after in a newer.
 	OnRotate func(name string)
 	// OnError hears of what goes wrong in the background: compressing or
 	// removing a rotated file, an entry of a journal file's name that is
@@ -369,8 +371,8 @@ func (j *Journal) write(chunk []byte) error {
 		if err := j.checkPresent(); err != nil {
 			return err
 		}
-		if t := j.opts.Tree; t != nil {
-			appendLines(t, chunk)
+		if j.opts.OnWrite != nil {
+			j.opts.OnWrite(chunk)
 		}
 		j.size += int64(n)
 		j.dirty = true
@@ -591,16 +593,6 @@ func (j *Journal) Close() error {
 		j.wg.Wait()
 	}
 	return err
-}
-
-// appendLines appends each line of chunk, whole lines each ending with
-// '\n', to t.
-func appendLines(t *Tree, chunk []byte) {
-	for len(chunk) > 0 {
-		i := bytes.IndexByte(chunk, '\n')
-		t.Append(chunk[:i])
-		chunk = chunk[i+1:]
-	}
 }
 
 // journalClock is the clock of the journals opened from then on; tests

@@ -13,25 +13,46 @@ import (
 // hasher is the tree's hash: RFC 6962 over SHA-256.
 var hasher = rfc6962.DefaultHasher
 
-// rangeFactory builds the compact ranges of the tree.
-var rangeFactory = &compact.RangeFactory{Hash: hashChildren}
-
 // leafPrefix starts the content of a leaf's hash.
 var leafPrefix = []byte{0}
 
-// hashChildren is hasher.HashChildren, SHA-256(0x01 || left || right),
-// with one allocation instead of four: a journal's writer computes one
-// per line on average.
-func hashChildren(left, right []byte) []byte {
-	var b [1 + 2*HashSize]byte
-	if len(left) != HashSize || len(right) != HashSize {
-		return hasher.HashChildren(left, right)
+// slabHashes is how many hashes a slab holds.
+const slabHashes = 64
+
+// slab hands out HashSize-byte slices carved from blocks of slabHashes
+// hashes: one allocation for 64 hashes instead of one each. A slice
+// handed out is never written again, so a compact range (or a proof
+// being built) may keep it; a block lives as long as one of its hashes
+// is kept, and a compact range keeps at most 64.
+type slab struct{ buf []byte }
+
+// next returns a new slice of HashSize bytes.
+func (s *slab) next() []byte {
+	if len(s.buf) < HashSize {
+		s.buf = make([]byte, slabHashes*HashSize)
 	}
-	b[0] = 1
-	copy(b[1:], left)
-	copy(b[1+HashSize:], right)
-	sum := sha256.Sum256(b[:])
-	return sum[:]
+	h := s.buf[:HashSize:HashSize]
+	s.buf = s.buf[HashSize:]
+	return h
+}
+
+// newFactory returns a factory of compact ranges whose node hashes are
+// hasher.HashChildren, SHA-256(0x01 || left || right), written into
+// hashes of s: a journal's writer computes one per line on average.
+func newFactory(s *slab) *compact.RangeFactory {
+	return &compact.RangeFactory{Hash: func(left, right []byte) []byte {
+		if len(left) != HashSize || len(right) != HashSize {
+			return hasher.HashChildren(left, right)
+		}
+		var b [1 + 2*HashSize]byte
+		b[0] = 1
+		copy(b[1:], left)
+		copy(b[1+HashSize:], right)
+		sum := sha256.Sum256(b[:])
+		h := s.next()
+		copy(h, sum[:])
+		return h
+	}}
 }
 
 // HashSize is the size in bytes of a leaf, node and root hash of the tree
@@ -58,6 +79,7 @@ const HashSize = 32
 type Tree struct {
 	r *compact.Range
 	h hash.Hash // for the leaves
+	s *slab     // where the leaf and node hashes are written
 }
 
 // NewTree returns the empty tree.
@@ -70,7 +92,8 @@ func NewTree() *Tree {
 // init makes the zero Tree the empty tree.
 func (t *Tree) init() {
 	if t.r == nil {
-		t.r, t.h = rangeFactory.NewEmptyRange(0), sha256.New()
+		t.s = &slab{}
+		t.r, t.h = newFactory(t.s).NewEmptyRange(0), sha256.New()
 	}
 }
 
@@ -94,6 +117,20 @@ func RestoreTree(dir string) (*Tree, error) {
 	return t, nil
 }
 
+// AppendLines appends each line of lines, whole lines each ending with
+// '\n' (as OnWrite of JournalOptions gives them), without its '\n'.
+func (t *Tree) AppendLines(lines []byte) {
+	for len(lines) > 0 {
+		i := bytes.IndexByte(lines, '\n')
+		if i < 0 {
+			t.Append(lines)
+			return
+		}
+		t.Append(lines[:i])
+		lines = lines[i+1:]
+	}
+}
+
 // LeafHash returns the hash of the leaf whose content is line (without
 // its newline): SHA-256(0x00 || line).
 func LeafHash(line []byte) []byte { return hasher.HashLeaf(line) }
@@ -111,7 +148,7 @@ func (t *Tree) leafHash(line []byte) []byte {
 	t.h.Reset()
 	t.h.Write(leafPrefix) // a hash.Hash writes without error
 	t.h.Write(line)
-	return t.h.Sum(make([]byte, 0, HashSize))
+	return t.h.Sum(t.s.next()[:0])
 }
 
 // Size returns the number of leaves: the lines appended.
@@ -165,9 +202,10 @@ func TreeFromState(s TreeState) (*Tree, error) {
 	for i, h := range s.Hashes {
 		hashes[i] = bytes.Clone(h)
 	}
-	r, err := rangeFactory.NewRange(0, s.Size, hashes)
+	sl := &slab{}
+	r, err := newFactory(sl).NewRange(0, s.Size, hashes)
 	if err != nil {
 		return nil, fmt.Errorf("%w: tree state of size %d: %w", ErrBadCheckpoint, s.Size, err)
 	}
-	return &Tree{r: r, h: sha256.New()}, nil
+	return &Tree{r: r, h: sha256.New(), s: sl}, nil
 }

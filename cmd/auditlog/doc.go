@@ -14,6 +14,9 @@
 //	auditlog export SOURCE... [filters] [--limit N] [--asc] --out FILE [--format F]
 //	auditlog import SOURCE URL [filters]
 //	auditlog report SOURCE... [filters] --month YYYY-MM --html FILE
+//	auditlog checkpoint DIR --pubkey KEY [--format table|json] [--note]
+//	auditlog prove DIR EVENT_ID [--seq N] [--checkpoint FILE] [--pubkey KEY] [-o FILE]
+//	auditlog verify-proof BUNDLE --pubkey KEY
 //
 // The filters are a flag for every field of logger.Filter: --user,
 // --session, --op, --status, --category, --resource TYPE/ID, --run,
@@ -36,6 +39,16 @@
 // a time, as logger.ReadEventsFunc reads it, so that only the selection
 // is held, however much the file inflates; a store answers with
 // Store.Query.
+//
+// # Proofs
+//
+// A journal whose writer signs checkpoints (the file checkpoints in its
+// folder) is proved to a third party one event at a time: checkpoint
+// prints the latest checkpoint, verified with the log's public key
+// (KEY: the verifier key name+hash+key, or a file holding it), and
+// --note the signed note to publish; prove writes a bundle (the event's
+// line, its inclusion proof, the signed checkpoint) that verify-proof
+// checks with nothing but the bundle and the public key.
 //
 // # Exit status
 //

@@ -10,7 +10,6 @@ import (
 	"golang.org/x/mod/sumdb/note"
 
 	"github.com/auditlog/auditlog/export"
-	"github.com/auditlog/auditlog/internal/fsafe"
 )
 
 // evidence is what checking a journal against its signed checkpoints
@@ -32,7 +31,7 @@ func (ev *evidence) ok() bool { return ev.unread == "" && ev.e.OK() }
 // checkpoints file and, when given, the checkpoint in the file extra
 // (from --checkpoint: one kept elsewhere), all verified with v.
 func checkEvidence(dir string, v note.Verifier, extra string) (*evidence, error) {
-	ev := &evidence{key: fmt.Sprintf("%s+%08x", v.Name(), v.KeyHash())}
+	ev := &evidence{key: keyName(v)}
 	signed, err := export.ReadCheckpoints(dir, v)
 	if err != nil {
 		ev.unread = err.Error()
@@ -45,9 +44,13 @@ func checkEvidence(dir string, v note.Verifier, extra string) (*evidence, error)
 		cps = append(cps, s.Checkpoint)
 	}
 	if extra != "" {
-		c, err := readCheckpointFile(extra, v)
+		msg, err := readCheckpointFile(extra)
 		if err != nil {
 			return nil, err
+		}
+		c, err := export.OpenCheckpoint(msg, v)
+		if err != nil {
+			return nil, fmt.Errorf("--checkpoint %s: %w", extra, err)
 		}
 		cps = append(cps, c)
 	}
@@ -56,25 +59,6 @@ func checkEvidence(dir string, v note.Verifier, extra string) (*evidence, error)
 		return nil, err
 	}
 	return ev, nil
-}
-
-// readCheckpointFile reads a signed checkpoint from path and checks it
-// with v.
-func readCheckpointFile(path string, v note.Verifier) (export.Checkpoint, error) {
-	f, err := fsafe.Open(path)
-	if err != nil {
-		return export.Checkpoint{}, fmt.Errorf("--checkpoint: %w", err)
-	}
-	defer f.Close() // read only
-	msg, err := io.ReadAll(io.LimitReader(f, export.MaxCheckpointBytes+1))
-	if err != nil {
-		return export.Checkpoint{}, fmt.Errorf("--checkpoint: %w", err)
-	}
-	c, err := export.OpenCheckpoint(msg, v)
-	if err != nil {
-		return export.Checkpoint{}, fmt.Errorf("--checkpoint %s: %w", path, err)
-	}
-	return c, nil
 }
 
 // status says in one sentence what was found.

@@ -4,12 +4,8 @@ import (
 	"bytes"
 	"context"
 	"crypto/ed25519"
-	"fmt"
-	"os"
-	"path/filepath"
-	"strings"
+	"crypto/rand"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 	"golang.org/x/mod/sumdb/note"
@@ -18,136 +14,101 @@ import (
 	"github.com/auditlog/auditlog/logger"
 )
 
-const evidenceOrigin = "example.com/audit"
+// signedLog is a journal and the key that signs its checkpoints.
+type signedLog struct {
+	dir    string
+	signer note.Signer
+	vkey   string // the verifier key, name+hash+key
+}
 
-// signedFolder writes n events to a journal in dir/name with signed
-// checkpoints and 1 MB files, and the log's verifier key to dir/pub.key;
-// it returns the journal's folder.
-func signedFolder(t *testing.T, dir, name string, n int, seed byte) string {
+// testOrigin names the test logs.
+const testOrigin = "example.com/log"
+
+// newSignedLog returns a journal of the first n events of the fixture,
+// written by a logger, and a fresh key of the log testOrigin; it has no
+// checkpoint yet (see checkpoint).
+func newSignedLog(t *testing.T, n int) *signedLog {
 	t.Helper()
-	priv := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{seed}, ed25519.SeedSize))
-	s, err := export.Ed25519Signer(evidenceOrigin, priv)
+	l := &signedLog{dir: t.TempDir()}
+	l.signer, l.vkey = newLogKey(t, testOrigin)
+	l.log(t, 0, n)
+	return l
+}
+
+// newLogKey returns a fresh Ed25519 signer of the log origin and its
+// verifier key.
+func newLogKey(t *testing.T, origin string) (note.Signer, string) {
+	t.Helper()
+	pub, priv, err := ed25519.GenerateKey(rand.Reader)
 	require.NoError(t, err)
-	vkey, err := export.Ed25519VerifierKey(evidenceOrigin, priv.Public().(ed25519.PublicKey))
+	s, err := export.Ed25519Signer(origin, priv)
 	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(filepath.Join(dir, fmt.Sprintf("pub%d.key", seed)), []byte(vkey+"\n"), 0o600))
-	jdir := filepath.Join(dir, name)
-	l, err := logger.New(logger.Options{MaxEvents: 100, Journal: &logger.JournalOptions{Dir: jdir, MaxSizeMB: 1,
-		Checkpoints: logger.CheckpointOptions{Signer: s, Every: 500}}})
+	vkey, err := export.Ed25519VerifierKey(origin, pub)
 	require.NoError(t, err)
-	pad := strings.Repeat("p", 300)
-	for i := range n {
-		require.NoError(t, l.Log(context.Background(), logger.Event{Operation: logger.OpStore, UserID: "u", Metadata: map[string]any{"i": i, "pad": pad}}))
-		if i%500 == 499 {
-			require.NoError(t, l.Flush(context.Background()))
-		}
+	return s, vkey
+}
+
+// log logs the fixture's events from to to into the journal, with a
+// logger that continues it.
+func (l *signedLog) log(t *testing.T, from, to int) {
+	t.Helper()
+	lg, err := logger.New(logger.Options{MaxEvents: 1000, Journal: &logger.JournalOptions{Dir: l.dir}})
+	require.NoError(t, err)
+	for _, ev := range fix.events[from:to] {
+		ev.ID, ev.Seq = "", 0 // the logger's own
+		require.NoError(t, lg.Log(context.Background(), ev))
 	}
-	require.NoError(t, l.Close())
-	return jdir
+	require.NoError(t, lg.Close())
 }
 
-// cutLines removes the last n lines of the journal's current file.
-func cutLines(t *testing.T, jdir string, n int) {
+// sign returns the checkpoint of the journal as it is, signed by s.
+func (l *signedLog) sign(t *testing.T, s note.Signer, ext ...string) []byte {
 	t.Helper()
-	cur := filepath.Join(jdir, export.JournalName)
-	data, err := os.ReadFile(cur)
+	tree, err := export.RestoreTree(l.dir)
 	require.NoError(t, err)
-	lines := bytes.SplitAfter(data, []byte("\n"))
-	require.NoError(t, os.WriteFile(cur, bytes.Join(lines[:len(lines)-1-n], nil), 0o600))
+	cp := export.Checkpoint{Origin: s.Name(), Size: tree.Size(), Root: tree.Root(), Extensions: ext}
+	signed, err := export.SignCheckpoint(cp, s)
+	require.NoError(t, err)
+	return signed
 }
 
-func TestVerifyWithCheckpoints(t *testing.T) {
-	dir := t.TempDir()
-	jdir := signedFolder(t, dir, "signed", 6_000, 1)
-	signedFolder(t, dir, "other", 10, 2) // pub2.key: another log's key
-
-	r := runIn(t, dir, "verify", "signed", "--pubkey", "pub1.key").ok(t)
-	require.Contains(t, r.stdout, "OK: 6,000 lines")
-	require.Regexp(t, `Checkpoints: verified: the journal matches \d+ checkpoints signed by example.com/audit\+[0-9a-f]{8}, the latest of 6,000 lines \(signed `, r.stdout)
-
-	vkey, err := os.ReadFile(filepath.Join(dir, "pub1.key"))
-	require.NoError(t, err)
-	runIn(t, dir, "verify", "signed", "--pubkey", strings.TrimSpace(string(vkey))).ok(t)
-
-	r = runIn(t, dir, "verify", "signed", "--pubkey", "pub2.key")
-	require.Equal(t, 1, r.code, r.stdout)
-	require.Contains(t, r.stdout, "Checkpoints: NOT VERIFIED: the checkpoints in signed are not signed by the key example.com/audit+")
-
-	runIn(t, dir, "verify", "signed", "--checkpoint", "x").fails(t, 2, "--checkpoint needs --pubkey")
-	runIn(t, dir, "verify", "signed", "--pubkey", "no+such+key").fails(t, 2, "--pubkey")
-
-	// Keep the latest checkpoint elsewhere, then cut the journal's tail
-	// and the checkpoints file's last entries, as someone who can write
-	// to the folder would.
-	signed, err := export.ReadCheckpoints(jdir, mustVerifier(t, string(vkey)))
-	require.NoError(t, err)
-	latest := signed[len(signed)-1]
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "latest.cp"), latest.Note, 0o600))
-
-	cutLines(t, jdir, 7)
-	r = runIn(t, dir, "verify", "signed", "--pubkey", "pub1.key")
-	require.Equal(t, 1, r.code, r.stdout)
-	require.Contains(t, r.stdout, "OK: 5,993 lines", "the chain alone sees nothing")
-	require.Contains(t, r.stdout, "Checkpoints: BROKEN: 1 problem against")
-	require.Regexp(t, `audit.jsonl line \d+: lines cut from the end: the signed checkpoint of 6000 lines \(signed [^)]+\) holds 7 more lines than the journal's 5993`, r.stdout)
-
-	keepEntries(t, jdir, 1) // only the first checkpoint is left in the folder
-	r = runIn(t, dir, "verify", "signed", "--pubkey", "pub1.key")
-	require.Equal(t, 0, r.code, "the folder's own checkpoints no longer show it: %s", r.stdout)
-	r = runIn(t, dir, "verify", "signed", "--pubkey", "pub1.key", "--checkpoint", "latest.cp")
-	require.Equal(t, 1, r.code, r.stdout)
-	require.Contains(t, r.stdout, "lines cut from the end", "the checkpoint kept elsewhere does")
-}
-
-func mustVerifier(t *testing.T, text string) note.Verifier {
+// checkpoint signs the checkpoint of the journal as it is, with s, and
+// appends it to the journal's checkpoints file; it returns the note.
+func (l *signedLog) checkpoint(t *testing.T, s note.Signer, ext ...string) []byte {
 	t.Helper()
-	v, err := readVerifierKey(strings.TrimSpace(text))
+	signed := l.sign(t, s, ext...)
+	cl, _, err := export.OpenCheckpointLog(l.dir)
 	require.NoError(t, err)
-	return v
+	require.NoError(t, cl.Append(signed))
+	require.NoError(t, cl.Close())
+	return signed
 }
 
-// keepEntries cuts the checkpoints file of jdir after its first n
-// entries.
-func keepEntries(t *testing.T, jdir string, n int) {
+// events reads the journal's events back.
+func (l *signedLog) events(t *testing.T) []logger.Event {
 	t.Helper()
-	path := filepath.Join(jdir, export.CheckpointsName)
-	data, err := os.ReadFile(path)
+	evs, err := readJournal(l.dir)
 	require.NoError(t, err)
-	end := 0
-	for range n {
-		i := bytes.Index(data[end:], []byte("\n\n"))
-		require.GreaterOrEqual(t, i, 0)
-		j := bytes.Index(data[end+i+2:], []byte("\n\n"))
-		require.GreaterOrEqual(t, j, 0)
-		end += i + 2 + j + 2
+	return evs
+}
+
+// runHere runs a command line in the test's process, stdout and stderr
+// not terminals.
+func runHere(t *testing.T, args ...string) result {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(context.Background(), args, &out, &errb, false, false)
+	return result{out.String(), errb.String(), code, args}
+}
+
+// TestEvidenceHelp checks that the root's help lists the commands of the
+// proof workflow, and that each has its help.
+func TestEvidenceHelp(t *testing.T) {
+	root := runHere(t, "--help").ok(t)
+	for _, c := range []string{"checkpoint", "prove", "verify-proof"} {
+		require.Regexp(t, `(?m)^  `+c+` `, root.stdout)
+		r := runHere(t, c, "--help").ok(t)
+		require.Contains(t, r.stdout, "Usage:\n  auditlog "+c+" ")
+		require.Contains(t, r.stdout, "--pubkey")
 	}
-	require.NoError(t, os.WriteFile(path, data[:end], 0o600))
-}
-
-func TestVerifyNamesAFileRemovedByHand(t *testing.T) {
-	dir := t.TempDir()
-	jdir := signedFolder(t, dir, "signed", 6_000, 1)
-	files, err := export.JournalFiles(jdir)
-	require.NoError(t, err)
-	require.Greater(t, len(files), 2)
-	require.NoError(t, os.Remove(files[0].Path))
-	r := runIn(t, dir, "verify", "signed", "--pubkey", "pub1.key")
-	require.Equal(t, 1, r.code, r.stdout)
-	require.Contains(t, r.stdout, filepath.Base(files[0].Path)+": file removed: it held lines 1 to ")
-	require.Contains(t, r.stdout, "no signed checkpoint records its removal by retention")
-}
-
-func TestReportNamesTheCheckpoint(t *testing.T) {
-	dir := t.TempDir()
-	signedFolder(t, dir, "signed", 1_000, 1)
-	month := time.Now().UTC().Format("2006-01") // the events' month
-	r := runIn(t, dir, "report", "signed", "--pubkey", "pub1.key", "--month", month, "--html", "-").ok(t)
-	prov := r.stdout[strings.Index(r.stdout, `<section id="provenance">`):]
-	require.Regexp(t, `signed: verified: the journal matches \d+ checkpoints? signed by example.com/audit&#43;[0-9a-f]{8}, the latest of 1,000 lines`, prov)
-	require.Contains(t, prov, `<td id="checkpoint">`, "not marked bad")
-
-	cutLines(t, filepath.Join(dir, "signed"), 1)
-	r = runIn(t, dir, "report", "signed", "--pubkey", "pub1.key", "--month", month, "--html", "-").ok(t)
-	require.Regexp(t, `<td id="checkpoint" class="bad">signed: BROKEN: 1 problem against`, r.stdout)
-	require.NotContains(t, prov, "no signed checkpoint")
 }

@@ -106,7 +106,9 @@ array, gzipped or not), or a store named by URL (file://DIR, sqlite://FILE).
 
 It selects events with the fields of logger.Filter, computes statistics,
 verifies the hash chain, follows a journal as it grows, exports a selection,
-imports a file into a store, and writes the monthly HTML report.
+imports a file into a store, and writes the monthly HTML report. With the
+log's public key it prints a journal's latest signed checkpoint, writes the
+proof that one event is in it, and checks such a proof offline.
 
 Exit status: 0 on success, 1 on an error or a broken hash chain, 2 on a
 mistake in the command line.`,
@@ -125,6 +127,9 @@ mistake in the command line.`,
 		newExport(a),
 		newImport(a),
 		newReport(a),
+		newCheckpoint(a),
+		newProve(a),
+		newVerifyProof(a),
 	)
 	return root
 }
