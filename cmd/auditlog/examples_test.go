@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"flag"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -37,6 +38,24 @@ func readExported(t *testing.T, path string) []logger.Event {
 
 // exampleChecks check what each example printed or wrote, in dir.
 var exampleChecks = map[string]func(t *testing.T, dir string, r result){
+	"auditlog verify ./audit_logs --pubkey audit.pub": func(t *testing.T, _ string, r result) {
+		require.Contains(t, r.stdout, "Checkpoints: verified: the journal matches ")
+		require.Contains(t, r.stdout, fmt.Sprintf("the latest of %s lines", thousands(int64(len(fix.events)))))
+	},
+	"auditlog checkpoint ./audit_logs --pubkey audit.pub --format table": func(t *testing.T, _ string, r result) {
+		require.Contains(t, r.stdout, fixtureOrigin)
+		require.Contains(t, r.stdout, fmt.Sprintf("Size       %d lines", len(fix.events)))
+		require.Contains(t, r.stdout, "(verified)")
+	},
+	"auditlog prove ./audit_logs --seq 42 --pubkey audit.pub -o proof.json": func(t *testing.T, dir string, _ result) {
+		data, err := os.ReadFile(filepath.Join(dir, "proof.json"))
+		require.NoError(t, err)
+		b, err := export.UnmarshalBundle(data)
+		require.NoError(t, err)
+		_, err = b.Verify(fix.pub)
+		require.NoError(t, err)
+		require.Contains(t, string(b.Line), `"seq":42,`)
+	},
 	"auditlog query ./audit_logs --user alice --since 24h": func(t *testing.T, _ string, r result) {
 		w := want(fix.events, logger.Filter{UserID: "alice", Since: fix.now.Add(-24 * time.Hour)})
 		require.NotEmpty(t, w)
@@ -184,7 +203,7 @@ func TestExamples(t *testing.T) {
 // files (their contents are never changed).
 func exampleDir(t *testing.T) string {
 	dir := t.TempDir()
-	for _, name := range []string{"audit_logs", "keyed_logs", "audit.key", "january.json", "audits"} {
+	for _, name := range []string{"audit_logs", "keyed_logs", "audit.key", "audit.pub", "january.json", "audits"} {
 		require.NoError(t, os.Symlink(filepath.Join(fix.dir, name), filepath.Join(dir, name)))
 	}
 	return dir

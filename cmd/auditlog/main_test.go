@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -20,6 +21,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"golang.org/x/mod/sumdb/note"
 
 	"github.com/auditlog/auditlog/export"
 	"github.com/auditlog/auditlog/internal/failpoint"
@@ -148,7 +150,11 @@ type fixture struct {
 	keyed  []logger.Event // those of keyed_logs
 	key    []byte
 	files  int // files of audit_logs
+	pub    note.Verifier // of the checkpoints of audit_logs, in audit.pub
 }
+
+// fixtureOrigin names the log of audit_logs, whose checkpoints are signed.
+const fixtureOrigin = "example.com/audit"
 
 var (
 	january   = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -223,7 +229,23 @@ func newFixture(dir string, now time.Time) (*fixture, error) {
 		evs = append(evs, fixtureEvent(janEvents+i, t))
 	}
 	journal := filepath.Join(dir, "audit_logs")
-	if err := writeJournal(logger.JournalOptions{Dir: journal, MaxSizeMB: 1, Compress: true}, evs); err != nil {
+	priv := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{7}, ed25519.SeedSize))
+	signer, err := export.Ed25519Signer(fixtureOrigin, priv)
+	if err != nil {
+		return nil, err
+	}
+	vkey, err := export.Ed25519VerifierKey(fixtureOrigin, priv.Public().(ed25519.PublicKey))
+	if err != nil {
+		return nil, err
+	}
+	if f.pub, err = note.NewVerifier(vkey); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "audit.pub"), []byte(vkey+"\n"), 0o600); err != nil {
+		return nil, err
+	}
+	jo := logger.JournalOptions{Dir: journal, MaxSizeMB: 1, Compress: true, Checkpoints: logger.CheckpointOptions{Signer: signer}}
+	if err := writeJournal(jo, evs); err != nil {
 		return nil, err
 	}
 	keyed := filepath.Join(dir, "keyed_logs")
@@ -233,7 +255,6 @@ func newFixture(dir string, now time.Time) (*fixture, error) {
 	if err := os.WriteFile(filepath.Join(dir, "audit.key"), f.key, 0o600); err != nil {
 		return nil, err
 	}
-	var err error
 	if f.events, err = readJournal(journal); err != nil {
 		return nil, err
 	}
