@@ -222,6 +222,12 @@ func (l *Logger) linesWritten(lines []byte) {
 // removes the file (the journal's OnRotate, in the writer goroutine).
 func (l *Logger) rotated(name string) {
 	c := l.w.cp
+	// The rename on disk before a checkpoint names the file: else a
+	// machine crash could leave its lines under the current file's name.
+	if err := export.SyncDir(l.opts.Journal.Dir); err != nil {
+		l.report(fmt.Errorf("auditlog: checkpoints: no checkpoint of the rotation to %s: %w", name, err))
+		return
+	}
 	c.in <- cpItem{rotated: name}
 	c.signedSize, c.signedAt = c.lines, time.Now()
 }

@@ -9,11 +9,11 @@
 //
 //	auditlog query SOURCE... [filters] [--limit N] [--offset N] [--asc] [--format table|jsonl|json|csv|array]
 //	auditlog stats SOURCE... [filters] [--by user,source] [--format table|json]
-//	auditlog verify DIR [--key-file FILE]
+//	auditlog verify DIR [--key-file FILE] [--pubkey KEY [--checkpoint FILE]]
 //	auditlog tail DIR [filters] [-n N] [--interval D] [--format table|jsonl]
 //	auditlog export SOURCE... [filters] [--limit N] [--asc] --out FILE [--format F]
 //	auditlog import SOURCE URL [filters]
-//	auditlog report SOURCE... [filters] --month YYYY-MM --html FILE
+//	auditlog report SOURCE... [filters] --month YYYY-MM --html FILE [--key-file FILE] [--pubkey KEY]
 //	auditlog checkpoint DIR --pubkey KEY [--format table|json] [--note]
 //	auditlog prove DIR EVENT_ID [--seq N] [--checkpoint FILE] [--pubkey KEY] [-o FILE]
 //	auditlog verify-proof BUNDLE --pubkey KEY
