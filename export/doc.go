@@ -47,7 +47,12 @@
 // proof, the signed checkpoint and the public key: a [Bundle] carries
 // all of it in one JSON file. [ProveConsistency] and [VerifyConsistency]
 // show that a later checkpoint extends an earlier one: nothing in the
-// older tree was changed, removed or reordered since.
+// older tree was changed, removed or reordered since. The logger signs
+// checkpoints as it writes (logger.CheckpointOptions), recording in
+// their extension lines ([CheckpointInfo]) when each was signed, the
+// tree's state at each rotation and each file retention removes;
+// [CheckEvidence] checks a journal against them, and [ResumeTree]
+// rebuilds the tree from the latest rotation's state.
 //
 // # Fault injection
 //

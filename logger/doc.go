@@ -86,7 +86,12 @@
 // LogBatch larger than the ring), and when such events fill the ring Log
 // feels it as a full queue; the read methods then answer at once from the
 // events applied, without waiting for the queue. With
-// [JournalOptions.Recover], New reads the journal back. See
+// [JournalOptions.Recover], New reads the journal back. With
+// [JournalOptions.Checkpoints], a goroutine of its own keeps the Merkle
+// tree of the journal's lines and signs checkpoints of it
+// ([CheckpointOptions]), against which export.CheckEvidence finds lines
+// cut from the end, a rewritten history and files removed by hand, and
+// export.ProveInclusion proves one event to a third party. See
 // [JournalOptions].
 //
 // # Shutdown
