@@ -1,14 +1,5 @@
 package export
 
-import (
-	"errors"
-	"fmt"
-	"os"
-	"path/filepath"
-
-	"github.com/auditlog/auditlog/internal/fsafe"
-)
-
 // LatestCheckpointNote returns the last entry of the checkpoints file
 // (CheckpointsName) in dir, the signed note exactly as it is stored,
 // without checking its signature: for a prover who hands it on, to be
@@ -19,24 +10,11 @@ import (
 // series of entries (a last entry cut short, a blank line out of place,
 // an entry longer than MaxCheckpointBytes).
 func LatestCheckpointNote(dir string) ([]byte, error) {
-	path := filepath.Join(dir, CheckpointsName)
-	f, err := fsafe.Open(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("auditlog: checkpoints: %w", err)
-	}
-	defer f.Close() // read only
 	var last []byte
-	err = splitEntries(f, func(entry []byte, _, _ int) error {
+	err := eachEntry(dir, func(entry []byte, _ string, _, _ int) error {
 		last = entry
 		return nil
 	})
-	var pe *entryError
-	if errors.As(err, &pe) {
-		return nil, fmt.Errorf("%w: %s: %s", ErrBadCheckpoint, path, pe.msg)
-	}
 	if err != nil {
 		return nil, err
 	}

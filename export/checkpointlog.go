@@ -204,17 +204,8 @@ func checkFrame(signed []byte) error {
 // as torn, wrapping ErrBadCheckpoint. No file is no checkpoints and no
 // error.
 func ReadCheckpoints(dir string, v note.Verifier) ([]SignedCheckpoint, error) {
-	path := filepath.Join(dir, CheckpointsName)
-	f, err := fsafe.Open(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("auditlog: checkpoints: %w", err)
-	}
-	defer f.Close() // read only
 	var out []SignedCheckpoint
-	err = splitEntries(f, func(entry []byte, num, line int) error {
+	err := eachEntry(dir, func(entry []byte, path string, num, line int) error {
 		c, err := OpenCheckpoint(entry, v)
 		if err != nil {
 			return fmt.Errorf("%w (%s: entry %d, line %d)", err, path, num, line)
@@ -222,14 +213,29 @@ func ReadCheckpoints(dir string, v note.Verifier) ([]SignedCheckpoint, error) {
 		out = append(out, SignedCheckpoint{Checkpoint: c, Note: entry})
 		return nil
 	})
-	if err != nil {
-		var pe *entryError
-		if errors.As(err, &pe) {
-			err = fmt.Errorf("%w: %s: %s", ErrBadCheckpoint, path, pe.msg)
-		}
-		return out, err
+	return out, err
+}
+
+// eachEntry calls fn with each entry of the checkpoints file in dir, as
+// splitEntries gives them, and the file's path: none when the file is
+// missing. A framing error is returned wrapping ErrBadCheckpoint, naming
+// the file; an error of fn as it is.
+func eachEntry(dir string, fn func(entry []byte, path string, num, line int) error) error {
+	path := filepath.Join(dir, CheckpointsName)
+	f, err := fsafe.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
 	}
-	return out, nil
+	if err != nil {
+		return fmt.Errorf("auditlog: checkpoints: %w", err)
+	}
+	defer f.Close() // read only
+	err = splitEntries(f, func(entry []byte, num, line int) error { return fn(entry, path, num, line) })
+	var pe *entryError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("%w: %s: %s", ErrBadCheckpoint, path, pe.msg)
+	}
+	return err
 }
 
 // entryError is a framing error of a checkpoints file.

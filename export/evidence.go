@@ -7,8 +7,6 @@ import (
 	"path/filepath"
 	"slices"
 	"time"
-
-	"github.com/auditlog/auditlog/internal/fsafe"
 )
 
 // EvidenceKind names what CheckEvidence found wrong.
@@ -369,13 +367,8 @@ func ResumeTree(dir string, cps []Checkpoint) (*Tree, error) {
 // a proof made from them is checked against a signed root anyway. A
 // missing or unreadable file gives none.
 func unverifiedCheckpoints(dir string) []Checkpoint {
-	f, err := fsafe.Open(filepath.Join(dir, CheckpointsName))
-	if err != nil {
-		return nil
-	}
-	defer f.Close() // read only
 	var out []Checkpoint
-	_ = splitEntries(f, func(entry []byte, _, _ int) error {
+	_ = eachEntry(dir, func(entry []byte, _ string, _, _ int) error {
 		body, _, _ := bytes.Cut(entry, []byte("\n\n"))
 		if c, err := ParseCheckpoint(append(body, '\n')); err == nil {
 			if _, err := c.Info(); err == nil {
