@@ -61,4 +61,3 @@ func (s *Store) HeldIDs(ctx context.Context, ids []string) ([]string, error) {
 	}
 	return held, nil
 }
-
