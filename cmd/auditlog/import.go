@@ -19,18 +19,28 @@ func newImport(a *app) *cobra.Command {
 		Use:   "import SOURCE URL",
 		Short: "Copy the events of a file into a store",
 		Long: `Copy the events of SOURCE that match the filters into the store at URL
-(file://DIR, sqlite://FILE), oldest first. SOURCE is an exported file in any
-of the library's formats (gzipped or not, axon's exports too), a journal
-folder, or another store's URL.
+(file://DIR, sqlite://FILE, postgres://...), oldest first. SOURCE is an
+exported file in any of the library's formats (gzipped or not, axon's
+exports too), a journal folder, or another store's URL.
 
 The events go to the store through a logger, as logger.Logger.Import takes
 them: checked, masked (values under sensitive keys are replaced before they
 are stored), their event IDs and timestamps kept, their seq numbered anew in
-the order they are imported, their source kept. Importing twice stores each
-event once in a store that keeps each event ID once (sqlite://), and twice in
-the file store (file://), which appends what it is given. The import waits
-until the store has taken every event; the first error of the store ends it,
-with that error and the number of events the store took before.`,
+the order they are imported, their source kept.
+
+Importing is idempotent: an event whose event ID the store already holds,
+or that an earlier event of SOURCE carried, is passed over, so importing
+the same export twice, or exports that overlap, stores each event once, in
+every store. The import says how many events were new and how many were
+already there. An event without an ID is always new: the logger gives it
+one. The IDs are looked up once, before the first event is written; the
+count is exact unless another program writes the same events into the
+store during the import (a store that keeps each event ID once, sqlite://
+or postgres://, then stores them once but this import counts them new).
+
+The import waits until the store has taken every event; the first error
+of the store ends it, with that error and the number of events the store
+took before.`,
 		Example: examplesOf("import"),
 		Args:    exactArgs(2, "a source and a store URL"),
 		RunE: a.runE(func(_ *cobra.Command, args []string) error {
@@ -57,14 +67,15 @@ with that error and the number of events the store took before.`,
 			if err != nil {
 				return err
 			}
-			n, err := importEvents(a.ctx, s, ks)
+			res, err := importNew(a.ctx, s, ks)
 			if cerr := s.Close(); err == nil && cerr != nil {
 				err = cerr
 			}
 			if err != nil {
 				return fmt.Errorf("importing into %s: %w", store.Redacted(args[1]), err)
 			}
-			fmt.Fprintf(a.stdout, "imported %d events into %s\n", n, store.Redacted(args[1]))
+			fmt.Fprintf(a.stdout, "imported %s into %s: %s new, %s already there\n",
+				plural(int64(res.new+res.existing), "event"), store.Redacted(args[1]), thousands(int64(res.new)), thousands(int64(res.existing)))
 			return nil
 		}),
 	}
@@ -91,6 +102,46 @@ func validate(ks []kept) error {
 		}
 	}
 	return nil
+}
+
+// importResult says what an import did with the events of its
+// selection: how many were new, and written to the store, and how many
+// were already there (held by the store, or carried by an earlier event
+// of the selection) and passed over.
+type importResult struct{ new, existing int }
+
+// importNew imports into s the events of ks whose IDs s does not hold,
+// each ID once (the first of ks that carries it); events without an ID
+// are all imported. It looks the IDs up in s once, before the first
+// event is written (store.HeldIDs).
+func importNew(ctx context.Context, s logger.Store, ks []kept) (importResult, error) {
+	ids := make([]string, 0, len(ks))
+	for i := range ks {
+		if ks[i].id != "" {
+			ids = append(ids, ks[i].id)
+		}
+	}
+	held, err := store.HeldIDs(ctx, s, ids)
+	if err != nil {
+		return importResult{}, fmt.Errorf("looking for the events already there: %w", err)
+	}
+	seen := make(map[string]bool, len(ids))
+	fresh := ks[:0]
+	for _, k := range ks {
+		if k.id != "" {
+			if held[k.id] || seen[k.id] {
+				continue
+			}
+			seen[k.id] = true
+		}
+		fresh = append(fresh, k)
+	}
+	res := importResult{existing: len(ks) - len(fresh)}
+	if len(fresh) == 0 {
+		return res, nil
+	}
+	res.new, err = importEvents(ctx, s, fresh)
+	return res, err
 }
 
 // importEvents logs the events of ks through a logger whose only sink is

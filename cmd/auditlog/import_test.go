@@ -131,3 +131,23 @@ func TestImportSlowStoreGetsEverything(t *testing.T) {
 		require.Equal(t, len(ks), stored)
 	})
 }
+
+// importNew passes over what a store without store.IDHolder holds too
+// (store.HeldIDs reads its events), and an ID the selection repeats.
+func TestImportNewIntoAnyStore(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.NewMemory()
+	ks := keptEvents(3 * chunkSize)
+	res, err := importNew(ctx, s, ks[:2*chunkSize])
+	require.NoError(t, err)
+	require.Equal(t, importResult{new: 2 * chunkSize}, res)
+
+	ks = keptEvents(3 * chunkSize)
+	again := append(ks[chunkSize:], ks[len(ks)-1], ks[len(ks)-2])
+	res, err = importNew(ctx, s, again)
+	require.NoError(t, err)
+	require.Equal(t, importResult{new: chunkSize, existing: chunkSize + 2}, res)
+	n, err := s.Count(ctx, logger.Filter{})
+	require.NoError(t, err)
+	require.Equal(t, 3*chunkSize, n)
+}
