@@ -204,3 +204,49 @@ func TestImportAfterRecover(t *testing.T) {
 	require.Equal(t, logger.ImportResult{Existing: 50}, res)
 	requireOnce(t, second, evs)
 }
+
+// TestImportWrappedRing: with the ring full and wrapped around, the
+// events still in memory are found and the evicted ones are not.
+func TestImportWrappedRing(t *testing.T) {
+	evs := importEvents(250)
+	l := newLogger(t, logger.Options{MaxEvents: 100})
+	ctx := context.Background()
+	for i := 0; i < len(evs); i += 7 {
+		require.NoError(t, l.LogBatch(ctx, evs[i:min(i+7, len(evs))]))
+	}
+	res, err := l.Import(ctx, exported(t, evs))
+	require.NoError(t, err)
+	require.Equal(t, logger.ImportResult{New: 150, Existing: 100}, res)
+}
+
+// TestImportWhileLogging: events logged and evicted while Import looks
+// through memory neither stop it nor make it count wrong: each event of
+// the file is either new or already there.
+func TestImportWhileLogging(t *testing.T) {
+	evs := importEvents(3000)
+	l := newLogger(t, logger.Options{MaxEvents: 5000})
+	ctx := context.Background()
+	require.NoError(t, l.LogBatch(ctx, evs[:2000]))
+	path := exported(t, evs)
+	stop := make(chan struct{})
+	done := make(chan error)
+	go func() {
+		var err error
+		for i := 0; err == nil; i++ {
+			select {
+			case <-stop:
+				done <- nil
+				return
+			default:
+			}
+			err = l.Log(ctx, logger.Event{ID: fmt.Sprintf("other-%d", i), Operation: logger.OpRead})
+		}
+		done <- err
+	}()
+	res, err := l.Import(ctx, path)
+	close(stop)
+	require.NoError(t, <-done)
+	require.NoError(t, err)
+	require.Equal(t, 3000, res.New+res.Existing)
+	require.GreaterOrEqual(t, res.New, 1000, "the last 1000 were never logged")
+}
