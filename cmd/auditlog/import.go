@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -33,10 +34,12 @@ or that an earlier event of SOURCE carried, is passed over, so importing
 the same export twice, or exports that overlap, stores each event once, in
 every store. The import says how many events were new and how many were
 already there. An event without an ID is always new: the logger gives it
-one. The IDs are looked up once, before the first event is written; the
-count is exact unless another program writes the same events into the
-store during the import (a store that keeps each event ID once, sqlite://
-or postgres://, then stores them once but this import counts them new).
+one. The IDs are looked up once, before the first event is written. The
+counts are exact in sqlite:// and postgres://, which say how many events
+of each write they stored, even while another program writes the same
+events; in file://, which one program writes at a time, they are exact
+unless another program wrote there between the look-up and the import's
+first write.
 
 The import waits until the store has taken every event; the first error
 of the store ends it, with that error and the number of events the store
@@ -136,32 +139,37 @@ func importNew(ctx context.Context, s logger.Store, ks []kept) (importResult, er
 		}
 		fresh = append(fresh, k)
 	}
-	res := importResult{existing: len(ks) - len(fresh)}
 	if len(fresh) == 0 {
-		return res, nil
+		return importResult{existing: len(ks)}, nil
 	}
-	res.new, err = importEvents(ctx, s, fresh)
-	return res, err
+	_, stored, err := importEvents(ctx, s, fresh)
+	return importResult{new: stored, existing: len(ks) - stored}, err
 }
 
 // importEvents logs the events of ks through a logger whose only sink is
 // s, a chunk at a time, and waits after each chunk until s has taken it
 // (so that s's buffer never overflows however slow s is, and a refusal
-// stops the import early). It returns how many events s acknowledged. The
-// first Write of s that fails ends the import with its error, as does
-// the end of ctx (the user's interrupt); what s took before stays in it.
-func importEvents(ctx context.Context, s logger.Store, ks []kept) (int, error) {
+// stops the import early). It returns how many events s acknowledged
+// (taken) and how many of them it stored: as many, unless s is a
+// store.CountingWriter, which says how many it stored rather than passed
+// over, their IDs being stored already (by another writer meanwhile).
+// The first Write of s that fails ends the import with its error, as
+// does the end of ctx (the user's interrupt); what s took before stays
+// in it.
+func importEvents(ctx context.Context, s logger.Store, ks []kept) (taken, stored int, err error) {
 	ctx, stop := context.WithCancelCause(ctx)
 	defer stop(nil)
+	sink := &refusal{s: s, stop: stop}
+	sink.counting, _ = s.(store.CountingWriter)
 	l, err := logger.New(logger.Options{
 		MaxEvents: chunkSize,
-		Sinks:     map[string]logger.Sink{importSinkName: refusal{s: s, stop: stop}},
+		Sinks:     map[string]logger.Sink{importSinkName: sink},
 		// Close has nothing left to wait for once FlushSinks returned,
 		// and must not wait for a store that refuses.
 		Delivery: logger.DeliveryOptions{BufferSize: chunkSize, CloseTimeout: -1},
 	})
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	err = eachChunk(ks, func(evs []logger.Event) error {
 		for i := range evs {
@@ -186,10 +194,14 @@ func importEvents(ctx context.Context, s logger.Store, ks []kept) (int, error) {
 	case err == nil && n != len(ks):
 		err = fmt.Errorf("the store took %d events of %d", n, len(ks))
 	}
-	if err != nil {
-		return n, fmt.Errorf("after %d of %d events: %w", n, len(ks), err)
+	stored = n
+	if sink.counting != nil {
+		stored = int(sink.stored.Load())
 	}
-	return n, nil
+	if err != nil {
+		return n, stored, fmt.Errorf("after %d of %d events: %w", n, len(ks), err)
+	}
+	return n, stored, nil
 }
 
 // errStoreRefused is returned when the store fails a Write during an
@@ -205,9 +217,14 @@ const importSinkName = "store"
 type refusal struct {
 	s    logger.Sink
 	stop context.CancelCauseFunc
+
+	// counting is s, when it can count what it stores; stored adds up
+	// its counts.
+	counting store.CountingWriter
+	stored   atomic.Int64
 }
 
-func (r refusal) Write(ctx context.Context, evs []logger.Event) (err error) {
+func (r *refusal) Write(ctx context.Context, evs []logger.Event) (err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			err = fmt.Errorf("panic: %v", v)
@@ -216,8 +233,13 @@ func (r refusal) Write(ctx context.Context, evs []logger.Event) (err error) {
 			r.stop(fmt.Errorf("%w: %w", errStoreRefused, err))
 		}
 	}()
-	return r.s.Write(ctx, evs)
+	if r.counting == nil {
+		return r.s.Write(ctx, evs)
+	}
+	n, err := r.counting.WriteCounted(ctx, evs)
+	r.stored.Add(int64(n))
+	return err
 }
 
 // Close does nothing: the import closes the store.
-func (r refusal) Close() error { return nil }
+func (r *refusal) Close() error { return nil }
