@@ -38,12 +38,15 @@ func ExampleLogger_ExportToFile() {
 	fmt.Println(err != nil)
 
 	// Another logger imports the file: IDs and times are kept, Seq is its
-	// own.
+	// own. Imported again, the file adds nothing: each event ID is held
+	// once.
 	other, _ := logger.New(logger.Options{Now: exampleClock})
 	defer other.Close()
 	_ = other.Log(ctx, logger.Event{ID: "evt-0", Time: start.Add(-time.Hour), Operation: logger.OpCreate})
-	n, err = other.Import(ctx, path)
-	fmt.Println(n, err)
+	res, err := other.Import(ctx, path)
+	fmt.Printf("%+v %v\n", res, err)
+	res, err = other.Import(ctx, path)
+	fmt.Printf("%+v %v\n", res, err)
 	for _, ev := range other.Query(logger.Filter{Ascending: true}) {
 		fmt.Println(ev.Seq, ev.ID, ev.Time.Format(time.RFC3339), ev.Operation)
 	}
@@ -54,7 +57,8 @@ func ExampleLogger_ExportToFile() {
 	// {"event_id":"evt-2","seq":2,"timestamp":"2024-06-01T11:59:01Z","operation":"STORE","status":"SUCCESS","user_id":"alice","entry_ids":["e-1"],"duration_ms":1.5,"source":"api-1"}
 	// ], "total_events": 2, "exported_at": "2024-06-01T12:00:00Z"}
 	// true
-	// 2 <nil>
+	// {New:2 Existing:0} <nil>
+	// {New:0 Existing:2} <nil>
 	// 1 evt-0 2024-06-01T10:59:00Z CREATE
 	// 2 evt-1 2024-06-01T11:59:00Z LOGIN
 	// 3 evt-2 2024-06-01T11:59:01Z STORE

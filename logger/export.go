@@ -1,7 +1,6 @@
 package logger
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -250,33 +249,4 @@ func parseImportTime(s string) (time.Time, error) {
 		}
 	}
 	return time.Time{}, fmt.Errorf("not RFC 3339 nor an ISO 8601 date and time: %w", first)
-}
-
-// Import reads the events of the file path with ReadEvents and logs them
-// all as one batch (LogBatch): all or none. It returns how many it
-// logged.
-//
-// Each event keeps its event_id and its timestamp (an event without one
-// gets a new UUIDv7, or the time of Options.Now, as Log gives them); its
-// Seq is reassigned by this logger, which numbers every event it logs,
-// imported or not, in the order it logs them. Import does not look for events the
-// logger already holds: importing a file twice logs its events twice.
-// Errors are those of ReadEvents (wrapping export.ErrCorrupt; the file is
-// named) and of LogBatch (ErrClosed, ErrFull, ErrDropped, the context's).
-//
-// Being one batch, the file's events are all in memory at once. To import
-// a file larger than memory, read it with ReadEventsFunc and log it in
-// parts (a LogBatch each), giving up all or none across the parts.
-func (l *Logger) Import(ctx context.Context, path string) (int, error) {
-	events, err := ReadEvents(path)
-	if err != nil {
-		return 0, err
-	}
-	for i := range events {
-		events[i].Seq = 0 // reassigned: Log ignores it
-	}
-	if err := l.LogBatch(ctx, events); err != nil {
-		return 0, fmt.Errorf("auditlog: importing %s: %w", path, err)
-	}
-	return len(events), nil
 }

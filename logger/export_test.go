@@ -160,9 +160,9 @@ func TestImport(t *testing.T) {
 	dst := newLogger(t, logger.Options{Now: fixedNow})
 	ctx := context.Background()
 	require.NoError(t, dst.Log(ctx, logger.Event{ID: "already-here", Operation: logger.OpRead}))
-	n, err := dst.Import(ctx, path)
+	res, err := dst.Import(ctx, path)
 	require.NoError(t, err)
-	require.Equal(t, len(events), n)
+	require.Equal(t, logger.ImportResult{New: len(events)}, res)
 
 	got := dst.Query(logger.Filter{Ascending: true})
 	slices.SortFunc(got, func(a, b logger.Event) int { return int(a.Seq) - int(b.Seq) })
@@ -246,9 +246,9 @@ func TestReadEventsAxon(t *testing.T) {
 			require.Equal(t, want, got)
 
 			l := newLogger(t, logger.Options{})
-			n, err := l.Import(context.Background(), path)
+			res, err := l.Import(context.Background(), path)
 			require.NoError(t, err)
-			require.Equal(t, 3, n)
+			require.Equal(t, logger.ImportResult{New: 3}, res)
 			imported := l.Query(logger.Filter{Ascending: true})
 			// The third is the earliest (09:00 UTC): Query orders by Time.
 			require.Equal(t, "evt_ghi789", imported[0].ID)
@@ -302,11 +302,11 @@ func TestImportErrors(t *testing.T) {
 			require.ErrorContains(t, err, path)
 
 			l := newLogger(t, logger.Options{})
-			n, err := l.Import(context.Background(), path)
+			res, err := l.Import(context.Background(), path)
 			for _, target := range tc.is {
 				require.ErrorIs(t, err, target)
 			}
-			require.Zero(t, n)
+			require.Zero(t, res)
 			require.Zero(t, l.Count(logger.Filter{}), "all or nothing")
 			require.Zero(t, l.Statistics().Rejected, "refused before LogBatch")
 		})
@@ -320,10 +320,10 @@ func TestImportRefusedByLogger(t *testing.T) {
 	ctx := context.Background()
 
 	full := newLogger(t, logger.Options{MaxEvents: 3, NoRotation: true})
-	n, err := full.Import(ctx, path)
+	res, err := full.Import(ctx, path)
 	require.ErrorIs(t, err, logger.ErrFull)
 	require.ErrorContains(t, err, path)
-	require.Zero(t, n)
+	require.Zero(t, res)
 	require.Zero(t, full.Count(logger.Filter{}))
 
 	closed, err := logger.New(logger.Options{})
@@ -362,9 +362,9 @@ func TestReadEventsWithoutTimestamp(t *testing.T) {
 			require.Equal(t, []logger.Event{{ID: "nt-1", Operation: logger.OpStore}}, got)
 
 			l := newLogger(t, logger.Options{Now: fixedNow})
-			n, err := l.Import(context.Background(), path)
+			res, err := l.Import(context.Background(), path)
 			require.NoError(t, err)
-			require.Equal(t, 1, n)
+			require.Equal(t, logger.ImportResult{New: 1}, res)
 			imported := l.Query(logger.Filter{})
 			require.Len(t, imported, 1)
 			require.Equal(t, "nt-1", imported[0].ID)

@@ -59,6 +59,8 @@ type Logger struct {
 	strs     arena // the applier's, for records' entry ids
 
 	w writerState // owned by the writer goroutine
+
+	importMu sync.Mutex // held by Import, so that imports take turns
 }
 
 // indexes are the secondary indexes, one per field Filter can select on.

@@ -149,7 +149,8 @@ var exampleChecks = map[string]func(t *testing.T, dir string, r result){
 	},
 	"auditlog import january.json sqlite://./audit.db": func(t *testing.T, dir string, r result) {
 		jan := readExported(t, filepath.Join(fix.dir, "january.json"))
-		require.Equal(t, "imported "+formatInt(len(jan))+" events into sqlite://./audit.db\n", r.stdout)
+		n := thousands(int64(len(jan)))
+		require.Equal(t, "imported "+n+" events into sqlite://./audit.db: "+n+" new, 0 already there\n", r.stdout)
 		got := storeEvents(t, "sqlite://"+filepath.Join(dir, "audit.db"), logger.Filter{Ascending: true})
 		require.Equal(t, ids(jan), ids(got))
 	},

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -19,18 +20,30 @@ func newImport(a *app) *cobra.Command {
 		Use:   "import SOURCE URL",
 		Short: "Copy the events of a file into a store",
 		Long: `Copy the events of SOURCE that match the filters into the store at URL
-(file://DIR, sqlite://FILE), oldest first. SOURCE is an exported file in any
-of the library's formats (gzipped or not, axon's exports too), a journal
-folder, or another store's URL.
+(file://DIR, sqlite://FILE, postgres://...), oldest first. SOURCE is an
+exported file in any of the library's formats (gzipped or not, axon's
+exports too), a journal folder, or another store's URL.
 
 The events go to the store through a logger, as logger.Logger.Import takes
 them: checked, masked (values under sensitive keys are replaced before they
 are stored), their event IDs and timestamps kept, their seq numbered anew in
-the order they are imported, their source kept. Importing twice stores each
-event once in a store that keeps each event ID once (sqlite://), and twice in
-the file store (file://), which appends what it is given. The import waits
-until the store has taken every event; the first error of the store ends it,
-with that error and the number of events the store took before.`,
+the order they are imported, their source kept.
+
+Importing is idempotent: an event whose event ID the store already holds,
+or that an earlier event of SOURCE carried, is passed over, so importing
+the same export twice, or exports that overlap, stores each event once, in
+every store. The import says how many events were new and how many were
+already there. An event without an ID is always new: the logger gives it
+one. The IDs are looked up once, before the first event is written. The
+counts are exact in sqlite:// and postgres://, which say how many events
+of each write they stored, even while another program writes the same
+events; in file://, which one program writes at a time, they are exact
+unless another program wrote there between the look-up and the import's
+first write.
+
+The import waits until the store has taken every event; the first error
+of the store ends it, with that error and the number of events the store
+took before.`,
 		Example: examplesOf("import"),
 		Args:    exactArgs(2, "a source and a store URL"),
 		RunE: a.runE(func(_ *cobra.Command, args []string) error {
@@ -57,14 +70,15 @@ with that error and the number of events the store took before.`,
 			if err != nil {
 				return err
 			}
-			n, err := importEvents(a.ctx, s, ks)
+			res, err := importNew(a.ctx, s, ks)
 			if cerr := s.Close(); err == nil && cerr != nil {
 				err = cerr
 			}
 			if err != nil {
 				return fmt.Errorf("importing into %s: %w", store.Redacted(args[1]), err)
 			}
-			fmt.Fprintf(a.stdout, "imported %d events into %s\n", n, store.Redacted(args[1]))
+			fmt.Fprintf(a.stdout, "imported %s into %s: %s new, %s already there\n",
+				plural(int64(res.new+res.existing), "event"), store.Redacted(args[1]), thousands(int64(res.new)), thousands(int64(res.existing)))
 			return nil
 		}),
 	}
@@ -93,24 +107,69 @@ func validate(ks []kept) error {
 	return nil
 }
 
+// importResult says what an import did with the events of its
+// selection: how many were new, and written to the store, and how many
+// were already there (held by the store, or carried by an earlier event
+// of the selection) and passed over.
+type importResult struct{ new, existing int }
+
+// importNew imports into s the events of ks whose IDs s does not hold,
+// each ID once (the first of ks that carries it); events without an ID
+// are all imported. It looks the IDs up in s once, before the first
+// event is written (store.HeldIDs).
+func importNew(ctx context.Context, s logger.Store, ks []kept) (importResult, error) {
+	ids := make([]string, 0, len(ks))
+	for i := range ks {
+		if ks[i].id != "" {
+			ids = append(ids, ks[i].id)
+		}
+	}
+	held, err := store.HeldIDs(ctx, s, ids)
+	if err != nil {
+		return importResult{}, fmt.Errorf("looking for the events already there: %w", err)
+	}
+	seen := make(map[string]bool, len(ids))
+	fresh := ks[:0]
+	for _, k := range ks {
+		if k.id != "" {
+			if held[k.id] || seen[k.id] {
+				continue
+			}
+			seen[k.id] = true
+		}
+		fresh = append(fresh, k)
+	}
+	if len(fresh) == 0 {
+		return importResult{existing: len(ks)}, nil
+	}
+	_, stored, err := importEvents(ctx, s, fresh)
+	return importResult{new: stored, existing: len(ks) - stored}, err
+}
+
 // importEvents logs the events of ks through a logger whose only sink is
 // s, a chunk at a time, and waits after each chunk until s has taken it
 // (so that s's buffer never overflows however slow s is, and a refusal
-// stops the import early). It returns how many events s acknowledged. The
-// first Write of s that fails ends the import with its error, as does
-// the end of ctx (the user's interrupt); what s took before stays in it.
-func importEvents(ctx context.Context, s logger.Store, ks []kept) (int, error) {
+// stops the import early). It returns how many events s acknowledged
+// (taken) and how many of them it stored: as many, unless s is a
+// store.CountingWriter, which says how many it stored rather than passed
+// over, their IDs being stored already (by another writer meanwhile).
+// The first Write of s that fails ends the import with its error, as
+// does the end of ctx (the user's interrupt); what s took before stays
+// in it.
+func importEvents(ctx context.Context, s logger.Store, ks []kept) (taken, stored int, err error) {
 	ctx, stop := context.WithCancelCause(ctx)
 	defer stop(nil)
+	sink := &refusal{s: s, stop: stop}
+	sink.counting, _ = s.(store.CountingWriter)
 	l, err := logger.New(logger.Options{
 		MaxEvents: chunkSize,
-		Sinks:     map[string]logger.Sink{importSinkName: refusal{s: s, stop: stop}},
+		Sinks:     map[string]logger.Sink{importSinkName: sink},
 		// Close has nothing left to wait for once FlushSinks returned,
 		// and must not wait for a store that refuses.
 		Delivery: logger.DeliveryOptions{BufferSize: chunkSize, CloseTimeout: -1},
 	})
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	err = eachChunk(ks, func(evs []logger.Event) error {
 		for i := range evs {
@@ -135,10 +194,14 @@ func importEvents(ctx context.Context, s logger.Store, ks []kept) (int, error) {
 	case err == nil && n != len(ks):
 		err = fmt.Errorf("the store took %d events of %d", n, len(ks))
 	}
-	if err != nil {
-		return n, fmt.Errorf("after %d of %d events: %w", n, len(ks), err)
+	stored = n
+	if sink.counting != nil {
+		stored = int(sink.stored.Load())
 	}
-	return n, nil
+	if err != nil {
+		return n, stored, fmt.Errorf("after %d of %d events: %w", n, len(ks), err)
+	}
+	return n, stored, nil
 }
 
 // errStoreRefused is returned when the store fails a Write during an
@@ -154,9 +217,14 @@ const importSinkName = "store"
 type refusal struct {
 	s    logger.Sink
 	stop context.CancelCauseFunc
+
+	// counting is s, when it can count what it stores; stored adds up
+	// its counts.
+	counting store.CountingWriter
+	stored   atomic.Int64
 }
 
-func (r refusal) Write(ctx context.Context, evs []logger.Event) (err error) {
+func (r *refusal) Write(ctx context.Context, evs []logger.Event) (err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			err = fmt.Errorf("panic: %v", v)
@@ -165,8 +233,13 @@ func (r refusal) Write(ctx context.Context, evs []logger.Event) (err error) {
 			r.stop(fmt.Errorf("%w: %w", errStoreRefused, err))
 		}
 	}()
-	return r.s.Write(ctx, evs)
+	if r.counting == nil {
+		return r.s.Write(ctx, evs)
+	}
+	n, err := r.counting.WriteCounted(ctx, evs)
+	r.stored.Add(int64(n))
+	return err
 }
 
 // Close does nothing: the import closes the store.
-func (r refusal) Close() error { return nil }
+func (r *refusal) Close() error { return nil }

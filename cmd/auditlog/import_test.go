@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"path/filepath"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -11,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/auditlog/auditlog/logger"
+	"github.com/auditlog/auditlog/store/sqlite"
 	"github.com/auditlog/auditlog/store/storetest"
 )
 
@@ -69,7 +71,7 @@ func TestImportStoreRefuses(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			ks := keptEvents(5 * chunkSize) // eachChunk lets go of what it decodes
 			s := &faultyStore{Memory: storetest.NewMemory(), takes: c.takes, err: full, panics: c.panics}
-			n, err := importEvents(context.Background(), s, ks)
+			n, _, err := importEvents(context.Background(), s, ks)
 			require.ErrorIs(t, err, errStoreRefused)
 			require.ErrorContains(t, err, "disk full", "the store's own error")
 			stored, cerr := s.Count(context.Background(), logger.Filter{})
@@ -103,7 +105,7 @@ func TestImportInterrupted(t *testing.T) {
 	s := &blockedStore{Memory: storetest.NewMemory(), started: make(chan struct{})}
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() { <-s.started; cancel() }()
-	n, err := importEvents(ctx, s, keptEvents(3*chunkSize))
+	n, _, err := importEvents(ctx, s, keptEvents(3*chunkSize))
 	require.ErrorIs(t, err, context.Canceled)
 	require.Zero(t, n)
 }
@@ -123,11 +125,73 @@ func TestImportSlowStoreGetsEverything(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ks := keptEvents(logger.DefaultSinkBuffer + 3*chunkSize)
 		s := slowStore{storetest.NewMemory()}
-		n, err := importEvents(context.Background(), s, ks)
+		n, _, err := importEvents(context.Background(), s, ks)
 		require.NoError(t, err)
 		require.Equal(t, len(ks), n)
 		stored, err := s.Count(context.Background(), logger.Filter{})
 		require.NoError(t, err)
 		require.Equal(t, len(ks), stored)
 	})
+}
+
+// importNew passes over what a store without store.IDHolder holds too
+// (store.HeldIDs reads its events), and an ID the selection repeats.
+func TestImportNewIntoAnyStore(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.NewMemory()
+	ks := keptEvents(3 * chunkSize)
+	res, err := importNew(ctx, s, ks[:2*chunkSize])
+	require.NoError(t, err)
+	require.Equal(t, importResult{new: 2 * chunkSize}, res)
+
+	ks = keptEvents(3 * chunkSize)
+	again := append(ks[chunkSize:], ks[len(ks)-1], ks[len(ks)-2])
+	res, err = importNew(ctx, s, again)
+	require.NoError(t, err)
+	require.Equal(t, importResult{new: chunkSize, existing: chunkSize + 2}, res)
+	n, err := s.Count(ctx, logger.Filter{})
+	require.NoError(t, err)
+	require.Equal(t, 3*chunkSize, n)
+}
+
+// racingStore is a SQLite store into which another writer stores the
+// events of also just after the import looked its IDs up, as another
+// program importing the same export at the same time would.
+type racingStore struct {
+	*sqlite.Store
+	other *sqlite.Store
+	also  []logger.Event
+}
+
+func (s racingStore) HeldIDs(ctx context.Context, ids []string) ([]string, error) {
+	held, err := s.Store.HeldIDs(ctx, ids)
+	if err == nil {
+		err = s.other.Write(ctx, s.also)
+	}
+	return held, err
+}
+
+// The counts are exact in a store that counts what it stores, even when
+// another writer stores some of the same events during the import.
+func TestImportCountsWhatTheStoreStored(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "audit.db")
+	open := func() *sqlite.Store {
+		s, err := sqlite.Open(path, sqlite.Options{})
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = s.Close() })
+		return s
+	}
+	ks := keptEvents(2 * chunkSize)
+	also := make([]logger.Event, 0, 100)
+	for i := range 100 {
+		also = append(also, *ks[i*7].ev)
+	}
+	s := racingStore{Store: open(), other: open(), also: also}
+	res, err := importNew(ctx, s, ks)
+	require.NoError(t, err)
+	require.Equal(t, importResult{new: 2*chunkSize - 100, existing: 100}, res)
+	n, err := s.Count(ctx, logger.Filter{})
+	require.NoError(t, err)
+	require.Equal(t, 2*chunkSize, n)
 }

@@ -139,7 +139,10 @@
 //	FROM read_json('audits/**/*.jsonl', format = 'newline_delimited', hive_partitioning = true)
 //
 // or choose the SQLite or PostgreSQL store for a sink that must store
-// each event once.
+// each event once. Store.HeldIDs tells which of a set of IDs the folder
+// holds, reading the IDs of every line once: a program that copies
+// events in (the command auditlog import does) leaves out those already
+// there, and stores each event once.
 //
 // # Cleanup
 //

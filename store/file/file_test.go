@@ -27,6 +27,11 @@ func TestConformance(t *testing.T) {
 			return Open(dir, Options{PartitionBy: "user_id", SegmentBytes: 4096, Sync: true})
 		})
 	})
+	t.Run("held, resource_id", func(t *testing.T) {
+		storetest.RunHeld(t, func(t *testing.T, dir string) (logger.Store, error) {
+			return Open(dir, Options{PartitionBy: "resource_id", SegmentBytes: 4096})
+		})
+	})
 }
 
 // TestManyPartitions writes to more partitions than the Store keeps open

@@ -163,19 +163,31 @@ func (s *Store) fail(ctx context.Context, op string, err error) error {
 // refuses, makes Write fail with logger.ErrInvalidEvent before anything
 // is written.
 func (s *Store) Write(ctx context.Context, events []logger.Event) error {
+	_, err := s.WriteCounted(ctx, events)
+	return err
+}
+
+var _ store.CountingWriter = (*Store)(nil)
+
+// WriteCounted stores events as Write does, and returns how many of them
+// it stored: the others carried an ID the table held already, or that an
+// earlier event of events carried. The count is exact however many
+// writers write the same events at once: it is the number of rows the
+// statement inserted.
+func (s *Store) WriteCounted(ctx context.Context, events []logger.Event) (int, error) {
 	if err := s.acquire("Write"); err != nil {
-		return err
+		return 0, err
 	}
 	defer s.mu.RUnlock()
 	if err := ctx.Err(); err != nil {
-		return s.fail(ctx, "Write", err)
+		return 0, s.fail(ctx, "Write", err)
 	}
 	if len(events) == 0 {
-		return nil
+		return 0, nil
 	}
 	for i := range events {
 		if err := events[i].Validate(); err != nil {
-			return fmt.Errorf("postgres: Write: event %d: %w", i, err)
+			return 0, fmt.Errorf("postgres: Write: event %d: %w", i, err)
 		}
 	}
 	// In the order of the IDs, so that two writers of overlapping
@@ -190,10 +202,11 @@ func (s *Store) Write(ctx context.Context, events []logger.Event) error {
 	for _, i := range order {
 		r.add(&events[i])
 	}
-	if _, err := s.pool.Exec(ctx, s.insert, r.args()...); err != nil {
-		return s.fail(ctx, "Write", err)
+	tag, err := s.pool.Exec(ctx, s.insert, r.args()...)
+	if err != nil {
+		return 0, s.fail(ctx, "Write", err)
 	}
-	return nil
+	return int(tag.RowsAffected()), nil
 }
 
 // The times an int64 of Unix nanoseconds holds.

@@ -29,6 +29,8 @@ func TestConformance(t *testing.T) {
 	}
 	storetest.Run(t, open)
 	storetest.RunDedup(t, open)
+	storetest.RunHeld(t, open)
+	storetest.RunCounted(t, open)
 }
 
 // Through store.Open, on the postgresql scheme (the processes test opens

@@ -385,15 +385,32 @@ var testHookWritten func(n int)
 // whose Duration is negative, makes Write fail with logger.ErrInvalidEvent
 // before anything is written.
 func (s *Store) Write(ctx context.Context, events []logger.Event) error {
+	_, err := s.write(ctx, events, false)
+	return err
+}
+
+// WriteCounted stores events as Write does, and returns how many of them
+// it stored: the others carried an ID the store held already, or that an
+// earlier event of events carried. The count is exact however many
+// writers write the same events at once: it is what the transaction
+// inserted.
+func (s *Store) WriteCounted(ctx context.Context, events []logger.Event) (int, error) {
+	return s.write(ctx, events, true)
+}
+
+var _ store.CountingWriter = (*Store)(nil)
+
+// write is Write, counting the events stored when count is set.
+func (s *Store) write(ctx context.Context, events []logger.Event, count bool) (int, error) {
 	if err := s.acquire("Write"); err != nil {
-		return err
+		return 0, err
 	}
 	defer s.mu.RUnlock()
 	if err := ctx.Err(); err != nil {
-		return fail(ctx, "Write", err)
+		return 0, fail(ctx, "Write", err)
 	}
 	if len(events) == 0 {
-		return nil
+		return 0, nil
 	}
 	// Encode everything first, so that the transaction, which holds the
 	// file's write lock, does nothing but insert.
@@ -403,7 +420,7 @@ func (s *Store) Write(ctx context.Context, events []logger.Event) error {
 	for i := range events {
 		ev := &events[i]
 		if err := ev.Validate(); err != nil {
-			return fmt.Errorf("sqlite: Write: event %d: %w", i, err)
+			return 0, fmt.Errorf("sqlite: Write: event %d: %w", i, err)
 		}
 		times[i] = ev.Time.UnixNano()
 		bodies = appendBody(bodies, ev)
@@ -412,11 +429,11 @@ func (s *Store) Write(ctx context.Context, events []logger.Event) error {
 
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
-		return fail(ctx, "Write", err)
+		return 0, fail(ctx, "Write", err)
 	}
 	defer func() { _ = tx.Rollback() }() // after Commit, a no-op
 	insEvent, insEntry := tx.StmtContext(ctx, s.insEvent), tx.StmtContext(ctx, s.insEntry)
-	start, id := 0, int64(0)
+	start, id, total := 0, int64(0), 0
 	args := make([]any, 0, 14)
 	for i := range events {
 		ev := &events[i]
@@ -427,24 +444,25 @@ func (s *Store) Write(ctx context.Context, events []logger.Event) error {
 		}
 		res, err := insEvent.ExecContext(ctx, args...)
 		if err != nil {
-			return fail(ctx, "Write", err)
+			return 0, fail(ctx, "Write", err)
 		}
 		start = ends[i]
 		stored := int64(1)
-		if len(ev.EntryIDs) > 0 {
+		if count || len(ev.EntryIDs) > 0 {
 			// An event passed over, its ID being stored, has its entries
 			// stored too.
 			if stored, err = res.RowsAffected(); err != nil {
-				return fail(ctx, "Write", err)
+				return 0, fail(ctx, "Write", err)
 			}
 		}
+		total += int(stored)
 		if stored > 0 && (len(ev.EntryIDs) > 0 || i == len(events)-1) {
 			if id, err = res.LastInsertId(); err != nil {
-				return fail(ctx, "Write", err)
+				return 0, fail(ctx, "Write", err)
 			}
 			for _, e := range ev.EntryIDs {
 				if _, err := insEntry.ExecContext(ctx, id, e); err != nil {
-					return fail(ctx, "Write", err)
+					return 0, fail(ctx, "Write", err)
 				}
 			}
 		}
@@ -453,7 +471,7 @@ func (s *Store) Write(ctx context.Context, events []logger.Event) error {
 		}
 	}
 	if err := tx.Commit(); err != nil {
-		return fail(ctx, "Write", err)
+		return 0, fail(ctx, "Write", err)
 	}
 	// Each time the table has doubled, gather the planner's statistics
 	// (sampled: a few milliseconds), so that a query on several fields
@@ -462,7 +480,7 @@ func (s *Store) Write(ctx context.Context, events []logger.Event) error {
 	if a := s.analyzed.Load(); id >= analyzeMin && id >= 2*a && s.analyzed.CompareAndSwap(a, id) {
 		_, _ = s.w.ExecContext(context.WithoutCancel(ctx), "ANALYZE")
 	}
-	return nil
+	return total, nil
 }
 
 // analyzeMin is the number of rows from which Write keeps the planner's

@@ -30,6 +30,8 @@ func TestConformance(t *testing.T) {
 	}
 	storetest.Run(t, open)
 	storetest.RunDedup(t, open)
+	storetest.RunHeld(t, open)
+	storetest.RunCounted(t, open)
 }
 
 func TestConformanceFullSync(t *testing.T) {
