@@ -378,3 +378,82 @@ func TestCheckpointSignerPanicIsReported(t *testing.T) {
 	require.Contains(t, rep.all(), "the Signer panicked: the HSM is gone")
 	require.Equal(t, int64(100), l.Statistics().TotalEvents, "logging goes on")
 }
+
+// TestCheckpointsSeeEveryTamper tampers with a signed journal in one of
+// the ways the hash chain alone cannot show or can, chosen at random,
+// and checks that CheckEvidence reports it, of the right kind.
+func TestCheckpointsSeeEveryTamper(t *testing.T) {
+	seed := rand.Uint64()
+	t.Logf("seed %d", seed)
+	rng := rand.New(rand.NewPCG(seed, 1))
+	_, v := testKey(t, 1)
+	tampers := []struct {
+		name string
+		kind export.EvidenceKind
+		do   func(t *testing.T, files []export.JournalFile)
+	}{
+		{"cut the tail", export.TailCut, func(t *testing.T, files []export.JournalFile) {
+			cur := files[len(files)-1].Path
+			lines := fileLines(t, cur)
+			writeLines(t, cur, lines[:len(lines)-1-rng.IntN(min(len(lines), 50))])
+		}},
+		{"change a line", export.Rewritten, func(t *testing.T, files []export.JournalFile) {
+			f := files[rng.IntN(len(files))].Path
+			lines := fileLines(t, f)
+			i := rng.IntN(len(lines))
+			lines[i] = bytes.Replace(lines[i], []byte(`"user_id":"user-`), []byte(`"user_id":"USER-`), 1)
+			writeLines(t, f, lines)
+		}},
+		{"remove a line", export.Rewritten, func(t *testing.T, files []export.JournalFile) {
+			f := files[rng.IntN(len(files)-1)].Path // a rotated file: not the very last line
+			lines := fileLines(t, f)
+			i := rng.IntN(len(lines))
+			writeLines(t, f, append(lines[:i:i], lines[i+1:]...))
+		}},
+		{"swap two lines", export.Rewritten, func(t *testing.T, files []export.JournalFile) {
+			f := files[rng.IntN(len(files))].Path
+			lines := fileLines(t, f)
+			i := rng.IntN(len(lines) - 1)
+			lines[i], lines[i+1] = lines[i+1], lines[i]
+			writeLines(t, f, lines)
+		}},
+		{"remove a rotated file", export.FileRemoved, func(t *testing.T, files []export.JournalFile) {
+			require.NoError(t, os.Remove(files[rng.IntN(len(files)-1)].Path))
+		}},
+	}
+	for round := range 2 * len(tampers) {
+		tp := tampers[round%len(tampers)]
+		t.Run(fmt.Sprintf("%d %s", round, tp.name), func(t *testing.T) {
+			dir := t.TempDir()
+			signedJournal(t, dir, 3_000+rng.IntN(2_000), logger.JournalOptions{})
+			e, _ := evidence(t, dir, v)
+			require.True(t, e.OK(), "before: %v", e.Problems)
+			files, err := export.JournalFiles(dir)
+			require.NoError(t, err)
+			require.Greater(t, len(files), 1, "the journal rotated")
+			tp.do(t, files)
+			e, _ = evidence(t, dir, v)
+			require.False(t, e.OK(), "after %s", tp.name)
+			kinds := map[export.EvidenceKind]bool{}
+			for _, p := range e.Problems {
+				kinds[p.Kind] = true
+			}
+			require.True(t, kinds[tp.kind], "after %s: %v", tp.name, e.Problems)
+		})
+	}
+}
+
+// fileLines returns the lines of a journal file, each with its newline.
+func fileLines(t *testing.T, path string) [][]byte {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	lines := bytes.SplitAfter(data, []byte("\n"))
+	return lines[:len(lines)-1] // the empty tail after the last newline
+}
+
+// writeLines writes lines to path, replacing it.
+func writeLines(t *testing.T, path string, lines [][]byte) {
+	t.Helper()
+	require.NoError(t, os.WriteFile(path, bytes.Join(lines, nil), 0o600))
+}
