@@ -149,7 +149,7 @@ type fixture struct {
 	events []logger.Event // every event of audit_logs, as the journal holds them
 	keyed  []logger.Event // those of keyed_logs
 	key    []byte
-	files  int // files of audit_logs
+	files  int           // files of audit_logs
 	pub    note.Verifier // of the checkpoints of audit_logs, in audit.pub
 }
 
