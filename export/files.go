@@ -166,8 +166,9 @@ func ReadJournal(dir string, fn func(Line) error) error {
 	if err != nil {
 		return err
 	}
+	var lr LineReader
 	for _, f := range files {
-		if err := ReadJournalFile(f, fn); err != nil {
+		if err := lr.ReadFile(f, fn); err != nil {
 			return err
 		}
 	}
@@ -179,13 +180,37 @@ func ReadJournal(dir string, fn func(Line) error) error {
 // and refuses anything but a regular file (a link, a FIFO) with an error
 // wrapping ErrNotRegular that names it.
 func ReadJournalFile(f JournalFile, fn func(Line) error) error {
+	var lr LineReader
+	return lr.ReadFile(f, fn)
+}
+
+// LineReader reads journal files as ReadJournalFile does, through one
+// buffer that it keeps from one file to the next: reading many small
+// files costs what they hold, not a buffer each. The zero value is ready
+// to use. A LineReader is for one goroutine at a time; it holds no file
+// open between calls.
+type LineReader struct {
+	br   *bufio.Reader
+	long []byte // a line longer than br's buffer, gathered
+}
+
+// lineBufBytes is the size of a LineReader's buffer, and keepLongBytes
+// the largest gathered line whose room it keeps for the next files.
+const (
+	lineBufBytes  = 256 << 10
+	keepLongBytes = 1 << 20
+)
+
+// ReadFile calls fn with every line of the journal file f, as
+// ReadJournalFile does.
+func (lr *LineReader) ReadFile(f JournalFile, fn func(Line) error) error {
 	file, err := fsafe.Open(f.Path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) && !f.Rotated.IsZero() {
 			// Compressed or removed by retention since it was listed: try
 			// the compressed name once.
 			if !f.Gzip {
-				return ReadJournalFile(JournalFile{Path: f.Path + gzipExt, Rotated: f.Rotated, Gzip: true}, fn)
+				return lr.ReadFile(JournalFile{Path: f.Path + gzipExt, Rotated: f.Rotated, Gzip: true}, fn)
 			}
 		}
 		return fmt.Errorf("auditlog: journal: %w", err)
@@ -200,19 +225,40 @@ func ReadJournalFile(f JournalFile, fn func(Line) error) error {
 		defer zr.Close()
 		r = zr
 	}
-	return readLines(f.Path, r, fn)
+	return lr.lines(f.Path, r, fn)
 }
 
 // readLines splits r into lines for fn.
 func readLines(path string, r io.Reader, fn func(Line) error) error {
-	br := bufio.NewReaderSize(r, 256<<10)
-	var long []byte
+	var lr LineReader
+	return lr.lines(path, r, fn)
+}
+
+// lines splits r into lines for fn, through lr's buffer.
+func (lr *LineReader) lines(path string, r io.Reader, fn func(Line) error) error {
+	if lr.br == nil {
+		lr.br = bufio.NewReaderSize(r, lineBufBytes)
+	} else {
+		lr.br.Reset(r)
+	}
+	lr.long = lr.long[:0] // a file before may have stopped mid-line
+	err := lr.split(path, fn)
+	lr.br.Reset(nil) // let go of r
+	if cap(lr.long) > keepLongBytes {
+		lr.long = nil
+	}
+	return err
+}
+
+// split hands the lines of lr.br to fn.
+func (lr *LineReader) split(path string, fn func(Line) error) error {
+	br := lr.br
 	num := 0
 	for {
 		chunk, err := br.ReadSlice('\n')
 		if err == bufio.ErrBufferFull {
-			long = append(long, chunk...)
-			if len(long) > MaxLineBytes {
+			lr.long = append(lr.long, chunk...)
+			if len(lr.long) > MaxLineBytes {
 				return fmt.Errorf("%w: %s: line %d: longer than %d bytes", ErrCorrupt, path, num+1, MaxLineBytes)
 			}
 			continue
@@ -223,9 +269,9 @@ func readLines(path string, r io.Reader, fn func(Line) error) error {
 			return fmt.Errorf("%w: %s: line %d: %w", ErrCorrupt, path, num+1, err)
 		}
 		data := chunk
-		if len(long) > 0 {
-			long = append(long, chunk...)
-			data = long
+		if len(lr.long) > 0 {
+			lr.long = append(lr.long, chunk...)
+			data = lr.long
 		}
 		if len(data) > 0 {
 			num++
@@ -241,7 +287,7 @@ func readLines(path string, r io.Reader, fn func(Line) error) error {
 				}
 			}
 		}
-		long = long[:0]
+		lr.long = lr.long[:0]
 		if err == io.EOF {
 			return nil
 		}

@@ -187,3 +187,23 @@ func TestStatsEveryDay(t *testing.T) {
 	require.Len(t, days, 9)
 	require.False(t, slices.ContainsFunc(days, func(d dayRow) bool { return d.Events == 0 }))
 }
+
+// Each instant counts on its own UTC date, before 1970 too, where a
+// count of seconds rounds the wrong way if divided as it is.
+func TestStatsDayAcrossTheEpoch(t *testing.T) {
+	for _, tc := range []struct {
+		at   time.Time
+		date string
+	}{
+		{time.Date(1969, 12, 30, 23, 59, 59, 0, time.UTC), "1969-12-30"},
+		{time.Date(1969, 12, 31, 0, 0, 0, 0, time.UTC), "1969-12-31"},
+		{time.Date(1969, 12, 31, 23, 59, 59, 999999999, time.UTC), "1969-12-31"},
+		{time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC), "1970-01-01"},
+		{time.Date(1970, 1, 1, 12, 0, 0, 0, time.UTC), "1970-01-01"},
+		{time.Date(1970, 1, 1, 1, 0, 0, 0, time.FixedZone("UTC+2", 2*3600)), "1969-12-31"},
+		{time.Unix(0, -1<<63), "1677-09-21"},
+		{time.Unix(0, 1<<63-1), "2262-04-11"},
+	} {
+		require.Equal(t, tc.date, dayDate(dayOf(tc.at)), "%v", tc.at)
+	}
+}

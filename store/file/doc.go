@@ -104,12 +104,15 @@
 // field (resource_name is not a Filter field), that value's folder (for
 // status SUCCESS, also the folder of events stored without a status).
 // Then each line is checked on its bytes before it is decoded: the string
-// fields the Filter sets are compared as MarshalJSON writes them, so only
-// the lines of likely matches are decoded. Lines skipped this way are
-// only checked to be shaped as an object: a corrupt line is reported by a
-// query that decodes it. The decoded events are filtered with
-// Filter.Matches, ordered with CompareEvents and windowed, as
-// store.Select does. Segments are read a few at a time, one per CPU.
+// fields the Filter sets are compared as MarshalJSON writes them, and the
+// timestamp with Since and Until, so only the lines of likely matches are
+// decoded. Lines skipped this way are only checked to be shaped as an
+// object: a corrupt line is reported by a query that decodes it. The
+// decoded events are filtered with Filter.Matches, ordered with
+// CompareEvents and windowed, as store.Select does. Segments are read a
+// few at a time, one per CPU, through read buffers kept from one segment
+// to the next: a query over many small segments allocates for listing
+// and opening them, not a buffer each.
 // Readers take no lock against Write: they read whole lines only, so they
 // see every Write that returned before they started.
 //

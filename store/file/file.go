@@ -295,16 +295,21 @@ func (s *Store) Write(ctx context.Context, events []logger.Event) error {
 	}
 	bufs := map[string][]byte{}
 	var dirs []string
-	var day int64 = -1 << 63
-	var date string
+	// The date folder of the event before, kept while the next events
+	// fall on the same UTC date.
+	var (
+		year, day int
+		month     time.Month
+		date      string
+	)
 	for i := range events {
 		ev := &events[i]
 		if err := ev.Validate(); err != nil {
 			return fmt.Errorf("store/file: Write: event %d: %w", i, err)
 		}
 		t := ev.Time.UTC()
-		if d := t.Unix() / 86400; d != day || t.Unix() < 0 {
-			day, date = d, t.Format(dateLayout)
+		if y, m, d := t.Date(); date == "" || d != day || m != month || y != year {
+			year, month, day, date = y, m, d, t.Format(dateLayout)
 		}
 		dir := datePrefix + date
 		if s.key != "" {

@@ -3,6 +3,7 @@ package file
 import (
 	"bytes"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/auditlog/auditlog/logger"
@@ -17,21 +18,93 @@ import (
 //
 // The string fields that come before the first nested value (operation,
 // status, category, user_id, session_id, resource_type, resource_id) are
-// compared exactly, by walking the leading keys of the line; run_id,
-// source and the entry ids, later in the line, by looking for their
-// bytes anywhere in it (a necessary condition). A line that does not have the expected
-// shape passes, and decoding judges it.
+// compared exactly, and the timestamp with the time bounds, by walking
+// the leading keys of the line; run_id, source and the entry ids, later
+// in the line, by looking for their bytes anywhere in it (a necessary
+// condition). A line that does not have the expected shape passes, and
+// decoding judges it.
 type prefilter struct {
 	leading []leadingCheck // sorted by the key's rank
 	needles [][][]byte     // each group: the line holds one of them
 }
 
 // leadingCheck wants the top-level key at rank to hold value, encoded
-// (quotes included).
+// (quotes included); for the timestamp, a time in [since, until], each
+// encoded as MarshalJSON encodes the time (nil: no bound).
 type leadingCheck struct {
-	key   string
-	rank  int
-	value []byte
+	key          string
+	rank         int
+	value        []byte
+	since, until []byte
+}
+
+// holds reports whether v, the encoded value of c's key, may pass c.
+func (c *leadingCheck) holds(v []byte) bool {
+	if c.value != nil {
+		return bytes.Equal(v, c.value)
+	}
+	return (c.since == nil || compareStamps(v, c.since) >= 0) && (c.until == nil || compareStamps(v, c.until) <= 0)
+}
+
+// stampLayout is how MarshalJSON writes the time: RFC 3339 in UTC, with
+// the fraction's trailing zeros cut.
+const stampLayout = time.RFC3339Nano
+
+// encodedStamp returns t as a line holds it, quotes included, or nil when
+// its year is not written with four digits (the check is then left to
+// decoding).
+func encodedStamp(t time.Time) []byte {
+	t = t.UTC()
+	if t.Year() < 0 || t.Year() > 9999 {
+		return nil
+	}
+	return append(t.AppendFormat([]byte{'"'}, stampLayout), '"')
+}
+
+// compareStamps compares the encoded times a and b, as time.Time.Compare
+// does; b is one of encodedStamp's. A value of another shape than
+// "YYYY-MM-DDThh:mm:ss[.fraction]Z" compares as equal, so that no check
+// rejects it: decoding judges it.
+func compareStamps(a, b []byte) int {
+	const shape = `"dddd-dd-ddTdd:dd:dd`
+	const whole = len(shape)
+	if len(a) < whole+2 || a[len(a)-2] != 'Z' || a[len(a)-1] != '"' {
+		return 0
+	}
+	for i := range whole {
+		if c := a[i]; shape[i] == 'd' && (c < '0' || c > '9') || shape[i] != 'd' && c != shape[i] {
+			return 0
+		}
+	}
+	fa, fb := a[whole:len(a)-2], b[whole:len(b)-2] // "" or ".digits"
+	if len(fa) > 0 {
+		if fa[0] != '.' || len(fa) == 1 {
+			return 0
+		}
+		fa = fa[1:]
+		for _, c := range fa {
+			if c < '0' || c > '9' {
+				return 0
+			}
+		}
+	}
+	if c := bytes.Compare(a[:whole], b[:whole]); c != 0 {
+		return c
+	}
+	fb = bytes.TrimPrefix(fb, []byte{'.'})
+	for i := range max(len(fa), len(fb)) {
+		da, db := byte('0'), byte('0')
+		if i < len(fa) {
+			da = fa[i]
+		}
+		if i < len(fb) {
+			db = fb[i]
+		}
+		if da != db {
+			return int(da) - int(db)
+		}
+	}
+	return 0
 }
 
 // leadingKeys are the keys MarshalJSON writes before the first nested
@@ -67,6 +140,18 @@ func newPrefilter(f *logger.Filter) prefilter {
 		if b, ok := encoded(ev, v); ok {
 			// {"key":"value"} → "value"
 			p.leading = append(p.leading, leadingCheck{key: key, rank: rankOf([]byte(key)), value: b[len(key)+4 : len(b)-1]})
+		}
+	}
+	if !f.Since.IsZero() || !f.Until.IsZero() {
+		c := leadingCheck{key: "timestamp", rank: rankOf([]byte("timestamp"))}
+		if !f.Since.IsZero() {
+			c.since = encodedStamp(f.Since)
+		}
+		if !f.Until.IsZero() {
+			c.until = encodedStamp(f.Until)
+		}
+		if c.since != nil || c.until != nil {
+			p.leading = append(p.leading, c)
 		}
 	}
 	leading("operation", logger.Event{Operation: f.Operation}, string(f.Operation))
@@ -171,7 +256,7 @@ func (p *prefilter) leadingMatch(line []byte) bool {
 			return true
 		}
 		if rank == p.leading[next].rank {
-			if !bytes.Equal(line[start:i], p.leading[next].value) {
+			if !p.leading[next].holds(line[start:i]) {
 				return false
 			}
 			if next++; next == len(p.leading) {

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/auditlog/auditlog/export"
-	"github.com/auditlog/auditlog/internal/fsafe"
 	"github.com/auditlog/auditlog/logger"
 	"github.com/auditlog/auditlog/store"
 )
@@ -168,8 +167,13 @@ func (s *Store) partitions(f *logger.Filter) ([]partition, error) {
 			if f != nil && (!f.Since.IsZero() && !day.AddDate(0, 0, 1).After(f.Since) || !f.Until.IsZero() && day.After(f.Until)) {
 				continue // every event in it is before Since or after Until
 			}
-			rel := filepath.Join(parent, name)
-			parts = append(parts, partition{path: filepath.Join(s.root, rel), rel: rel, day: day})
+			// parent and name are single elements: path ends with rel.
+			path := filepath.Join(s.root, parent, name)
+			rel := path[len(path)-len(name):]
+			if parent != "" {
+				rel = path[len(path)-len(parent)-1-len(name):]
+			}
+			parts = append(parts, partition{path: path, rel: rel, day: day})
 		}
 	}
 	return parts, nil
@@ -182,7 +186,7 @@ func readDirNames(dir string) ([]string, error) {
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("store/file: %w", err)
 	}
-	var names []string
+	names := make([]string, 0, len(entries))
 	for _, e := range entries {
 		if e.IsDir() {
 			names = append(names, e.Name())
@@ -198,7 +202,7 @@ func segments(dir string) ([]string, error) {
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("store/file: %w", err)
 	}
-	var paths []string
+	paths := make([]string, 0, len(entries))
 	for _, e := range entries {
 		name := e.Name()
 		if e.Type().IsRegular() && strings.HasPrefix(name, segmentPrefix) && strings.HasSuffix(name, segmentExt) {
@@ -258,15 +262,21 @@ func readSegment(ctx context.Context, path string, pre prefilter, fn func(*logge
 }
 
 // readLines calls fn with each line of the segment path, as
-// export.ReadJournalFile hands them over, once it has checked, without
-// following a link, that path is a regular file: a link or a FIFO put in
+// export.ReadJournalFile hands them over. It opens path without following
+// a link and refuses what is not a regular file: a link or a FIFO put in
 // its place after the segment was listed is an error naming it, neither
-// read through nor waited on. (The check and the open are two steps;
+// read through nor waited on. (The listing and the open are two steps;
 // between them, only who may write into the partition's folder, its
 // owner, could swap the file.)
+//
+// The readers, and their buffers, are kept from one segment to the next
+// (lineReaders): a query over many small segments costs what they hold,
+// not a buffer each.
 func readLines(path string, fn func(export.Line) error) error {
-	if err := fsafe.Regular(path); err != nil {
-		return err
-	}
-	return export.ReadJournalFile(export.JournalFile{Path: path}, fn)
+	lr := lineReaders.Get().(*export.LineReader)
+	defer lineReaders.Put(lr)
+	return lr.ReadFile(export.JournalFile{Path: path}, fn)
 }
+
+// lineReaders holds the export.LineReaders that readLines is not using.
+var lineReaders = sync.Pool{New: func() any { return new(export.LineReader) }}

@@ -134,6 +134,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("BadInput", func(t *testing.T) { testBadInput(t, open) })
 	t.Run("Helpers", func(t *testing.T) { testHelpers(t, open) })
 	t.Run("LoggerParity", func(t *testing.T) { testLoggerParity(t, open) })
+	t.Run("Boundaries", func(t *testing.T) { testBoundaries(t, open) })
 }
 
 const nEvents = 1200
