@@ -56,6 +56,8 @@ func (s *Store) DeleteBefore(ctx context.Context, t time.Time) (int, error) {
 		open[k] = append(open[k], rel)
 	}
 	removed := 0
+	lr := lineReaders.Get().(*export.LineReader)
+	defer lineReaders.Put(lr)
 	for _, p := range parts {
 		if err := ctx.Err(); err != nil {
 			return removed, fmt.Errorf("store/file: %w", err)
@@ -81,7 +83,7 @@ func (s *Store) DeleteBefore(ctx context.Context, t time.Time) (int, error) {
 		}
 		if p.day.Before(day) {
 			for _, seg := range segs {
-				n, err := countEvents(seg)
+				n, err := countEvents(lr, seg)
 				if err != nil {
 					return removed, err
 				}
@@ -94,7 +96,7 @@ func (s *Store) DeleteBefore(ctx context.Context, t time.Time) (int, error) {
 			continue
 		}
 		for _, seg := range segs {
-			n, err := rewriteSegment(root, filepath.Join(p.rel, filepath.Base(seg)), seg, t)
+			n, err := rewriteSegment(lr, root, filepath.Join(p.rel, filepath.Base(seg)), seg, t)
 			removed += n
 			if err != nil {
 				return removed, err
@@ -117,10 +119,10 @@ func (s *Store) removeEmpty(root *os.Root, rel string) {
 
 // countEvents counts the events of a segment: its lines but a torn last
 // one.
-func countEvents(path string) (int, error) {
+func countEvents(lr *export.LineReader, path string) (int, error) {
 	n := 0
 	var last []byte
-	err := readLines(path, func(l export.Line) error {
+	err := readLines(lr, path, func(l export.Line) error {
 		if !l.Torn {
 			n++
 			last = append(last[:0], l.Data...)
@@ -143,11 +145,11 @@ func countEvents(path string) (int, error) {
 // before t, and returns how many it removed. It leaves a segment with
 // none alone, removes one left with no events, and replaces any other
 // atomically.
-func rewriteSegment(root *os.Root, rel, path string, t time.Time) (int, error) {
+func rewriteSegment(lr *export.LineReader, root *os.Root, rel, path string, t time.Time) (int, error) {
 	var keep []byte
 	removed, dropped := 0, false
 	var bad error
-	err := readLines(path, func(l export.Line) error {
+	err := readLines(lr, path, func(l export.Line) error {
 		if bad != nil {
 			return bad
 		}

@@ -52,13 +52,15 @@ func (s *Store) HeldIDs(ctx context.Context, ids []string) ([]string, error) {
 		return nil, err
 	}
 	var held []string
+	lr := lineReaders.Get().(*export.LineReader)
+	defer lineReaders.Put(lr)
 	for _, p := range parts {
 		segs, err := segments(p.path)
 		if err != nil {
 			return nil, err
 		}
 		for _, path := range segs {
-			err := readIDs(ctx, path, func(id string) {
+			err := readIDs(ctx, lr, path, func(id string) {
 				if found, ok := want[id]; ok && !found {
 					want[id] = true
 					held = append(held, id)
@@ -77,10 +79,10 @@ var idPrefix = []byte(`{"event_id":"`)
 
 // readIDs calls fn with the event_id of each line of the segment path
 // that has one, skipping a torn last line, as readSegment does.
-func readIDs(ctx context.Context, path string, fn func(string)) error {
+func readIDs(ctx context.Context, lr *export.LineReader, path string, fn func(string)) error {
 	var bad error // the last line read, if its ID cannot be read
 	n := 0
-	err := readLines(path, func(l export.Line) error {
+	err := readLines(lr, path, func(l export.Line) error {
 		if bad != nil {
 			return bad // a line after it: it was not the last
 		}

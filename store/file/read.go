@@ -81,11 +81,13 @@ func (s *Store) scan(ctx context.Context, f *logger.Filter, keep bool) ([]logger
 		go func() {
 			defer wg.Done()
 			r := &results[w]
+			lr := lineReaders.Get().(*export.LineReader)
+			defer lineReaders.Put(lr)
 			for path := range jobs {
 				if r.err != nil {
 					continue // drain
 				}
-				r.err = readSegment(ctx, path, pre, func(ev *logger.Event) {
+				r.err = readSegment(ctx, lr, path, pre, func(ev *logger.Event) {
 					if f.Matches(ev) {
 						r.n++
 						if keep {
@@ -218,13 +220,13 @@ func segments(dir string) ([]string, error) {
 // cut by a crash) and is skipped. Any other line that is not an event is
 // an error wrapping ErrCorrupt that names the file and the line. A
 // segment removed meanwhile (by DeleteBefore) has no events.
-func readSegment(ctx context.Context, path string, pre prefilter, fn func(*logger.Event)) error {
+func readSegment(ctx context.Context, lr *export.LineReader, path string, pre prefilter, fn func(*logger.Event)) error {
 	if openHook != nil {
 		openHook(path)
 	}
 	var bad error // the last line read, if it is not an event
 	n := 0
-	err := readLines(path, func(l export.Line) error {
+	err := readLines(lr, path, func(l export.Line) error {
 		if bad != nil {
 			return bad // a line after it: it was not the last
 		}
@@ -269,14 +271,12 @@ func readSegment(ctx context.Context, path string, pre prefilter, fn func(*logge
 // between them, only who may write into the partition's folder, its
 // owner, could swap the file.)
 //
-// The readers, and their buffers, are kept from one segment to the next
-// (lineReaders): a query over many small segments costs what they hold,
-// not a buffer each.
-func readLines(path string, fn func(export.Line) error) error {
-	lr := lineReaders.Get().(*export.LineReader)
-	defer lineReaders.Put(lr)
+// lr is the caller's reader, kept from one segment to the next (one for
+// each goroutine of a query, taken from lineReaders): a query over many
+// small segments costs what its readers hold, not a buffer each.
+func readLines(lr *export.LineReader, path string, fn func(export.Line) error) error {
 	return lr.ReadFile(export.JournalFile{Path: path}, fn)
 }
 
-// lineReaders holds the export.LineReaders that readLines is not using.
+// lineReaders holds the export.LineReaders that no query is using.
 var lineReaders = sync.Pool{New: func() any { return new(export.LineReader) }}
