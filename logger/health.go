@@ -121,17 +121,25 @@ func (r HealthReason) String() string {
 	case HealthClosed:
 		return "the logger is closed"
 	case HealthJournalFailing:
-		return fmt.Sprintf("journal failing since %s, %d events unwritten: %v", r.Since.UTC().Format(time.RFC3339), r.Unwritten, r.Err)
+		return fmt.Sprintf("journal failing since %s, %s unwritten: %v", r.Since.UTC().Format(time.RFC3339), countEvents(r.Unwritten), r.Err)
 	case HealthSinkLagging:
-		return fmt.Sprintf("sink %q lags %d events, %.1fs behind", r.Sink, r.LagEvents, r.LagSeconds)
+		return fmt.Sprintf("sink %q lags %s, %.1fs behind", r.Sink, countEvents(r.LagEvents), r.LagSeconds)
 	case HealthQueueFull:
 		return fmt.Sprintf("queue holds %d of %d", r.QueueDepth, r.QueueCapacity)
 	case HealthDropped:
-		return fmt.Sprintf("%d events dropped in the last %v", r.Count, r.Window)
+		return fmt.Sprintf("%s dropped in the last %v", countEvents(r.Count), r.Window)
 	case HealthRejected:
-		return fmt.Sprintf("%d events rejected in the last %v", r.Count, r.Window)
+		return fmt.Sprintf("%s rejected in the last %v", countEvents(r.Count), r.Window)
 	}
 	return string(r.Kind)
+}
+
+// countEvents says "1 event" or "n events".
+func countEvents(n int64) string {
+	if n == 1 {
+		return "1 event"
+	}
+	return fmt.Sprintf("%d events", n)
 }
 
 // Health is the logger's state at one moment, for a probe or a

@@ -152,10 +152,10 @@ type health struct {
 	cause error
 }
 
-// journalFailed records err as the journal's state, waking Sync callers.
+// journalFailed records err as the journal's state, waking Sync callers,
+// then reports it: the ErrorHandler sees Health as failing.
 func (l *Logger) journalFailed(err error) {
 	l.journalErrors.Add(1)
-	l.report(err)
 	h := l.health.Load()
 	since := h.since
 	if h.err == nil {
@@ -164,6 +164,7 @@ func (l *Logger) journalFailed(err error) {
 	l.health.Store(&health{err: err, since: since, next: make(chan struct{})})
 	h.cause = err
 	close(h.next)
+	l.report(err)
 }
 
 // journalHealed records that the journal is written again.
