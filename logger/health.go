@@ -2,6 +2,7 @@ package logger
 
 import (
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -157,12 +158,6 @@ type Health struct {
 	Reasons []HealthReason
 }
 
-// add appends r, keeping State the worst of the reasons.
-func (h *Health) add(r HealthReason) {
-	h.Reasons = append(h.Reasons, r)
-	h.State = max(h.State, r.State)
-}
-
 // Health returns the logger's state now: whether it is closed, whether
 // the journal fails (since when, with what error, how many events
 // unwritten), which sinks lag and by how much, whether the queue is
@@ -176,36 +171,44 @@ func (h *Health) add(r HealthReason) {
 // also after Close.
 func (l *Logger) Health() Health {
 	now := l.opts.Now()
-	h := Health{Time: now}
+	var buf [8]HealthReason // on the stack: Reasons is allocated once, to size
+	rs := buf[:0]
 	select {
 	case <-l.closing:
-		h.add(HealthReason{Kind: HealthClosed, State: HealthFailing})
+		rs = append(rs, HealthReason{Kind: HealthClosed, State: HealthFailing})
 	default:
 	}
 	if j := l.health.Load(); j.err != nil {
-		h.add(HealthReason{Kind: HealthJournalFailing, State: HealthFailing,
+		rs = append(rs, HealthReason{Kind: HealthJournalFailing, State: HealthFailing,
 			Since: j.since, Err: j.err, Unwritten: l.unwritten.Load()})
 	}
 	opts := &l.opts.Health
-	if rs := l.delivery.runners; len(rs) > 0 {
+	if runners := l.delivery.runners; len(runners) > 0 {
 		written, age := l.written.Load(), opts.SinkLagAge.Seconds()
-		for _, r := range rs {
+		for _, r := range runners {
 			s := r.statsAt(written, now)
 			if s.LagEvents > 0 && (s.LagEvents >= opts.SinkLagEvents || s.LagSeconds >= age) {
-				h.add(HealthReason{Kind: HealthSinkLagging, State: HealthDegraded,
+				rs = append(rs, HealthReason{Kind: HealthSinkLagging, State: HealthDegraded,
 					Sink: s.Name, LagEvents: s.LagEvents, LagSeconds: s.LagSeconds})
 			}
 		}
 	}
 	if depth, capacity := len(l.ch), cap(l.ch); depth > 0 && float64(depth) >= opts.QueueFullRatio*float64(capacity) {
-		h.add(HealthReason{Kind: HealthQueueFull, State: HealthDegraded,
+		rs = append(rs, HealthReason{Kind: HealthQueueFull, State: HealthDegraded,
 			QueueDepth: int64(depth), QueueCapacity: int64(capacity)})
 	}
 	if n := l.refused.dropped.sum(now); n > 0 {
-		h.add(HealthReason{Kind: HealthDropped, State: HealthDegraded, Count: n, Window: opts.Window})
+		rs = append(rs, HealthReason{Kind: HealthDropped, State: HealthDegraded, Count: n, Window: opts.Window})
 	}
 	if n := l.refused.rejected.sum(now); n > 0 {
-		h.add(HealthReason{Kind: HealthRejected, State: HealthDegraded, Count: n, Window: opts.Window})
+		rs = append(rs, HealthReason{Kind: HealthRejected, State: HealthDegraded, Count: n, Window: opts.Window})
+	}
+	h := Health{Time: now}
+	if len(rs) > 0 {
+		h.Reasons = slices.Clone(rs)
+		for _, r := range rs {
+			h.State = max(h.State, r.State)
+		}
 	}
 	return h
 }

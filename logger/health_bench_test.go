@@ -4,16 +4,25 @@ import (
 	"context"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/auditlog/auditlog/logger"
 )
 
 // BenchmarkHealth measures one Health call: "ok" on an idle logger with a
 // journal and two sinks (the probe's usual answer: no allocation),
-// "degraded" with three reasons to report (events rejected and dropped in
-// the window, the queue full), and "writer-stuck" the same while the
-// writer goroutine is held still: Health answers without it.
+// "degraded" with two reasons to report (events rejected and dropped in
+// the window), and "writer-stuck" with three (the queue full besides)
+// while the writer goroutine is held still: Health answers without it.
+// "clock" is the baseline: one reading of time.Now, which Health makes
+// once (through Options.Now).
 func BenchmarkHealth(b *testing.B) {
+	b.Run("clock", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			_ = time.Now()
+		}
+	})
 	b.Run("ok", func(b *testing.B) {
 		l := newBenchLogger(b, logger.Options{Journal: &logger.JournalOptions{Dir: b.TempDir()},
 			Sinks: map[string]logger.Sink{"a": &sinkRecorder{}, "b": &sinkRecorder{}}})

@@ -51,9 +51,10 @@ type HealthOptions struct {
 
 	// Window is how far back events dropped (ErrDropped) and rejected
 	// (every other refusal of Log and LogBatch) make the logger degraded,
-	// from 1 second to 24 hours. They are counted in 60 slots of
-	// Window/60: an event counts for between 59/60 of Window and Window
-	// after it was refused. Default DefaultHealthWindow (1 minute).
+	// from 1 second to 24 hours, by the clock of Options.Now. They are
+	// counted in 60 slots of Window/60: an event counts for between 59/60
+	// of Window and Window after it was refused. Default
+	// DefaultHealthWindow (1 minute).
 	Window time.Duration
 }
 

@@ -23,7 +23,8 @@ const countSlots = 60
 // periods (over two years at the smallest width HealthOptions allows)
 // could be taken for a current one.
 type slidingCount struct {
-	width int64 // ns per slot, at least 1
+	width int64        // ns per slot, at least 1
+	last  atomic.Int64 // the latest period counted in, so that sum skips the slots when it is out of the window
 	slots [countSlots]atomic.Uint64
 }
 
@@ -53,6 +54,12 @@ func (w *slidingCount) add(t time.Time, n int64) {
 		}
 		c = min(c+uint64(min(n, math.MaxUint32)), math.MaxUint32)
 		if s.CompareAndSwap(v, stamp|c) {
+			break
+		}
+	}
+	for {
+		last := w.last.Load()
+		if last >= p || w.last.CompareAndSwap(last, p) {
 			return
 		}
 	}
@@ -61,7 +68,11 @@ func (w *slidingCount) add(t time.Time, n int64) {
 // sum returns how many events were counted in the window that ends at
 // now. A slot dated after now (the clock went back) is not counted.
 func (w *slidingCount) sum(now time.Time) int64 {
-	cur := uint32(w.period(now))
+	p := w.period(now)
+	if p-w.last.Load() >= countSlots {
+		return 0 // nothing counted in the window: the usual case, in two loads
+	}
+	cur := uint32(p)
 	var total int64
 	for i := range w.slots {
 		v := w.slots[i].Load()
