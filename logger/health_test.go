@@ -2,11 +2,13 @@ package logger_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
 	"strconv"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -299,4 +301,37 @@ func TestHealthOptionsInvalid(t *testing.T) {
 		require.ErrorIs(t, err, logger.ErrInvalidOptions, "%+v", h)
 		require.ErrorContains(t, err, "Health.")
 	}
+}
+
+// TestHealthCountsConcurrentDrops checks that the window loses no drop
+// when many goroutines are refused at once.
+func TestHealthCountsConcurrentDrops(t *testing.T) {
+	clock := newClock(t0)
+	l, gate := newGatedLogger(t, logger.Options{Now: clock.Now, QueueSize: 1, DropWhenFull: true})
+	gate.Block(t, l)
+	ctx := context.Background()
+	require.NoError(t, l.Log(ctx, logger.Event{Operation: logger.OpRead})) // the queue is full
+	const workers, each = 4, 500
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range each {
+				if !errors.Is(l.Log(ctx, logger.Event{Operation: logger.OpRead}), logger.ErrDropped) {
+					t.Error("not dropped")
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	h := l.Health()
+	require.Len(t, h.Reasons, 2, "%v", h.Reasons)
+	require.Equal(t, logger.HealthQueueFull, h.Reasons[0].Kind)
+	require.Equal(t, logger.HealthDropped, h.Reasons[1].Kind)
+	require.Equal(t, int64(workers*each), h.Reasons[1].Count)
+	gate.Release()
+	mustFlush(t, l)
+	require.Equal(t, int64(workers*each), l.Statistics().Dropped)
 }

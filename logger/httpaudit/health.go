@@ -38,7 +38,9 @@ import (
 // queue_full; "count" and "window_seconds" for dropped and rejected.
 //
 // Serve it on its own path and exclude that path from the audit
-// middleware (Config.Exclude), or every probe becomes an event.
+// middleware (Config.Exclude), or every probe becomes an event. The body
+// names sinks and quotes the journal's error, which may hold its path:
+// serve it where the probes reach it, not to the public.
 func HealthHandler(l *logger.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
@@ -99,7 +101,11 @@ func healthBody(l *logger.Logger) healthJSON {
 			{Kind: "no_logger", State: failing, Message: "httpaudit: HealthHandler was given no logger"},
 		}}
 	}
-	h := l.Health()
+	return healthOf(l.Health())
+}
+
+// healthOf converts h to healthJSON.
+func healthOf(h logger.Health) healthJSON {
 	out := healthJSON{State: h.State.String(), Reasons: make([]healthReasonJSON, 0, len(h.Reasons))}
 	if !h.Time.IsZero() {
 		out.Time = h.Time.UTC().Format(time.RFC3339Nano)
