@@ -141,23 +141,30 @@ func (o *JournalOptions) check(maxEventBytes int) error {
 }
 
 // health is the journal's state as other goroutines see it: err is the
-// last failure, nil while the journal is written; next is closed at the
+// last failure, nil while the journal is written, and since the time (by
+// Options.Now) of the first failure of the outage; next is closed at the
 // next failure, waking Sync calls that wait for a fresh answer, and cause
 // is that failure, set before next is closed.
 type health struct {
 	err   error
+	since time.Time
 	next  chan struct{}
 	cause error
 }
 
-// journalFailed records err as the journal's state, waking Sync callers.
+// journalFailed records err as the journal's state, waking Sync callers,
+// then reports it: the ErrorHandler sees Health as failing.
 func (l *Logger) journalFailed(err error) {
 	l.journalErrors.Add(1)
-	l.report(err)
 	h := l.health.Load()
-	l.health.Store(&health{err: err, next: make(chan struct{})})
+	since := h.since
+	if h.err == nil {
+		since = l.opts.Now()
+	}
+	l.health.Store(&health{err: err, since: since, next: make(chan struct{})})
 	h.cause = err
 	close(h.next)
+	l.report(err)
 }
 
 // journalHealed records that the journal is written again.
@@ -211,6 +218,7 @@ func (l *Logger) writeOutNow() {
 		w.dirty = true
 	}
 	if err != nil {
+		l.unwritten.Store(int64(w.unwritten())) // before the failure is heard of
 		l.journalFailed(fmt.Errorf("%w: %w", ErrJournal, err))
 		if w.retryIn == 0 {
 			w.retryIn = minRetry

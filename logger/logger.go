@@ -42,6 +42,7 @@ type Logger struct {
 	applied  atomic.Int64 // events the writer has applied
 	dropped  atomic.Int64
 	rejected atomic.Int64
+	refused  refusals // the drops and rejections of the last Options.Health.Window
 
 	health        atomic.Pointer[health] // the journal's state
 	journalErrors atomic.Int64
@@ -134,6 +135,7 @@ func New(opts Options) (*Logger, error) {
 		counters: newCounters(opts),
 	}
 	l.health.Store(&health{next: make(chan struct{})})
+	l.refused.init(opts.Health.Window)
 	l.ring.max = opts.MaxEvents
 	l.w = writerState{nextSeq: 1, maxEventBytes: opts.MaxEventBytes, enc: newEncoder(mask, opts.MaxEventBytes)}
 	if opts.Journal != nil {
@@ -178,7 +180,7 @@ func (l *Logger) Log(ctx context.Context, ev Event) error {
 		info.fill(&ev)
 	}
 	if err := ev.check(); err != nil {
-		l.rejected.Add(1)
+		l.reject(1)
 		return err
 	}
 	it := item{ev: ev}
@@ -208,7 +210,7 @@ func (l *Logger) LogBatch(ctx context.Context, events []Event) error {
 			info.fill(&batch[i])
 		}
 		if err := batch[i].check(); err != nil {
-			l.rejected.Add(int64(len(batch)))
+			l.reject(int64(len(batch)))
 			return fmt.Errorf("event %d: %w", i, err)
 		}
 	}
@@ -224,7 +226,7 @@ func (l *Logger) enqueue(ctx context.Context, it *item, n int64) error {
 	l.closeMu.RLock()
 	defer l.closeMu.RUnlock()
 	if l.closed {
-		l.rejected.Add(n)
+		l.reject(n)
 		return ErrClosed
 	}
 	if l.opts.NoRotation {
@@ -232,7 +234,7 @@ func (l *Logger) enqueue(ctx context.Context, it *item, n int64) error {
 		for {
 			cur := l.sent.Load()
 			if cur+n > int64(l.opts.MaxEvents) {
-				l.rejected.Add(n)
+				l.reject(n)
 				return ErrFull
 			}
 			if l.sent.CompareAndSwap(cur, cur+n) {
@@ -249,7 +251,7 @@ func (l *Logger) enqueue(ctx context.Context, it *item, n int64) error {
 	}
 	if l.opts.DropWhenFull {
 		l.sent.Add(-n)
-		l.dropped.Add(n)
+		l.drop(n)
 		return ErrDropped
 	}
 	if ctx == nil {
@@ -260,13 +262,13 @@ func (l *Logger) enqueue(ctx context.Context, it *item, n int64) error {
 		return nil
 	case <-ctx.Done():
 		l.sent.Add(-n)
-		l.rejected.Add(n)
+		l.reject(n)
 		return ctx.Err()
 	case <-l.closing:
 		// Close has begun while Log waited for room: refuse, so that
 		// Close can take closeMu even while the writer cannot make room.
 		l.sent.Add(-n)
-		l.rejected.Add(n)
+		l.reject(n)
 		return ErrClosed
 	}
 }

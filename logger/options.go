@@ -171,6 +171,11 @@ type Options struct {
 	// Delivery tunes the sinks' batches, buffers, retries and Close. See
 	// DeliveryOptions.
 	Delivery DeliveryOptions
+
+	// Health sets when Logger.Health calls the logger degraded: how far
+	// behind a sink may be, how full the queue, over what window drops
+	// and rejections count. See HealthOptions.
+	Health HealthOptions
 }
 
 // maxBatch is how many queued items, and about how many events, the
@@ -208,6 +213,9 @@ func (o Options) withDefaults() (Options, error) {
 		return o, err
 	}
 	if err := o.Delivery.withDefaults(); err != nil {
+		return o, err
+	}
+	if err := o.Health.withDefaults(); err != nil {
 		return o, err
 	}
 	if o.MaxEventBytes == 0 {

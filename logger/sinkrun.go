@@ -125,7 +125,10 @@ func (r *sinkRunner) waitFor(ctx context.Context, target uint64) error {
 
 // stats returns the sink's figures; written is the writer's last seq
 // in the journal.
-func (r *sinkRunner) stats(written uint64) SinkStats {
+func (r *sinkRunner) stats(written uint64) SinkStats { return r.statsAt(written, time.Now()) }
+
+// statsAt is stats with LagSeconds measured to now.
+func (r *sinkRunner) statsAt(written uint64, now time.Time) SinkStats {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	s := r.st
@@ -137,7 +140,7 @@ func (r *sinkRunner) stats(written uint64) SinkStats {
 		s.LagEvents = int64(len(r.buf) - r.head + r.inFlight)
 	}
 	if !r.oldest.IsZero() && s.LagEvents > 0 {
-		s.LagSeconds = max(0, time.Since(r.oldest).Seconds())
+		s.LagSeconds = max(0, now.Sub(r.oldest).Seconds())
 	}
 	return s
 }
