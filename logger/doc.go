@@ -64,6 +64,15 @@
 // httpaudit audits HTTP requests, and package audittest records events
 // for a user's own tests.
 //
+// # Health
+//
+// [Logger.Health] says how the logger is doing now, without waiting for
+// the writer: ok; degraded while a sink lags, the queue is nearly full,
+// or events were dropped or rejected within [HealthOptions.Window];
+// failing while the journal cannot be written or after Close. Each
+// condition is one [HealthReason], gone once it ends. Thresholds are in
+// [Options.Health].
+//
 // # Failure isolation
 //
 // No panic reaches the caller. A value in an event that cannot be encoded

@@ -58,4 +58,9 @@
 // can write anything there. A peer that is not an IP address (a Unix
 // socket's) is recorded as no address. Other headers (X-Real-IP,
 // Forwarded) are not read.
+//
+// # Health
+//
+// [HealthHandler] serves the logger's [logger.Logger.Health] as JSON
+// for probes: 200 while it is ok or degraded, 503 while it is failing.
 package httpaudit
