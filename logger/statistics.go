@@ -24,6 +24,10 @@ type Stats struct {
 	P50DurationMs float64
 	P95DurationMs float64
 	P99DurationMs float64
+	// DurationCount is how many events carried a duration, and
+	// DurationSum the sum of their durations.
+	DurationCount int64
+	DurationSum   time.Duration
 	ByOperation   map[Operation]int64
 	ByStatus      map[Status]int64
 
@@ -46,8 +50,10 @@ type Stats struct {
 	// be written to the journal (0 when it is healthy or absent).
 	JournalErrors int64
 	Unwritten     int64
-	// QueueDepth is how many items wait in the queue.
-	QueueDepth int64
+	// QueueDepth is how many items wait in the queue, of QueueCapacity
+	// (Options.QueueSize).
+	QueueDepth    int64
+	QueueCapacity int64
 
 	// TrackedUsers is how many users have counters of their own, which
 	// UserStatistics reads. FoldedUsers counts the users whose counters
@@ -93,6 +99,12 @@ type UserStats struct {
 // Log returned before it was called.
 func (l *Logger) Statistics() Stats {
 	l.barrier()
+	return l.snapshot()
+}
+
+// snapshot reads the kept counters as they stand, without waiting for
+// the writer.
+func (l *Logger) snapshot() Stats {
 	l.mu.RLock()
 	sum := l.counters.Summary()
 	s := Stats{
@@ -106,6 +118,7 @@ func (l *Logger) Statistics() Stats {
 	s.Dropped = l.dropped.Load()
 	s.Rejected = l.rejected.Load()
 	s.QueueDepth = int64(len(l.ch))
+	s.QueueCapacity = int64(cap(l.ch))
 	s.JournalErrors = l.journalErrors.Load()
 	s.Unwritten = l.unwritten.Load()
 	s.Sinks = l.sinkStats()
@@ -115,9 +128,10 @@ func (l *Logger) Statistics() Stats {
 // StatisticsFor returns the figures of the events in memory that match f
 // (Limit and Offset ignored): TotalEvents and EventsInMemory are the
 // number of matches, and the counters that are not about events
-// (Dropped, Rejected, Evicted, Failed, QueueDepth, JournalErrors,
-// Unwritten) and those of users (TrackedUsers, FoldedUsers,
-// FoldedEvents) are 0. Its cost follows the number of matches.
+// (Dropped, Rejected, Evicted, Failed, QueueDepth, QueueCapacity,
+// JournalErrors, Unwritten) and those of users (TrackedUsers,
+// FoldedUsers, FoldedEvents) are 0. Its cost follows the number of
+// matches.
 func (l *Logger) StatisticsFor(f Filter) Stats {
 	l.barrier()
 	c := stats.NewCounters[Operation, Status]()
@@ -147,6 +161,8 @@ func fillSummary(s *Stats, sum *stats.Summary[Operation, Status]) {
 	if sum.DurationCount > 0 {
 		s.AvgDurationMs = float64(sum.DurationSum) / float64(sum.DurationCount) / 1e6
 	}
+	s.DurationCount = sum.DurationCount
+	s.DurationSum = time.Duration(sum.DurationSum)
 	s.P50DurationMs = float64(sum.P50) / 1e6
 	s.P95DurationMs = float64(sum.P95) / 1e6
 	s.P99DurationMs = float64(sum.P99) / 1e6
