@@ -34,7 +34,9 @@ const (
 // folder, and given to Publish.
 //
 // A checkpoint is signed only once the lines it covers are fsynced, so
-// that no crash leaves a checkpoint of lines the journal lost. Against a
+// that no crash leaves a checkpoint of lines the journal lost: a
+// checkpoint that falls due is signed at the writer's next fsync, which
+// it never adds to. Against a
 // checkpoint, export.CheckEvidence (auditlog verify --pubkey) shows what
 // the hash chain cannot: lines cut from the end, a journal replaced by a
 // re-chained forgery, rotated files removed by hand rather than by
@@ -55,10 +57,12 @@ type CheckpointOptions struct {
 	// export.Ed25519Signer do); New refuses a Signer without one.
 	Verifier note.Verifier
 	// Every signs a checkpoint once this many lines were written since
-	// the last. Default DefaultCheckpointEvery (100,000).
+	// the last, at the writer's next fsync (JournalOptions.SyncInterval
+	// apart at most). Default DefaultCheckpointEvery (100,000).
 	Every int
 	// Interval signs a checkpoint this long after the last when lines
-	// were written since. Default DefaultCheckpointInterval (a minute).
+	// were written since, at the writer's next fsync. Default
+	// DefaultCheckpointInterval (a minute).
 	Interval time.Duration
 	// Publish, when set, is given each checkpoint once it is in the
 	// checkpoints file, to keep it elsewhere: another machine, a store, a
@@ -232,10 +236,12 @@ func (l *Logger) rotated(name string) {
 	c.signedSize, c.signedAt = c.lines, time.Now()
 }
 
-// checkpoint asks for a checkpoint of the tree when one is due (force:
-// at Close, whenever lines were written since the last), once the lines
-// are fsynced. A failure to fsync is reported; the next try is at the
-// next due time.
+// checkpoint asks for a checkpoint of the tree when one is due, once
+// the lines it covers are fsynced: it is called after the writer's
+// fsyncs, and signs nothing while lines written since the last fsync
+// wait for the next one (so a checkpoint never costs an fsync of its
+// own). force, at Close, fsyncs first and signs whenever lines were
+// written since the last checkpoint.
 func (l *Logger) checkpoint(now time.Time, force bool) {
 	c := l.w.cp
 	if c == nil || c.lines == c.signedSize {
@@ -244,8 +250,13 @@ func (l *Logger) checkpoint(now time.Time, force bool) {
 	if !force && c.lines-c.signedSize < uint64(c.opts.Every) && now.Sub(c.signedAt) < c.opts.Interval {
 		return
 	}
-	if err := l.syncJournal(); err != nil {
-		return // counted and reported
+	if l.w.dirty {
+		if !force {
+			return // at the next fsync
+		}
+		if err := l.syncJournal(); err != nil || c.lines == c.signedSize {
+			return // counted and reported; or signed after the fsync
+		}
 	}
 	c.in <- cpItem{sign: true}
 	c.signedSize, c.signedAt = c.lines, now

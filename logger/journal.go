@@ -236,7 +236,6 @@ func (l *Logger) writeOutNow() {
 		l.syncJournal()
 	}
 	l.journalHealed()
-	l.checkpoint(time.Now(), false)
 }
 
 // Retry delays of a failing journal: from minRetry, doubling to maxRetry.
@@ -262,6 +261,7 @@ func (l *Logger) syncJournal() error {
 	if len(w.outEnds) == 0 {
 		l.journalHealed()
 	}
+	l.checkpoint(w.lastSync, false) // what is due, now that the lines are on disk
 	return nil
 }
 
