@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io/fs"
 	"unicode/utf8"
 
 	"github.com/auditlog/auditlog/export"
@@ -80,20 +78,7 @@ var idPrefix = []byte(`{"event_id":"`)
 // readIDs calls fn with the event_id of each line of the segment path
 // that has one, skipping a torn last line, as readSegment does.
 func readIDs(ctx context.Context, lr *export.LineReader, path string, fn func(string)) error {
-	var bad error // the last line read, if its ID cannot be read
-	n := 0
-	err := readLines(lr, path, func(l export.Line) error {
-		if bad != nil {
-			return bad // a line after it: it was not the last
-		}
-		if l.Torn {
-			return nil
-		}
-		if n++; n%4096 == 0 {
-			if err := ctx.Err(); err != nil {
-				return fmt.Errorf("store/file: %w", err)
-			}
-		}
+	return eachLine(ctx, lr, path, func(l export.Line) error {
 		d := l.Data
 		if rest, ok := bytes.CutPrefix(d, idPrefix); ok && d[len(d)-1] == '}' {
 			// The ID is the bytes up to the closing quote, unless it
@@ -107,19 +92,11 @@ func readIDs(ctx context.Context, lr *export.LineReader, path string, fn func(st
 			ID string `json:"event_id"`
 		}
 		if err := json.Unmarshal(d, &ev); err != nil {
-			bad = fmt.Errorf("%w: %s: line %d: %w", ErrCorrupt, path, l.Num, err)
-			return nil
+			return fmt.Errorf("%w: %s: line %d: %w", ErrCorrupt, path, l.Num, err)
 		}
 		if ev.ID != "" {
 			fn(ev.ID)
 		}
 		return nil
 	})
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil // removed by DeleteBefore meanwhile
-	}
-	if err != nil && !errors.Is(err, ErrCorrupt) && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
-		err = fmt.Errorf("store/file: %w", err)
-	}
-	return err
 }

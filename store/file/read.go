@@ -224,7 +224,32 @@ func readSegment(ctx context.Context, lr *export.LineReader, path string, pre pr
 	if openHook != nil {
 		openHook(path)
 	}
-	var bad error // the last line read, if it is not an event
+	return eachLine(ctx, lr, path, func(l export.Line) error {
+		if !pre.may(l.Data) {
+			// Not a match, whatever it holds; a line that is not even
+			// shaped as an object is still corruption.
+			if d := l.Data; d[0] != '{' || d[len(d)-1] != '}' {
+				return fmt.Errorf("%w: %s: line %d: not a JSON object", ErrCorrupt, path, l.Num)
+			}
+			return nil
+		}
+		var ev logger.Event
+		if err := ev.UnmarshalJSON(l.Data); err != nil {
+			return fmt.Errorf("%w: %s: line %d: %w", ErrCorrupt, path, l.Num, err)
+		}
+		fn(&ev)
+		return nil
+	})
+}
+
+// eachLine calls fn with each whole line of the segment path, checking
+// ctx every 4,096 lines. A last line without a newline is skipped, and
+// so is the error fn returns for a line (wrapping ErrCorrupt) when no
+// line follows it: the last line may be the torn end of a write, under
+// way or cut by a crash. A segment removed meanwhile (by DeleteBefore)
+// has no lines.
+func eachLine(ctx context.Context, lr *export.LineReader, path string, fn func(export.Line) error) error {
+	var bad error // the last line read, if fn refused it
 	n := 0
 	err := readLines(lr, path, func(l export.Line) error {
 		if bad != nil {
@@ -238,20 +263,7 @@ func readSegment(ctx context.Context, lr *export.LineReader, path string, pre pr
 				return fmt.Errorf("store/file: %w", err)
 			}
 		}
-		if !pre.may(l.Data) {
-			// Not a match, whatever it holds; a line that is not even
-			// shaped as an object is still corruption.
-			if d := l.Data; d[0] != '{' || d[len(d)-1] != '}' {
-				bad = fmt.Errorf("%w: %s: line %d: not a JSON object", ErrCorrupt, path, l.Num)
-			}
-			return nil
-		}
-		var ev logger.Event
-		if err := ev.UnmarshalJSON(l.Data); err != nil {
-			bad = fmt.Errorf("%w: %s: line %d: %w", ErrCorrupt, path, l.Num, err)
-			return nil
-		}
-		fn(&ev)
+		bad = fn(l)
 		return nil
 	})
 	if errors.Is(err, fs.ErrNotExist) {
